@@ -1,0 +1,109 @@
+"""Command line: global options, headless subcommands, or the window.
+
+Global options are accepted before or after a subcommand
+(``lifeos-desk info --home X`` == ``lifeos-desk --home X info``): they are
+declared on a parent parser shared by the main parser and every subparser,
+with SUPPRESS defaults on the subparsers so a later default never overwrites
+an earlier value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+from . import __version__
+from .commands import CommandError
+from .core.paths import AppDirs, DataPaths, Overrides, resolve_paths
+from .core.settings import Settings
+
+COMMAND_MODULES = (
+    "lifeos_desk.commands.info",
+    "lifeos_desk.commands.demo",
+)
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    g = parser.add_argument_group("data locations")
+    g.add_argument("--home", type=Path, default=default, metavar="DIR",
+                   help="the folder that plays ~/.lifeos (env LIFEOS_HOME)")
+    g.add_argument("--logs", type=Path, action="append", default=default, metavar="DIR",
+                   help="a log folder; repeatable (env LIFEOS_LOGS, os.pathsep-separated)")
+    g.add_argument("--backups", type=Path, default=default, metavar="DIR",
+                   help="the backups folder (default <home>/backups)")
+    g.add_argument("--read-only", action="store_true", default=default,
+                   help="never write to the database, whatever the settings say")
+
+
+def _modules() -> list[ModuleType]:
+    return [importlib.import_module(m) for m in COMMAND_MODULES]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser (exposed for tests and the README's CLI reference)."""
+    parser = argparse.ArgumentParser(
+        prog="lifeos-desk",
+        description="Admin console for the JARVIS bot's data home. With no subcommand, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"lifeos-desk {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the window on a demo home with a live writer (created on first use)")
+    _global_options(parser, suppress=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _modules():
+        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        _global_options(p, suppress=True)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def resolve_from_args(args: argparse.Namespace, dirs: AppDirs | None = None) -> DataPaths:
+    """Paths for these arguments: flags > environment > settings > defaults."""
+    settings = Settings(dirs or AppDirs.default())
+    flags = Overrides(
+        home=args.home,
+        logs=tuple(args.logs or ()),
+        backups=args.backups,
+        read_only=True if args.read_only else None,
+    )
+    return resolve_paths(flags, os.environ, settings.overrides(), Path.cwd())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``lifeos-desk`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run = getattr(args, "_run", None)
+    if run is None:
+        from .app import run_gui  # imported late: headless commands never load widgets
+
+        return run_gui(args)
+    from .db.errors import DatabaseError
+
+    try:
+        paths = resolve_from_args(args)
+        return int(run(args, paths))
+    except DatabaseError as exc:
+        print(f"lifeos-desk {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except CommandError as exc:
+        print(f"lifeos-desk {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"lifeos-desk {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"lifeos-desk {args.command}: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""``lifeos-desk info``: resolved paths, schema kind, row counts, journal mode, versions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ..core.paths import DataPaths
+
+NAME = "info"
+HELP = "print the resolved paths, schema kind, row counts, journal mode and SQLite versions"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--json for scripts."""
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def run(args: argparse.Namespace, paths: DataPaths) -> int:
+    """Open the database read-only through QtSql and describe it."""
+    from ..db.connection import Database, sqlite_versions
+    from ..db.qtapp import ensure_core_app
+
+    ensure_core_app()
+    qt_sqlite, py_sqlite = sqlite_versions()
+    db = Database(paths.db, read_only=True)
+    try:
+        info = db.info()
+    finally:
+        db.close()
+    report: dict[str, Any] = {
+        "home": str(paths.home),
+        "database": str(paths.db),
+        "logs": [str(p) for p in paths.logs],
+        "backups": str(paths.backups),
+        "schema": info.schema.value,
+        "journal_mode": info.journal_mode,
+        "quick_check": info.quick_check,
+        "page_size": info.page_size,
+        "page_count": info.page_count,
+        "tables": info.row_counts,
+        "sqlite_qtsql": qt_sqlite,
+        "sqlite_python": py_sqlite,
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    width = max(len(t) for t in info.row_counts) if info.row_counts else 5
+    lines = [
+        f"home          {report['home']}",
+        f"database      {report['database']}",
+        f"logs          {', '.join(report['logs'])}",
+        f"backups       {report['backups']}",
+        f"schema        {report['schema']}",
+        f"journal mode  {info.journal_mode}",
+        f"quick_check   {info.quick_check}",
+        f"size          {info.page_count} pages x {info.page_size} bytes",
+        f"SQLite        QtSql {qt_sqlite}, Python sqlite3 {py_sqlite}",
+        "tables:",
+        *(f"  {t:<{width}}  {n:>12,}" for t, n in info.row_counts.items()),
+    ]
+    print("\n".join(lines))
+    return 0

@@ -1,0 +1,1 @@
+"""The Qt-free core: everything here is importable and testable without Qt."""

@@ -1,0 +1,142 @@
+"""The console's persisted settings, each declared once with type and default.
+
+Stored as JSON in the platformdirs config folder (settings) and state folder
+(window geometry, recent homes). Written atomically. Never holds a secret:
+the option table is the whole list of what can be stored, and nothing in it
+is a passphrase or key (a test checks the names).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .paths import AppDirs, Overrides
+
+SETTINGS_VERSION = 1
+MAX_RECENT = 10
+
+
+@dataclass(frozen=True)
+class Option:
+    """One setting: its name, Python type, default and what it is for."""
+
+    name: str
+    type: type
+    default: Any
+    description: str
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("home", str, "", "LifeOS data home (empty: ~/.lifeos)"),
+    Option("logs", list, [], "Log folders (empty: <home>/logs and ./logs)"),
+    Option("backups", str, "", "Backups folder (empty: <home>/backups)"),
+    Option("read_only", bool, True, "Open the database read-only"),
+    Option("time_utc", bool, False, "Show times in UTC instead of local time"),
+    Option("clipboard_clear_s", int, 20, "Seconds before a copied key leaves the clipboard"),
+    Option("vault_idle_lock_s", int, 300, "Seconds of inactivity before the vault locks"),
+    Option("vault_lock_on_minimize", bool, False, "Lock the vault when the window is minimised"),
+    Option("backup_keep", int, 20, "How many archives retention keeps"),
+)
+_BY_NAME = {o.name: o for o in OPTIONS}
+
+
+def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
+    """Write a file so a crash leaves the old or the new content, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class Settings:
+    """Typed access to the declared options; unknown or mistyped values fall back."""
+
+    def __init__(self, dirs: AppDirs) -> None:
+        self._path = dirs.config / "settings.json"
+        self._values = _load_json(self._path)
+
+    @property
+    def path(self) -> Path:
+        """The settings file."""
+        return self._path
+
+    def get(self, name: str) -> Any:
+        """The stored value of a declared option, or its default."""
+        opt = _BY_NAME[name]
+        value = self._values.get(name, opt.default)
+        if opt.type is int and isinstance(value, bool):
+            return opt.default
+        return value if isinstance(value, opt.type) else opt.default
+
+    def set(self, name: str, value: Any) -> None:
+        """Store a declared option and save at once."""
+        opt = _BY_NAME[name]
+        if not isinstance(value, opt.type):
+            raise TypeError(f"setting {name} takes {opt.type.__name__}")
+        self._values[name] = value
+        self.save()
+
+    def save(self) -> None:
+        """Write the settings file atomically."""
+        data = {k: v for k, v in self._values.items() if k in _BY_NAME}
+        data["version"] = SETTINGS_VERSION
+        atomic_write_text(self._path, json.dumps(data, indent=2, sort_keys=True))
+
+    def overrides(self) -> Overrides:
+        """The path-related settings as an Overrides layer for resolve_paths."""
+        home = self.get("home")
+        backups = self.get("backups")
+        return Overrides(
+            home=Path(home) if home else None,
+            logs=tuple(Path(p) for p in self.get("logs") if isinstance(p, str) and p),
+            backups=Path(backups) if backups else None,
+            read_only=self._values.get("read_only") if isinstance(self._values.get("read_only"), bool) else None,
+        )
+
+
+class State:
+    """Window geometry and recent homes: remembered, not configured."""
+
+    def __init__(self, dirs: AppDirs) -> None:
+        self._path = dirs.state / "state.json"
+        self._values = _load_json(self._path)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A stored state value."""
+        return self._values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        """Store a JSON-serialisable state value and save."""
+        self._values[key] = value
+        atomic_write_text(self._path, json.dumps(self._values, indent=1))
+
+    def recent_homes(self) -> list[str]:
+        """Most recent first."""
+        value = self._values.get("recent_homes", [])
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    def add_recent_home(self, home: Path) -> None:
+        """Move a home to the front of the recent list."""
+        items = [str(home)] + [h for h in self.recent_homes() if h != str(home)]
+        self.set("recent_homes", items[:MAX_RECENT])

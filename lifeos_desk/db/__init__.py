@@ -1,0 +1,1 @@
+"""Database access for the GUI process: QtSql only (ENGINEERING.md fact 1)."""

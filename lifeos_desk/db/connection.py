@@ -1,0 +1,317 @@
+"""Opening the bot's database through QtSql, the one SQLite library of the GUI.
+
+ENGINEERING.md fact 1: QtSql and Python's sqlite3 are two SQLite copies; a
+close() in one clears the POSIX locks of the other. So inside the GUI process
+this module is the only way to the file. Fact 4: reader settings of the ADR
+(busy timeout 30 s, foreign_keys=ON), read-only by default, and the file's
+journal_mode is the bot's: only ``switch_to_wal`` changes it, when asked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtSql import QSqlDatabase, QSqlQuery
+
+from ..core.schema import SchemaKind, detect_schema
+from .errors import DatabaseError, DbProblem, classify_sqlite_error, sniff_header
+
+BUSY_TIMEOUT_MS = 30_000
+_names = itertools.count(1)
+
+
+def sqlite_versions() -> tuple[str, str]:
+    """(QtSql's SQLite version, Python's sqlite3 version) — two libraries, reported apart."""
+    import sqlite3  # only for its version string: no connection is made
+
+    name = f"lifeos-version-{next(_names)}"
+    db = QSqlDatabase.addDatabase("QSQLITE", name)
+    try:
+        db.setDatabaseName(":memory:")
+        qt_version = "unavailable"
+        if db.open():
+            q = QSqlQuery(db)
+            if q.exec("SELECT sqlite_version()") and q.next():
+                qt_version = str(q.value(0))
+            q.finish()
+            del q
+            db.close()
+    finally:
+        del db
+        QSqlDatabase.removeDatabase(name)
+    return qt_version, sqlite3.sqlite_version
+
+
+def _error_code(err: Any) -> int | None:
+    try:
+        return int(err.nativeErrorCode())
+    except (TypeError, ValueError):
+        return None
+
+
+def run_scalar(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    """Run a one-value query, read it to the end, and return the value.
+
+    Raises DatabaseError with the specific problem on failure.
+    """
+    q = QSqlQuery(db)
+    q.setForwardOnly(True)
+    try:
+        if params:
+            q.prepare(sql)
+            for p in params:
+                q.addBindValue(p)
+            ok = q.exec()
+        else:
+            ok = q.exec(sql)
+        if not ok:
+            err = q.lastError()
+            raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(),
+                                        Path(db.databaseName()))
+        value = q.value(0) if q.next() else None
+        while q.next():  # read to the end: never leave a statement half-read (fact 2)
+            pass
+        return value
+    finally:
+        q.finish()
+
+
+def run_rows(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Run a bounded query and fetch every row at once (statement finished on return)."""
+    q = QSqlQuery(db)
+    q.setForwardOnly(True)
+    try:
+        q.prepare(sql)
+        for p in params:
+            q.addBindValue(p)
+        if not q.exec():
+            err = q.lastError()
+            raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(),
+                                        Path(db.databaseName()))
+        cols = q.record().count()
+        rows = []
+        while q.next():
+            rows.append(tuple(q.value(i) for i in range(cols)))
+        return rows
+    finally:
+        q.finish()
+
+
+def run_exec(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> int:
+    """Run a statement that returns no rows; returns rows affected."""
+    q = QSqlQuery(db)
+    try:
+        q.prepare(sql)
+        for p in params:
+            q.addBindValue(p)
+        if not q.exec():
+            err = q.lastError()
+            raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(),
+                                        Path(db.databaseName()))
+        return int(q.numRowsAffected())
+    finally:
+        q.finish()
+
+
+def quote_ident(name: str) -> str:
+    """Quote an SQL identifier (table or column names come from the file itself)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class DbInfo:
+    """What `info` and the status bar say about an open database."""
+
+    path: Path
+    tables: dict[str, list[str]]
+    row_counts: dict[str, int]
+    journal_mode: str
+    schema: SchemaKind
+    page_size: int
+    page_count: int
+    sqlite_version: str
+    quick_check: str = "not run"
+    notes: list[str] = field(default_factory=list)
+
+
+class Database(QObject):
+    """One database file and the QtSql connections the console opens on it.
+
+    Connections are named by role ("main" for models, "watch" for the change
+    watcher, which must never hold an unfinished statement: fact 3).
+
+    Signals:
+        modeChanged(bool): read_only changed (connections were reopened).
+    """
+
+    modeChanged = Signal(bool)
+
+    def __init__(self, path: Path, read_only: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.path = Path(path)
+        self.read_only = read_only
+        self.busy_timeout_ms = busy_timeout_ms
+        self._prefix = f"lifeos-{next(_names)}"
+        self._roles: dict[str, str] = {}
+
+    # -- opening -------------------------------------------------------------
+    def precheck(self) -> None:
+        """Fail early and specifically before SQLite sees the file.
+
+        Reading the header with Python's open() is safe only while this process
+        holds no QtSql connection on the file (fact 1), so it happens only here,
+        before the first connection.
+        """
+        if self._roles:
+            return
+        if not self.path.exists():
+            raise DatabaseError(DbProblem.MISSING, f"no database at {self.path}", self.path)
+        if self.path.is_dir():
+            raise DatabaseError(DbProblem.NOT_SQLITE, f"{self.path} is a folder, not a database", self.path)
+        if not os.access(self.path, os.R_OK):
+            raise DatabaseError(DbProblem.PERMISSION, f"permission denied reading {self.path}", self.path)
+        try:
+            size = self.path.stat().st_size
+            with open(self.path, "rb") as f:
+                head = f.read(100)
+        except PermissionError:
+            raise DatabaseError(DbProblem.PERMISSION, f"permission denied reading {self.path}", self.path) from None
+        except OSError as exc:
+            raise DatabaseError(DbProblem.OTHER, f"cannot read {self.path}: {exc.strerror}", self.path) from None
+        problem = sniff_header(head, size)
+        if problem is DbProblem.ENCRYPTED:
+            raise DatabaseError(problem, f"{self.path} looks encrypted (no SQLite header); it cannot be read",
+                                self.path)
+        if problem is DbProblem.NOT_SQLITE:
+            raise DatabaseError(problem, f"{self.path} is not a SQLite database", self.path)
+
+    def connection(self, role: str = "main") -> QSqlDatabase:
+        """The open connection for a role, opening it on first use."""
+        name = self._roles.get(role)
+        if name is not None:
+            return QSqlDatabase.database(name, open=False)
+        self.precheck()
+        name = f"{self._prefix}-{role}"
+        db = QSqlDatabase.addDatabase("QSQLITE", name)
+        db.setDatabaseName(str(self.path))
+        db.setConnectOptions(self._options())
+        if not db.open():
+            err = db.lastError()
+            del db
+            QSqlDatabase.removeDatabase(name)
+            raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(), self.path)
+        self._roles[role] = name
+        try:
+            run_exec(db, "PRAGMA foreign_keys=ON")
+            # Touch the schema now so a bad file fails here, not in a view.
+            run_scalar(db, "SELECT count(*) FROM sqlite_master")
+        except DatabaseError:
+            self.close_role(role)
+            raise
+        return db
+
+    def _options(self) -> str:
+        opts = [f"QSQLITE_BUSY_TIMEOUT={self.busy_timeout_ms}"]
+        if self.read_only:
+            opts.append("QSQLITE_OPEN_READONLY")
+        return ";".join(opts)
+
+    def close_role(self, role: str) -> None:
+        """Close and forget one role's connection."""
+        name = self._roles.pop(role, None)
+        if name is None:
+            return
+        db = QSqlDatabase.database(name, open=False)
+        db.close()
+        del db
+        QSqlDatabase.removeDatabase(name)
+
+    def close(self) -> None:
+        """Close every connection this object opened."""
+        for role in list(self._roles):
+            self.close_role(role)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Reopen every connection in the new mode (editing unlocked or locked again)."""
+        if read_only == self.read_only:
+            return
+        self.read_only = read_only
+        for name in self._roles.values():
+            db = QSqlDatabase.database(name, open=False)
+            db.close()
+            db.setConnectOptions(self._options())
+            if not db.open():
+                err = db.lastError()
+                raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(), self.path)
+            run_exec(db, "PRAGMA foreign_keys=ON")
+        self.modeChanged.emit(read_only)
+
+    # -- facts ---------------------------------------------------------------
+    def tables(self) -> dict[str, list[str]]:
+        """User tables and their columns, in file order."""
+        db = self.connection()
+        names = [r[0] for r in run_rows(
+            db, "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")]
+        return {t: [r[1] for r in run_rows(db, f"PRAGMA table_info({quote_ident(t)})")] for t in names}
+
+    def row_count(self, table: str) -> int:
+        """Exact COUNT(*) of one table."""
+        return int(run_scalar(self.connection(), f"SELECT count(*) FROM {quote_ident(table)}") or 0)
+
+    def journal_mode(self) -> str:
+        """The file's journal mode (the bot's choice)."""
+        return str(run_scalar(self.connection(), "PRAGMA journal_mode") or "unknown").lower()
+
+    def quick_check(self) -> str:
+        """``PRAGMA quick_check(1)``: 'ok' or the first problem."""
+        return str(run_scalar(self.connection(), "PRAGMA quick_check(1)"))
+
+    def info(self, with_quick_check: bool = True) -> DbInfo:
+        """Everything `lifeos-desk info` prints; raises DatabaseError on a bad file."""
+        db = self.connection()
+        tables = self.tables()
+        result = DbInfo(
+            path=self.path,
+            tables=tables,
+            row_counts={t: self.row_count(t) for t in tables},
+            journal_mode=self.journal_mode(),
+            schema=detect_schema(tables),
+            page_size=int(run_scalar(db, "PRAGMA page_size") or 0),
+            page_count=int(run_scalar(db, "PRAGMA page_count") or 0),
+            sqlite_version=str(run_scalar(db, "SELECT sqlite_version()")),
+        )
+        if with_quick_check:
+            result.quick_check = self.quick_check()
+            if result.quick_check != "ok":
+                raise DatabaseError(DbProblem.CORRUPT,
+                                    f"{self.path} is corrupt: quick_check says {result.quick_check}", self.path)
+        if not tables:
+            raise DatabaseError(DbProblem.EMPTY, f"{self.path} is an empty database: it holds no tables",
+                                self.path)
+        return result
+
+    def switch_to_wal(self) -> str:
+        """Set journal_mode=WAL, as ADR-005 recommends; only on the admin's request.
+
+        Needs a writable connection; uses a short-lived one so the console's
+        own mode is unchanged. Returns the new mode.
+        """
+        name = f"{self._prefix}-wal"
+        db = QSqlDatabase.addDatabase("QSQLITE", name)
+        try:
+            db.setDatabaseName(str(self.path))
+            db.setConnectOptions(f"QSQLITE_BUSY_TIMEOUT={self.busy_timeout_ms}")
+            if not db.open():
+                err = db.lastError()
+                raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(), self.path)
+            return str(run_scalar(db, "PRAGMA journal_mode=WAL")).lower()
+        finally:
+            db.close()
+            del db
+            QSqlDatabase.removeDatabase(name)

@@ -1,0 +1,79 @@
+"""What the window knows about the open data home, passed to each area.
+
+An area takes the pieces it needs from this (TagStudio's rule: pass only the
+necessary components); nothing here is a global.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .core.audit import AuditWriter
+from .core.paths import AppDirs, DataPaths
+from .core.schema import Domain, SchemaKind, domain_for
+from .core.settings import Settings, State
+from .db.connection import Database, DbInfo
+from .db.errors import DatabaseError
+from .db.watcher import ChangeWatcher
+from .signals import Navigator, Prefs
+
+
+@dataclass
+class Session:
+    """One opened data home. ``database`` is None when it could not be opened."""
+
+    paths: DataPaths
+    dirs: AppDirs
+    settings: Settings
+    state: State
+    database: Database | None
+    info: DbInfo | None
+    error: DatabaseError | None
+    watcher: ChangeWatcher | None
+    audit: AuditWriter
+    prefs: Prefs
+    nav: Navigator
+    demo_passphrase: str | None = None
+
+    @property
+    def schema(self) -> SchemaKind:
+        """The detected schema kind (UNKNOWN when not opened)."""
+        return self.info.schema if self.info else SchemaKind.UNKNOWN
+
+    @property
+    def domain(self) -> Domain | None:
+        """Table/column names of the known schema, or None."""
+        return domain_for(self.schema)
+
+    def close(self) -> None:
+        """Stop watching and close every connection."""
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.database is not None:
+            self.database.close()
+
+
+def audit_log_path(paths: DataPaths) -> Path:
+    """Where the console appends its audit entries: the first log folder's audit.jsonl."""
+    return (paths.logs[0] if paths.logs else paths.home / "logs") / "audit.jsonl"
+
+
+def open_session(paths: DataPaths, dirs: AppDirs, settings: Settings, state: State,
+                 demo_passphrase: str | None = None, prefs: Prefs | None = None) -> Session:
+    """Open the database (or record why not) and start watching it."""
+    database: Database | None = Database(paths.db, read_only=paths.read_only)
+    info = error = watcher = None
+    try:
+        assert database is not None
+        info = database.info(with_quick_check=True)
+        watcher = ChangeWatcher(database)
+        watcher.start()
+    except DatabaseError as exc:
+        error = exc
+        if database is not None:
+            database.close()
+        database = None
+    return Session(paths=paths, dirs=dirs, settings=settings, state=state, database=database, info=info,
+                   error=error, watcher=watcher, audit=AuditWriter(audit_log_path(paths)),
+                   prefs=prefs or Prefs(settings), nav=Navigator(), demo_passphrase=demo_passphrase)

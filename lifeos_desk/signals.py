@@ -1,0 +1,55 @@
+"""Small shared QObjects the areas talk through, instead of knowing each other.
+
+``Prefs`` carries view preferences that several areas honour at once (local
+time vs UTC); ``Navigator`` lets one area ask for rows to be shown in another
+(a chart bar -> those trades in the trades view) without importing it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from .core.settings import Settings
+
+
+class Prefs(QObject):
+    """View preferences shared by the areas, persisted in Settings.
+
+    Signals:
+        utcChanged(bool): times are now shown in UTC (True) or local time.
+    """
+
+    utcChanged = Signal(bool)
+
+    def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+
+    @property
+    def utc(self) -> bool:
+        """Show times in UTC instead of local time."""
+        return bool(self._settings.get("time_utc"))
+
+    def set_utc(self, utc: bool) -> None:
+        """Change and persist the time display; tells every area."""
+        if utc != self.utc:
+            self._settings.set("time_utc", utc)
+            self.utcChanged.emit(utc)
+
+
+class Navigator(QObject):
+    """Cross-area requests.
+
+    Signals:
+        showArea(str): bring the area with this key to the front.
+        showRows(str, str, list): in the tables area, show table T filtered to
+            rows whose column C is one of the values (e.g. trade ids).
+    """
+
+    showArea = Signal(str)
+    showRows = Signal(str, str, list)
+
+    def show_rows(self, table: str, column: str, values: list[object]) -> None:
+        """Ask the tables area to show these rows, and bring it to the front."""
+        self.showRows.emit(table, column, values)
+        self.showArea.emit("tables")

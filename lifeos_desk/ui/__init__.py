@@ -1,0 +1,1 @@
+"""The Qt widgets: one module or package per area, plus the main window."""

@@ -1,0 +1,382 @@
+"""The main window: five areas in tabs, menus, and a status bar that always
+says which data home is open, its schema, journal mode and whether the console
+may write.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import APP_DISPLAY_NAME, __version__
+from ..assets import app_icon_path
+from ..core.paths import DataPaths
+from ..db.connection import sqlite_versions
+from ..db.errors import DatabaseError
+from ..session import Session
+from .areas import AreaSpec, default_areas
+
+SessionOpener = Callable[[DataPaths], Session]
+
+
+class ErrorPanel(QWidget):
+    """Shown instead of the areas when the database could not be opened."""
+
+    def __init__(self, error: DatabaseError, on_choose: Callable[[], None], on_demo: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 48, 48, 48)
+        title = QLabel(f"<h2>The database could not be opened ({error.problem.value})</h2>")
+        message = QLabel(str(error))
+        message.setWordWrap(True)
+        message.setObjectName("errorMessage")
+        message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        hint = QLabel("Nothing was changed. Choose another data home, or open the demo home to look around.")
+        hint.setWordWrap(True)
+        buttons = QHBoxLayout()
+        choose = QPushButton("Choose another data home…")
+        choose.clicked.connect(on_choose)
+        demo = QPushButton("Open the demo home")
+        demo.clicked.connect(on_demo)
+        buttons.addWidget(choose)
+        buttons.addWidget(demo)
+        buttons.addStretch(1)
+        for w in (title, message, hint):
+            layout.addWidget(w)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+
+
+class MainWindow(QMainWindow):
+    """The console's one window. It owns the session it shows and nothing global."""
+
+    def __init__(self, session: Session, open_session: SessionOpener,
+                 areas: list[AreaSpec] | None = None, on_demo: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self._open_session = open_session
+        self._area_specs = areas if areas is not None else default_areas()
+        self._on_demo = on_demo
+        self.session = session
+        self.setWindowIcon(QIcon(str(app_icon_path())))
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self._build_status_bar()
+        self._build_menus()
+        self._show_session()
+        self._restore_geometry()
+
+    # -- building ------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.home_label = QLabel()
+        self.schema_label = QLabel()
+        self.journal_label = QLabel()
+        self.counts_label = QLabel()
+        self.mode_label = QLabel()
+        self.mode_label.setObjectName("modeLabel")
+        self.mode_label.setToolTip("Whether the console may write to the database (Database ▸ Allow editing)")
+        for w in (self.home_label, self.schema_label, self.journal_label, self.counts_label):
+            bar.addWidget(w)
+        bar.addPermanentWidget(self.mode_label)
+
+    def _action(self, text: str, slot: Callable[[], object], shortcut: str | QKeySequence | None = None,
+                tip: str = "", checkable: bool = False) -> QAction:
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.setToolTip(tip or text)
+        act.setStatusTip(tip or text)
+        act.setCheckable(checkable)
+        (act.toggled if checkable else act.triggered).connect(slot)
+        self.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self._action("&Open data home…", self.choose_home, QKeySequence.StandardKey.Open,
+                                         "Open another LifeOS data home (a folder like ~/.lifeos)"))
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        if self._on_demo is not None:
+            file_menu.addAction(self._action("Open the &demo home", self._on_demo, None,
+                                             "Open a generated demo home with a live writer"))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+
+        db_menu = menu.addMenu("&Database")
+        self.edit_action = self._action("Allow &editing", self.set_editable, "Ctrl+E",
+                                        "Unlock editing (the database opens read-only)", checkable=True)
+        db_menu.addAction(self.edit_action)
+        self.wal_action = self._action("Switch to &WAL (as ADR-005 recommends)…", self.switch_to_wal, None,
+                                       "Change the file's journal mode to WAL")
+        db_menu.addAction(self.wal_action)
+        db_menu.addAction(self._action("&Refresh facts", self.refresh_info, QKeySequence.StandardKey.Refresh,
+                                       "Recount rows and re-read the journal mode"))
+
+        view_menu = menu.addMenu("&View")
+        self.utc_action = self._action("Times in &UTC", self._set_utc, "Ctrl+U",
+                                       "Show every time in UTC instead of local time", checkable=True)
+        self.utc_action.setChecked(self.session.prefs.utc)
+        view_menu.addAction(self.utc_action)
+        view_menu.addSeparator()
+        for i, spec in enumerate(self._area_specs, start=1):
+            view_menu.addAction(self._action(spec.title, self._tab_selector(i - 1), f"Ctrl+{i}", spec.tooltip))
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, "F1",
+                                         "List every keyboard shortcut"))
+        help_menu.addAction(self._action(f"&About {APP_DISPLAY_NAME}", self.show_about))
+
+    def _tab_selector(self, index: int) -> Callable[[], None]:
+        def select() -> None:
+            if self.centralWidget() is self.tabs and index < self.tabs.count():
+                self.tabs.setCurrentIndex(index)
+        return select
+
+    # -- showing a session ---------------------------------------------------
+    def _show_session(self) -> None:
+        s = self.session
+        if s.error is not None or s.database is None:
+            assert s.error is not None
+            self.tabs.clear()
+            self.setCentralWidget(ErrorPanel(s.error, self.choose_home, self._on_demo or self.choose_home))
+            self.tabs = QTabWidget()
+            self.tabs.setDocumentMode(True)
+        else:
+            self.tabs = QTabWidget()
+            self.tabs.setDocumentMode(True)
+            for spec in self._area_specs:
+                index = self.tabs.addTab(spec.factory(s), spec.title)
+                self.tabs.setTabToolTip(index, spec.tooltip)
+            self.setCentralWidget(self.tabs)
+            s.database.modeChanged.connect(self._on_mode_changed)
+            s.nav.showArea.connect(self.show_area)
+            if s.watcher is not None:
+                s.watcher.changed.connect(self.refresh_counts)
+            self.session.state.add_recent_home(s.paths.home)
+        self.edit_action.blockSignals(True)
+        self.edit_action.setChecked(bool(s.database) and not s.database.read_only)  # type: ignore[union-attr]
+        self.edit_action.blockSignals(False)
+        self.edit_action.setEnabled(s.database is not None)
+        self.wal_action.setEnabled(s.database is not None)
+        self._show_title_and_status()
+
+    def _update_status(self) -> None:
+        s = self.session
+        self.home_label.setText(f"Home: {s.paths.home}")
+        self.home_label.setToolTip(f"Database {s.paths.db}\nLogs: {', '.join(map(str, s.paths.logs))}\n"
+                                   f"Backups: {s.paths.backups}")
+        if s.info is None:
+            self.schema_label.setText("Schema: —")
+            self.journal_label.setText("")
+            self.counts_label.setText("")
+            self.mode_label.setText(" NOT OPEN ")
+            self.mode_label.setStyleSheet("background:#b00020;color:white;font-weight:bold;padding:1px 6px;")
+            return
+        self.schema_label.setText(f"Schema: {s.info.schema.value}")
+        self.journal_label.setText(f"Journal: {s.info.journal_mode}")
+        counts = ", ".join(f"{t} {n:,}" for t, n in s.info.row_counts.items())
+        self.counts_label.setText(counts if len(counts) < 90 else counts[:87] + "…")
+        self.counts_label.setToolTip(counts)
+        read_only = s.database is None or s.database.read_only
+        if read_only:
+            self.mode_label.setText(" READ-ONLY ")
+            self.mode_label.setStyleSheet("background:#455a64;color:white;font-weight:bold;padding:1px 6px;")
+        else:
+            self.mode_label.setText(" EDITING ")
+            self.mode_label.setStyleSheet("background:#e65100;color:white;font-weight:bold;padding:1px 6px;")
+
+    # -- slots ---------------------------------------------------------------
+    @Slot()
+    def choose_home(self) -> None:
+        """Ask for a folder and open it as the data home."""
+        start = str(self.session.paths.home)
+        folder = QFileDialog.getExistingDirectory(self, "Open LifeOS data home", start)
+        if folder:
+            self.open_home(Path(folder))
+
+    def open_home(self, home: Path) -> None:
+        """Close the current session and open another home (logs/backups follow it)."""
+        old = self.session.paths
+        paths = DataPaths(home=home, logs=(home / "logs",), backups=home / "backups", read_only=True)
+        self.open_paths(old if old.home == home else paths)
+
+    def open_paths(self, paths: DataPaths) -> None:
+        """Close the current session and show one opened on these paths."""
+        self._save_geometry()
+        old = self.takeCentralWidget()
+        if old is not None:
+            old.deleteLater()
+        # Close first: opening the same file again must not happen while our
+        # old connections hold locks on it (ENGINEERING.md fact 1).
+        self.session.close()
+        self.session = self._open_session(paths)
+        self._show_session()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        homes = self.session.state.recent_homes()
+        if not homes:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        for home in homes:
+            act = self.recent_menu.addAction(home)
+            act.triggered.connect(self._recent_opener(Path(home)))
+
+    def _recent_opener(self, home: Path) -> Callable[[], None]:
+        def open_it() -> None:
+            self.open_home(home)
+        return open_it
+
+    @Slot(str)
+    def show_area(self, key: str) -> None:
+        """Bring an area to the front by its key."""
+        for i, spec in enumerate(self._area_specs):
+            if spec.key == key and i < self.tabs.count():
+                self.tabs.setCurrentIndex(i)
+
+    @Slot(bool)
+    def _set_utc(self, utc: bool) -> None:
+        self.session.prefs.set_utc(utc)
+
+    @Slot(bool)
+    def set_editable(self, editable: bool) -> None:
+        """Unlock or lock editing; the database reopens in the new mode."""
+        db = self.session.database
+        if db is None:
+            return
+        try:
+            db.set_read_only(not editable)
+        except DatabaseError as exc:
+            QMessageBox.warning(self, "Cannot change mode", str(exc))
+            self.edit_action.blockSignals(True)
+            self.edit_action.setChecked(not db.read_only)
+            self.edit_action.blockSignals(False)
+
+    @Slot(bool)
+    def _on_mode_changed(self, read_only: bool) -> None:
+        self.session.paths = DataPaths(self.session.paths.home, self.session.paths.logs,
+                                       self.session.paths.backups, read_only)
+        self._show_title_and_status()
+
+    def _show_title_and_status(self) -> None:
+        s = self.session
+        mode = "" if s.database is None else " [read-only]" if s.database.read_only else " [editing]"
+        self.setWindowTitle(f"{APP_DISPLAY_NAME} — {s.paths.home}{mode}")
+        self._update_status()
+
+    @Slot()
+    def switch_to_wal(self) -> None:
+        """Explain, confirm, then change the file's journal mode to WAL."""
+        db = self.session.database
+        if db is None:
+            return
+        current = self.session.info.journal_mode if self.session.info else "unknown"
+        if current == "wal":
+            QMessageBox.information(self, "Already WAL", "This database already uses WAL journal mode.")
+            return
+        answer = QMessageBox.question(
+            self, "Switch to WAL?",
+            f"The database uses journal mode <b>{current}</b>.<br><br>"
+            "WAL lets readers (this console) and the bot's writer work at the same time, as ADR-005 "
+            "recommends. The mode is stored in the file, so the bot will use WAL too from now on, and two "
+            "files (<i>-wal</i>, <i>-shm</i>) will appear beside the database; backups must include them "
+            "or be made with the backup API (the console's backups are).<br><br>Switch now?",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            mode = db.switch_to_wal()
+        except DatabaseError as exc:
+            QMessageBox.warning(self, "Journal mode unchanged", str(exc))
+            return
+        self.session.audit.log("journal_mode_change", old=current, new=mode)
+        self.refresh_info()
+
+    @Slot()
+    def refresh_info(self) -> None:
+        """Re-read the database facts for the status bar."""
+        db = self.session.database
+        if db is None:
+            return
+        try:
+            self.session.info = db.info(with_quick_check=False)
+        except DatabaseError as exc:
+            self.statusBar().showMessage(str(exc), 10_000)
+            return
+        self._update_status()
+
+    @Slot()
+    def refresh_counts(self) -> None:
+        """Recount rows after the bot commits (cheap: COUNT(*) per table)."""
+        db, info = self.session.database, self.session.info
+        if db is None or info is None:
+            return
+        try:
+            info.row_counts = {t: db.row_count(t) for t in info.tables}
+        except DatabaseError:
+            return  # the next commit tries again; the areas report their own errors
+        self._update_status()
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        """Help ▸ Keyboard shortcuts: every action that has one."""
+        rows = []
+        for act in self.actions():
+            seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if seq:
+                rows.append(f"<tr><td><b>{seq}</b></td><td>{act.text().replace('&', '')}</td></tr>")
+        QMessageBox.information(self, "Keyboard shortcuts", "<table cellspacing=6>" + "".join(rows) + "</table>")
+
+    @Slot()
+    def show_about(self) -> None:
+        """Help ▸ About: app, Qt and both SQLite versions."""
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        qt_sqlite, py_sqlite = sqlite_versions()
+        QMessageBox.about(
+            self, f"About {APP_DISPLAY_NAME}",
+            f"<h3>{APP_DISPLAY_NAME} {__version__}</h3>"
+            "<p>Admin console for the JARVIS bot's SQLite + JSONL data home.</p>"
+            f"<p>Qt {qVersion()} · PySide6 {pyside_version}<br>"
+            f"SQLite in QtSql {qt_sqlite} · SQLite in Python {py_sqlite}</p>",
+        )
+
+    # -- geometry ------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        state = self.session.state
+        geometry, window_state = state.get("window_geometry"), state.get("window_state")
+        if isinstance(geometry, str):
+            self.restoreGeometry(QByteArray(base64.b64decode(geometry)))
+        else:
+            self.resize(1280, 800)
+        if isinstance(window_state, str):
+            self.restoreState(QByteArray(base64.b64decode(window_state)))
+
+    def _save_geometry(self) -> None:
+        state = self.session.state
+        state.set("window_geometry", base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"))
+        state.set("window_state", base64.b64encode(bytes(self.saveState().data())).decode("ascii"))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Remember geometry and close the session."""
+        self._save_geometry()
+        self.session.close()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Assets shipped inside the installed package as ``lifeos_desk.resources``."""
