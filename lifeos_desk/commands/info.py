@@ -15,6 +15,8 @@ HELP = "print the resolved paths, schema kind, row counts, journal mode and SQLi
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """--json for scripts."""
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--busy-timeout", type=int, default=30_000, metavar="MS",
+                        help="how long to wait for the bot's lock (default 30000, as ADR-005)")
 
 
 def run(args: argparse.Namespace, paths: DataPaths) -> int:
@@ -24,7 +26,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
 
     ensure_core_app()
     qt_sqlite, py_sqlite = sqlite_versions()
-    db = Database(paths.db, read_only=True)
+    db = Database(paths.db, read_only=True, busy_timeout_ms=args.busy_timeout)
     try:
         info = db.info()
     finally:

@@ -242,6 +242,10 @@ class Database(QObject):
         if read_only == self.read_only:
             return
         self.read_only = read_only
+        self._reopen_all()
+        self.modeChanged.emit(read_only)
+
+    def _reopen_all(self) -> None:
         for name in self._roles.values():
             db = QSqlDatabase.database(name, open=False)
             db.close()
@@ -250,7 +254,6 @@ class Database(QObject):
                 err = db.lastError()
                 raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(), self.path)
             run_exec(db, "PRAGMA foreign_keys=ON")
-        self.modeChanged.emit(read_only)
 
     # -- facts ---------------------------------------------------------------
     def tables(self) -> dict[str, list[str]]:
@@ -310,8 +313,10 @@ class Database(QObject):
             if not db.open():
                 err = db.lastError()
                 raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(), self.path)
-            return str(run_scalar(db, "PRAGMA journal_mode=WAL")).lower()
+            mode = str(run_scalar(db, "PRAGMA journal_mode=WAL")).lower()
         finally:
             db.close()
             del db
             QSqlDatabase.removeDatabase(name)
+        self._reopen_all()  # our connections chose their journal at open; let them see WAL
+        return mode

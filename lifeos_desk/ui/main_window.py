@@ -95,7 +95,8 @@ class MainWindow(QMainWindow):
             bar.addWidget(w)
         bar.addPermanentWidget(self.mode_label)
 
-    def _action(self, text: str, slot: Callable[[], object], shortcut: str | QKeySequence | None = None,
+    def _action(self, text: str, slot: Callable[..., object],
+                shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
                 tip: str = "", checkable: bool = False) -> QAction:
         act = QAction(text, self)
         if shortcut:

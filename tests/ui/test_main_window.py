@@ -1,0 +1,97 @@
+"""The main window on both schemas, in both modes, and on a bad home."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from lifeos_desk.core.paths import AppDirs, DataPaths
+from lifeos_desk.core.schema import ADR_DDL, DEPLOYED_DDL
+from lifeos_desk.core.settings import Settings, State
+from lifeos_desk.session import Session, open_session
+from lifeos_desk.ui.main_window import ErrorPanel, MainWindow
+
+
+def _home(tmp_path: Path, ddl: str | None) -> DataPaths:
+    home = tmp_path / "home"
+    home.mkdir()
+    if ddl is not None:
+        con = sqlite3.connect(home / "public_users.db")
+        con.executescript(ddl)
+        con.close()
+    return DataPaths(home=home, logs=(home / "logs",), backups=home / "backups")
+
+
+@pytest.fixture
+def window_for(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
+    settings, state = Settings(dirs), State(dirs)
+
+    def opener(paths: DataPaths) -> Session:
+        return open_session(paths, dirs, settings, state)
+
+    def make(paths: DataPaths) -> MainWindow:
+        w = MainWindow(opener(paths), opener)
+        qtbot.addWidget(w)
+        w.show()
+        return w
+
+    return make
+
+
+@pytest.mark.parametrize(("ddl", "label"), [(ADR_DDL, "ADR-005"), (DEPLOYED_DDL, "deployed bot")])
+def test_opens_on_both_schemas(window_for, tmp_path: Path, ddl: str, label: str) -> None:
+    w = window_for(_home(tmp_path, ddl))
+    assert w.tabs.count() == 5
+    assert w.centralWidget() is w.tabs
+    assert label in w.schema_label.text()
+    assert "READ-ONLY" in w.mode_label.text()
+    assert "[read-only]" in w.windowTitle()
+    assert "users 0" in w.counts_label.text()
+
+
+def test_editing_unlock_shows_mode(window_for, tmp_path: Path) -> None:
+    w = window_for(_home(tmp_path, DEPLOYED_DDL))
+    w.edit_action.setChecked(True)
+    assert "EDITING" in w.mode_label.text()
+    assert w.session.database is not None and not w.session.database.read_only
+    assert "[editing]" in w.windowTitle()
+    w.edit_action.setChecked(False)
+    assert "READ-ONLY" in w.mode_label.text()
+
+
+def test_missing_database_explains_and_offers_choices(window_for, tmp_path: Path) -> None:
+    w = window_for(_home(tmp_path, None))
+    panel = w.centralWidget()
+    assert isinstance(panel, ErrorPanel)
+    message = panel.findChild(QLabel, "errorMessage")
+    assert message is not None and "no database at" in message.text()
+    assert "NOT OPEN" in w.mode_label.text()
+    assert not w.edit_action.isEnabled()
+
+
+def test_reopen_and_geometry_remembered(window_for, tmp_path: Path) -> None:
+    paths = _home(tmp_path, ADR_DDL)
+    w = window_for(paths)
+    w.resize(700, 500)
+    w.open_paths(paths)
+    assert w.tabs.count() == 5
+    w.close()
+    w2 = window_for(paths)
+    assert (w2.width(), w2.height()) == (700, 500)
+    assert w2.session.state.recent_homes()[0] == str(paths.home)
+
+
+def test_bot_commit_updates_row_counts(window_for, tmp_path: Path, qtbot) -> None:
+    import subprocess
+    import sys
+
+    paths = _home(tmp_path, DEPLOYED_DDL)
+    w = window_for(paths)
+    subprocess.run([sys.executable, "-c",
+                    "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO rate_limits"
+                    " VALUES (1, 0, 0, 'x')\"); c.commit()", str(paths.db)], check=True)
+    qtbot.waitUntil(lambda: "rate_limits 1" in w.counts_label.toolTip(), timeout=3000)
