@@ -13,7 +13,7 @@ from .core.audit import AuditWriter
 from .core.paths import AppDirs, DataPaths
 from .core.schema import Domain, SchemaKind, domain_for
 from .core.settings import Settings, State
-from .db.connection import Database, DbInfo
+from .db.connection import Database, DbInfo, opened_info
 from .db.errors import DatabaseError
 from .db.watcher import ChangeWatcher
 from .signals import Navigator, Prefs
@@ -66,13 +66,11 @@ def open_session(paths: DataPaths, dirs: AppDirs, settings: Settings, state: Sta
     info = error = watcher = None
     try:
         assert database is not None
-        info = database.info(with_quick_check=True)
+        info = opened_info(database)
         watcher = ChangeWatcher(database)
         watcher.start()
     except DatabaseError as exc:
         error = exc
-        if database is not None:
-            database.close()
         database = None
     return Session(paths=paths, dirs=dirs, settings=settings, state=state, database=database, info=info,
                    error=error, watcher=watcher, audit=AuditWriter(audit_log_path(paths)),

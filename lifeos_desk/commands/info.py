@@ -21,16 +21,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, paths: DataPaths) -> int:
     """Open the database read-only through QtSql and describe it."""
-    from ..db.connection import Database, sqlite_versions
+    from ..db.connection import Database, opened_info, sqlite_versions
     from ..db.qtapp import ensure_core_app
 
     ensure_core_app()
     qt_sqlite, py_sqlite = sqlite_versions()
     db = Database(paths.db, read_only=True, busy_timeout_ms=args.busy_timeout)
-    try:
-        info = db.info()
-    finally:
-        db.close()
+    info = opened_info(db)
+    db.close()
     report: dict[str, Any] = {
         "home": str(paths.home),
         "database": str(paths.db),

@@ -118,9 +118,37 @@ def run_exec(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> int:
         q.finish()
 
 
+def opened_info(database: Database, with_quick_check: bool = True) -> DbInfo:
+    """``database.info()``, closing the database if it fails.
+
+    The error is re-raised without its traceback: those frames hold
+    QSqlDatabase handles, and Qt refuses to remove a connection (with a
+    warning) while any handle is alive.
+    """
+    try:
+        return database.info(with_quick_check=with_quick_check)
+    except DatabaseError as exc:
+        error = exc.with_traceback(None)
+    database.close()
+    raise error
+
+
 def quote_ident(name: str) -> str:
     """Quote an SQL identifier (table or column names come from the file itself)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def _prepare(db: QSqlDatabase) -> DatabaseError | None:
+    """Per-connection settings, and a first read so a bad file fails at open, not in a view.
+
+    Returns the error without its traceback (whose frames hold handles).
+    """
+    try:
+        run_exec(db, "PRAGMA foreign_keys=ON")
+        run_scalar(db, "SELECT count(*) FROM sqlite_master")
+    except DatabaseError as exc:
+        return exc.with_traceback(None)
+    return None
 
 
 @dataclass
@@ -207,13 +235,11 @@ class Database(QObject):
             QSqlDatabase.removeDatabase(name)
             raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(), self.path)
         self._roles[role] = name
-        try:
-            run_exec(db, "PRAGMA foreign_keys=ON")
-            # Touch the schema now so a bad file fails here, not in a view.
-            run_scalar(db, "SELECT count(*) FROM sqlite_master")
-        except DatabaseError:
+        error = _prepare(db)
+        if error is not None:
+            del db  # no handle may be alive when the connection is removed
             self.close_role(role)
-            raise
+            raise error
         return db
 
     def _options(self) -> str:
