@@ -9,8 +9,8 @@ import base64
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QDateTime, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QStyle,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -30,8 +32,13 @@ from ..db.connection import sqlite_versions
 from ..db.errors import DatabaseError
 from ..session import Session
 from .areas import AreaSpec, default_areas
+from .busy import app_registry, confirm_quit
 
 SessionOpener = Callable[[DataPaths], Session]
+
+# Row counts are exact COUNT(*)s: cheap, but not free on a million rows, so a
+# busy bot's commits refresh them at most this often.
+COUNT_REFRESH_MS = 2000
 
 
 class ErrorPanel(QWidget):
@@ -76,6 +83,10 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(app_icon_path())))
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(COUNT_REFRESH_MS)
+        self._count_timer.timeout.connect(self.refresh_counts)
         self._build_status_bar()
         self._build_menus()
         self._show_session()
@@ -88,11 +99,14 @@ class MainWindow(QMainWindow):
         self.schema_label = QLabel()
         self.journal_label = QLabel()
         self.counts_label = QLabel()
+        self.live_label = QLabel()
+        self.live_label.setToolTip("When another program (the bot) last committed to the database")
         self.mode_label = QLabel()
         self.mode_label.setObjectName("modeLabel")
         self.mode_label.setToolTip("Whether the console may write to the database (Database ▸ Allow editing)")
         for w in (self.home_label, self.schema_label, self.journal_label, self.counts_label):
             bar.addWidget(w)
+        bar.addPermanentWidget(self.live_label)
         bar.addPermanentWidget(self.mode_label)
 
     def _action(self, text: str, slot: Callable[..., object],
@@ -111,8 +125,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        file_menu.addAction(self._action("&Open data home…", self.choose_home, QKeySequence.StandardKey.Open,
-                                         "Open another LifeOS data home (a folder like ~/.lifeos)"))
+        open_action = self._action("&Open data home…", self.choose_home, QKeySequence.StandardKey.Open,
+                                   "Open another LifeOS data home (a folder like ~/.lifeos)")
+        file_menu.addAction(open_action)
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         if self._on_demo is not None:
@@ -128,8 +143,9 @@ class MainWindow(QMainWindow):
         self.wal_action = self._action("Switch to &WAL (as ADR-005 recommends)…", self.switch_to_wal, None,
                                        "Change the file's journal mode to WAL")
         db_menu.addAction(self.wal_action)
-        db_menu.addAction(self._action("&Refresh facts", self.refresh_info, QKeySequence.StandardKey.Refresh,
-                                       "Recount rows and re-read the journal mode"))
+        refresh_action = self._action("&Refresh facts", self.refresh_info, QKeySequence.StandardKey.Refresh,
+                                      "Recount rows and re-read the journal mode")
+        db_menu.addAction(refresh_action)
 
         view_menu = menu.addMenu("&View")
         self.utc_action = self._action("Times in &UTC", self._set_utc, "Ctrl+U",
@@ -140,10 +156,29 @@ class MainWindow(QMainWindow):
         for i, spec in enumerate(self._area_specs, start=1):
             view_menu.addAction(self._action(spec.title, self._tab_selector(i - 1), f"Ctrl+{i}", spec.tooltip))
 
+        self.toolbar = self._build_toolbar(open_action, refresh_action, self.edit_action, self.utc_action)
+
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, "F1",
                                          "List every keyboard shortcut"))
+        help_menu.addAction(self._action("Open &diagnostics folder", self.open_diagnostics_folder, None,
+                                         "Open the folder holding the console's own log file"))
         help_menu.addAction(self._action(f"&About {APP_DISPLAY_NAME}", self.show_about))
+
+    def _build_toolbar(self, *actions: QAction) -> QToolBar:
+        """The window-wide actions (the areas have their tabs), each tooltip ending in its shortcut."""
+        bar = self.addToolBar("Main")
+        bar.setObjectName("mainToolBar")  # saveState() needs a name
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        icons = {0: QStyle.StandardPixmap.SP_DirOpenIcon, 1: QStyle.StandardPixmap.SP_BrowserReload}
+        for i, act in enumerate(actions):
+            if i in icons:
+                act.setIcon(self.style().standardIcon(icons[i]))
+            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys and keys not in act.toolTip():
+                act.setToolTip(f"{act.toolTip()} ({keys})")
+            bar.addAction(act)
+        return bar
 
     def _tab_selector(self, index: int) -> Callable[[], None]:
         def select() -> None:
@@ -170,7 +205,7 @@ class MainWindow(QMainWindow):
             s.database.modeChanged.connect(self._on_mode_changed)
             s.nav.showArea.connect(self.show_area)
             if s.watcher is not None:
-                s.watcher.changed.connect(self.refresh_counts)
+                s.watcher.changed.connect(self._on_bot_commit)
             self.session.state.add_recent_home(s.paths.home)
         self.edit_action.blockSignals(True)
         self.edit_action.setChecked(bool(s.database) and not s.database.read_only)  # type: ignore[union-attr]
@@ -324,6 +359,12 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     @Slot()
+    def _on_bot_commit(self) -> None:
+        self.live_label.setText("Last change " + QDateTime.currentDateTime().toString("HH:mm:ss"))
+        if not self._count_timer.isActive():
+            self._count_timer.start()
+
+    @Slot()
     def refresh_counts(self) -> None:
         """Recount rows after the bot commits (cheap: COUNT(*) per table)."""
         db, info = self.session.database, self.session.info
@@ -376,8 +417,19 @@ class MainWindow(QMainWindow):
         state.set("window_geometry", base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"))
         state.set("window_state", base64.b64encode(bytes(self.saveState().data())).decode("ascii"))
 
+    @Slot()
+    def open_diagnostics_folder(self) -> None:
+        """Help ▸ Open diagnostics folder: the console's own rotating log (never holds a secret)."""
+        folder = self.session.dirs.log
+        folder.mkdir(parents=True, exist_ok=True)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            QMessageBox.information(self, "Diagnostics folder", f"The console's log files are in\n{folder}")
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        """Remember geometry and close the session."""
+        """Ask first if long work runs; then remember geometry and close the session."""
+        if not confirm_quit(self, app_registry()):
+            event.ignore()
+            return
         self._save_geometry()
         self.session.close()
         super().closeEvent(event)

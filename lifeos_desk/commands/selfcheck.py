@@ -1,0 +1,159 @@
+"""``lifeos-desk selfcheck``: prove this install (or frozen bundle) can do its job.
+
+A bundle can start and print ``--version`` yet lack a Qt plugin it only
+loads later (the platform plugin, the QSQLITE driver, the SVG icon engine),
+or be unable to start its own child processes (the demo writer, multiprocess
+work). This command exercises each of those once, offscreen by default, and
+prints one line per check; it exits 1 if any check failed. The CI bundle
+check (packaging/ci_bundle_check.sh) runs it from the bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import subprocess
+import time
+from collections.abc import Callable
+
+from ..core.paths import DataPaths
+from . import CommandError
+
+NAME = "selfcheck"
+HELP = "check that this install can open a window (offscreen), load the SQLite driver and start child processes"
+
+Check = tuple[str, Callable[[], str]]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--platform to try a real display instead of offscreen."""
+    parser.add_argument("--platform", default="offscreen",
+                        help="Qt platform plugin to use (default offscreen; e.g. xcb, wayland, windows, cocoa)")
+    parser.add_argument("--no-children", action="store_true", help="skip the child-process checks")
+
+
+def _ensure_application(platform: str) -> object:
+    """The running QApplication, or a new one on ``platform`` (keep the reference alive)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        os.environ["QT_QPA_PLATFORM"] = platform
+        app = QApplication(["lifeos-desk"])
+    return app
+
+
+def _check_window() -> str:
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+    window = QMainWindow()
+    window.setCentralWidget(QLabel("lifeos-desk selfcheck"))
+    window.resize(640, 400)
+    window.show()
+    QApplication.processEvents()
+    image = window.grab()
+    shown = window.isVisible() and not image.isNull()
+    window.close()
+    if not shown:
+        raise RuntimeError("the window could not be shown and drawn")
+    return f"QMainWindow shown on platform '{QApplication.platformName()}' ({image.width()}x{image.height()})"
+
+
+def _check_icon() -> str:
+    from PySide6.QtGui import QIcon
+
+    from ..assets import app_icon_path
+
+    pixmap = QIcon(str(app_icon_path())).pixmap(64, 64)
+    if pixmap.isNull():
+        raise RuntimeError(f"{app_icon_path()} did not render (SVG icon plugin missing?)")
+    return f"SVG application icon renders ({app_icon_path().name})"
+
+
+def _check_sqlite() -> str:
+    from PySide6.QtSql import QSqlDatabase, QSqlQuery
+
+    if not QSqlDatabase.isDriverAvailable("QSQLITE"):
+        raise RuntimeError(f"QSQLITE driver not found (available: {QSqlDatabase.drivers()})")
+    name = "lifeos-desk-selfcheck"
+    db = QSqlDatabase.addDatabase("QSQLITE", name)
+    try:
+        db.setDatabaseName(":memory:")
+        if not db.open():
+            raise RuntimeError(f"in-memory database did not open: {db.lastError().text()}")
+        q = QSqlQuery(db)
+        ok = (q.exec("CREATE TABLE t (x INTEGER)") and q.exec("INSERT INTO t VALUES (41), (1)")
+              and q.exec("SELECT sum(x), sqlite_version() FROM t") and q.next())
+        if not ok or q.value(0) != 42:
+            raise RuntimeError(f"query failed: {q.lastError().text()}")
+        version = q.value(1)
+        q.finish()
+        del q
+        db.close()
+    finally:
+        del db
+        QSqlDatabase.removeDatabase(name)
+    return f"QSQLITE driver loaded; in-memory database works (SQLite {version})"
+
+
+def _check_charts() -> str:
+    import numpy as np
+    import pyqtgraph as pg
+
+    plot = pg.PlotWidget()
+    plot.plot(np.arange(100.0), np.sin(np.arange(100.0) / 10))
+    plot.resize(320, 200)
+    plot.show()
+    drawn = not plot.grab().isNull()
+    plot.close()
+    if not drawn:
+        raise RuntimeError("the plot could not be drawn")
+    return f"pyqtgraph {pg.__version__} plots with numpy {np.__version__}"
+
+
+def _check_child() -> str:
+    from .. import __version__
+    from ..app import self_command
+
+    proc = subprocess.run(self_command("--version"), capture_output=True, text=True, timeout=120, check=False)
+    if proc.returncode != 0 or __version__ not in proc.stdout:
+        raise RuntimeError(f"'{' '.join(self_command('--version'))}' gave {proc.returncode}: "
+                           f"{(proc.stdout + proc.stderr).strip()[:200]}")
+    return f"child process runs this console again ({proc.stdout.strip()})"
+
+
+def _spawned_child() -> None:
+    """Runs in the spawned process: importing the package is the test."""
+    import lifeos_desk  # noqa: F401
+
+
+def _check_multiprocessing() -> str:
+    ctx = multiprocessing.get_context("spawn")
+    started = time.monotonic()
+    process = ctx.Process(target=_spawned_child)
+    process.start()
+    process.join(120)
+    if process.exitcode != 0:
+        raise RuntimeError(f"spawned process exited with {process.exitcode}")
+    return f"multiprocessing 'spawn' child ran ({time.monotonic() - started:.1f} s)"
+
+
+def run(args: argparse.Namespace, paths: DataPaths) -> int:
+    """Run every check, print one line each, fail if any failed."""
+    app = _ensure_application(args.platform)  # noqa: F841 - must outlive the checks
+    checks: list[Check] = [("window", _check_window), ("icon", _check_icon), ("sqlite", _check_sqlite),
+                           ("charts", _check_charts)]
+    if not args.no_children:
+        checks += [("child", _check_child), ("multiprocessing", _check_multiprocessing)]
+    failed = []
+    for name, check in checks:
+        try:
+            print(f"ok    {name:<16} {check()}", flush=True)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none is fatal to the rest
+            failed.append(name)
+            print(f"FAIL  {name:<16} {type(exc).__name__}: {exc}", flush=True)
+    if failed:
+        raise CommandError(f"{len(failed)} of {len(checks)} checks failed: {', '.join(failed)}", 1)
+    print(f"all {len(checks)} checks passed")
+    return 0

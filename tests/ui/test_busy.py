@@ -1,0 +1,152 @@
+"""Long work is registered, and closing the window during it asks first."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from lifeos_desk.core.paths import AppDirs, DataPaths
+from lifeos_desk.core.schema import DEPLOYED_DDL
+from lifeos_desk.core.settings import Settings, State
+from lifeos_desk.session import open_session
+from lifeos_desk.ui import main_window as main_window_module
+from lifeos_desk.ui.busy import BusyRegistry, app_registry, confirm_quit, quit_question
+from lifeos_desk.ui.main_window import MainWindow
+
+
+def test_begin_end_active(qtbot) -> None:  # type: ignore[no-untyped-def]
+    registry = BusyRegistry()
+    with qtbot.waitSignal(registry.changed):
+        backup = registry.begin("Backup")
+    export = registry.begin("Export of trades")
+    assert registry.active() == ["Backup", "Export of trades"]
+    registry.end(backup)
+    registry.end(backup)  # twice is harmless
+    assert registry.active() == ["Export of trades"]
+    registry.end(export)
+    assert registry.active() == []
+
+
+def test_running_ends_even_when_the_block_raises() -> None:
+    registry = BusyRegistry()
+    with pytest.raises(OSError), registry.running("Restore"):
+        assert registry.active() == ["Restore"]
+        raise OSError("disk full")
+    assert registry.active() == []
+
+
+def test_cancel_all_calls_every_cancel_newest_first() -> None:
+    registry = BusyRegistry()
+    calls: list[str] = []
+    registry.begin("Backup", cancel=lambda: calls.append("backup"))
+    registry.begin("Verify all")  # no cancel callback: just forgotten
+    registry.begin("Export", cancel=lambda: calls.append("export"))
+    registry.cancel_all()
+    assert calls == ["export", "backup"]
+    assert registry.active() == []
+
+
+def test_app_registry_is_one_per_application(qapp: QApplication) -> None:
+    assert app_registry() is app_registry(qapp)
+    assert app_registry().parent() is qapp
+
+
+def test_quit_question_names_the_work() -> None:
+    assert quit_question(["Backup"]) == "Backup is still running — quit anyway?"
+    many = quit_question(["Backup", "Export"])
+    assert many.startswith("2 tasks are still running") and "• Backup" in many and "• Export" in many
+
+
+@pytest.fixture
+def answer(monkeypatch: pytest.MonkeyPatch) -> Iterator[list]:  # type: ignore[type-arg]
+    """Replace the question box: tests set answer[0]; asked questions are recorded after it."""
+    box: list = [QMessageBox.StandardButton.No]  # type: ignore[type-arg]
+
+    def question(parent, title, text, *args):  # type: ignore[no-untyped-def]
+        box.append(text)
+        return box[0]
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    yield box
+
+
+def test_confirm_quit_without_work_does_not_ask(qtbot, answer: list) -> None:  # type: ignore[no-untyped-def,type-arg]
+    assert confirm_quit(None, BusyRegistry())  # type: ignore[arg-type]
+    assert answer[1:] == []
+
+
+def test_confirm_quit_no_keeps_the_work(answer: list) -> None:  # type: ignore[type-arg]
+    registry = BusyRegistry()
+    cancelled: list[bool] = []
+    registry.begin("Backup of /srv/lifeos", cancel=lambda: cancelled.append(True))
+    assert not confirm_quit(None, registry)  # type: ignore[arg-type]
+    assert "Backup of /srv/lifeos is still running — quit anyway?" in answer[1]
+    assert registry.active() == ["Backup of /srv/lifeos"] and cancelled == []
+
+
+def test_confirm_quit_yes_cancels_the_work(answer: list) -> None:  # type: ignore[type-arg]
+    answer[0] = QMessageBox.StandardButton.Yes
+    registry = BusyRegistry()
+    cancelled: list[bool] = []
+    registry.begin("Backup", cancel=lambda: cancelled.append(True))
+    assert confirm_quit(None, registry)  # type: ignore[arg-type]
+    assert cancelled == [True] and registry.active() == []
+
+
+# -- the main window ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
+    home = tmp_path / "home"
+    home.mkdir()
+    con = sqlite3.connect(home / "public_users.db")
+    con.executescript(DEPLOYED_DDL)
+    con.close()
+    dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
+    settings, state = Settings(dirs), State(dirs)
+
+    def opener(paths: DataPaths):  # type: ignore[no-untyped-def]
+        return open_session(paths, dirs, settings, state)
+
+    w = MainWindow(opener(DataPaths(home=home, logs=(home / "logs",), backups=home / "backups")), opener)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def test_closing_during_work_asks_and_stays_open_on_no(window: MainWindow, answer: list) -> None:  # type: ignore[type-arg]
+    registry = app_registry()
+    token = registry.begin("Verify all backups")
+    try:
+        window.close()
+        assert window.isVisible()
+        assert "Verify all backups is still running" in answer[1]
+    finally:
+        registry.end(token)
+    window.close()
+    assert not window.isVisible()
+    assert len(answer) == 2  # nothing running the second time: no question
+
+
+def test_toolbar_actions_have_tooltips_with_shortcuts(window: MainWindow) -> None:
+    actions = window.toolbar.actions()
+    assert [a.text() for a in actions] == ["&Open data home…", "&Refresh facts", "Allow &editing", "Times in &UTC"]
+    for action in actions:
+        keys = action.shortcut().toString()
+        assert action.toolTip() != action.text() and keys and keys in action.toolTip()
+    assert actions[2] is window.edit_action and actions[3] is window.utc_action
+
+
+def test_help_opens_the_diagnostics_folder(window: MainWindow, monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    opened: list[QUrl] = []
+    monkeypatch.setattr(main_window_module.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    help_actions = {a.text(): a for a in window.menuBar().actions()[-1].menu().actions()}
+    help_actions["Open &diagnostics folder"].trigger()
+    assert opened == [QUrl.fromLocalFile(str(tmp_path / "log"))]
+    assert (tmp_path / "log").is_dir()
