@@ -25,6 +25,12 @@ from .core.settings import Settings
 COMMAND_MODULES = (
     "lifeos_desk.commands.info",
     "lifeos_desk.commands.demo",
+    "lifeos_desk.commands.selfcheck",
+    "lifeos_desk.commands.vault",
+    "lifeos_desk.commands.backup",
+    "lifeos_desk.commands.verify",
+    "lifeos_desk.commands.restore",
+    "lifeos_desk.commands.list",
 )
 
 

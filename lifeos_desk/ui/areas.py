@@ -50,17 +50,46 @@ def _planned(title: str, lines: list[str]) -> Callable[[Session], QWidget]:
     return factory
 
 
+def _vault_area(session: Session) -> QWidget:
+    from .vault import create_vault_area  # imported here so start-up stays light
+
+    return create_vault_area(session)
+
+
+def _tables_area(session: Session) -> QWidget:
+    from .tables import create_tables_area  # imported here so start-up stays light
+
+    return create_tables_area(session)
+
+
+def _logs_area(session: Session) -> QWidget:
+    from .logs import create_area  # imported here so start-up stays light
+
+    return create_area(session)
+
+
+def _charts_area(session: Session) -> QWidget:
+    from .charts import create_charts_area  # imported here so start-up stays light (pyqtgraph, numpy)
+
+    return create_charts_area(session)
+
+
+def _backups_area(session: Session) -> QWidget:
+    from .backups import create_backups_area  # imported here so start-up stays light
+
+    return create_backups_area(session)
+
+
 def default_areas() -> list[AreaSpec]:
     """The areas in tab order (Ctrl+1 ... Ctrl+5)."""
     return [
-        AreaSpec("tables", "Tables", "Every table of the database, live (Ctrl+1)",
-                 _planned("Tables", ["Users, wallets, trades and metrics over the live file."])),
+        AreaSpec("tables", "Tables", "Every table of the database, live (Ctrl+1)", _tables_area),
         AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory (Ctrl+2)",
-                 _planned("Wallet vault", ["Unlock with the passphrase; verify every wallet."])),
+                 _vault_area),
         AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs (Ctrl+3)",
-                 _planned("Audit log", ["Live view of audit.jsonl, trading.jsonl and errors.jsonl."])),
+                 _logs_area),
         AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL (Ctrl+4)",
-                 _planned("Charts", ["Algorithm accuracy and confidence; cumulative PnL and drawdown."])),
+                 _charts_area),
         AreaSpec("backups", "Backups", "Make, verify and restore tar.gz archives (Ctrl+5)",
-                 _planned("Backups", ["One-click consistent backups of the data home."])),
+                 _backups_area),
     ]

@@ -1,0 +1,35 @@
+"""``lifeos-desk list``: the archives in the backups folder, newest first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..core.archive import list_archives
+from ..core.paths import DataPaths
+from .archive_io import human_size
+
+NAME = "list"
+HELP = "list the archives in the backups folder: date, size, made by the console or the script, last verify"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--json for scripts."""
+    parser.add_argument("--json", action="store_true", help="print a JSON array instead of a table")
+
+
+def run(args: argparse.Namespace, paths: DataPaths) -> int:
+    """Print the table (or JSON); an empty or missing folder is not an error."""
+    entries = list_archives(paths.backups)
+    if args.json:
+        print(json.dumps([e.as_json() for e in entries], indent=2))
+        return 0
+    if not entries:
+        print(f"no archives in {paths.backups}")
+        return 0
+    print(f"{'archive':<24} {'date':<19} {'size':>10}  {'made by':<16} last verify")
+    for e in entries:
+        origin = e.origin + (" (safety)" if e.purpose == "safety" else "")
+        check = "never" if e.check is None else ("OK" if e.check.get("ok") else "FAILED")
+        print(f"{e.path.name:<24} {e.when:%Y-%m-%d %H:%M:%S} {human_size(e.size):>10}  {origin:<16} {check}")
+    return 0

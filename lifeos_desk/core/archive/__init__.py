@@ -1,0 +1,32 @@
+"""Backup archives of a data home: make, verify, list, restore, retention.
+
+Qt-free. Everything here opens the bot's database with Python's ``sqlite3``
+(the online backup API), so inside the GUI process it must run in a child
+process (ENGINEERING.md fact 1): the window runs ``lifeos-desk backup|verify|
+restore ... --json-progress`` through QProcess; the headless commands call
+these functions directly.
+
+Layout (FORMATS.md section 6, ADR-005's ``scripts/backup.sh``)::
+
+    <backups>/<YYYYmmdd_HHMMSS>.tar.gz
+        backups/<DATE>/public_users.db
+        backups/<DATE>/trading/...          state files, as `cp -r trading`
+        backups/<DATE>/algorithms/...       deployed bot's metrics (console only)
+        backups/<DATE>/<log>.jsonl          logs of the first log folder
+        backups/<DATE>/logs-<n>/<log>.jsonl logs of log folder n >= 2 (console only)
+        backups/<DATE>/manifest.json        console only, always the last member
+"""
+
+from .catalog import ArchiveEntry, apply_retention, list_archives, record_check
+from .errors import ArchiveError, Cancelled
+from .limits import Limits
+from .make import BackupOptions, BackupResult, make_backup
+from .progress import CancelFlag, Progress, ProgressFn
+from .restore import RestorePlan, RestoreResult, apply_restore, prepare_restore
+from .verify import VerifyReport, verify_archive
+
+__all__ = [
+    "ArchiveEntry", "ArchiveError", "BackupOptions", "BackupResult", "CancelFlag", "Cancelled", "Limits",
+    "Progress", "ProgressFn", "RestorePlan", "RestoreResult", "VerifyReport", "apply_restore",
+    "apply_retention", "list_archives", "make_backup", "prepare_restore", "record_check", "verify_archive",
+]

@@ -1,0 +1,190 @@
+"""The backups folder: listing, retention, verification records, leftovers.
+
+The console keeps one small JSON file there, ``.lifeos-desk-backups.json``:
+the last verification result of each archive (keyed by name, valid while
+the archive's size and mtime are unchanged) and the name of the safety
+archive of the last restore (retention never deletes it). Archives are told
+apart by their first kilobyte (the console's pax comment, ``gz.py``), so
+listing never reads a whole archive.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..paths import DataPaths
+from ..settings import atomic_write_text
+from .errors import ArchiveError
+from .gz import parse_comment, read_comment
+from .layout import DATE_FORMAT, date_of
+
+INDEX = ".lifeos-desk-backups.json"
+CONSOLE, SCRIPT, UNREADABLE = "console", "script", "unreadable"
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    """One archive in the backups folder."""
+
+    path: Path
+    date: str
+    when: datetime
+    size: int
+    origin: str  # console | script | unreadable
+    purpose: str  # regular | safety | "" (script)
+    check: dict[str, Any] | None  # last verification: {"ok", "message", "time"} or None
+
+    def as_json(self) -> dict[str, Any]:
+        """For ``lifeos-desk list --json``."""
+        return {"path": str(self.path), "date": self.date, "size": self.size, "origin": self.origin,
+                "purpose": self.purpose, "last_check": self.check}
+
+
+def audit_path(paths: DataPaths) -> Path:
+    """The console's audit log: the first log folder's audit.jsonl (as session.audit_log_path)."""
+    return (paths.logs[0] if paths.logs else paths.home / "logs") / "audit.jsonl"
+
+
+def _load(backups: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((backups / INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save(backups: Path, data: dict[str, Any]) -> None:
+    atomic_write_text(backups / INDEX, json.dumps(data, indent=1, sort_keys=True))
+
+
+def _stamp(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns]
+
+
+def record_check(archive: Path, ok: bool, message: str) -> None:
+    """Remember a verification result of an archive in its folder."""
+    data = _load(archive.parent)
+    checks = data.setdefault("checks", {})
+    checks[archive.name] = {"ok": ok, "message": message, "time": datetime.now().astimezone().isoformat(),
+                            "stamp": _stamp(archive)}
+    _save(archive.parent, data)
+
+
+def set_last_safety(backups: Path, name: str) -> None:
+    """Remember the safety archive of the latest restore (protected from retention)."""
+    data = _load(backups)
+    data["last_restore_safety"] = name
+    _save(backups, data)
+
+
+def last_safety(backups: Path) -> str | None:
+    """The safety archive of the latest restore, if recorded."""
+    value = _load(backups).get("last_restore_safety")
+    return value if isinstance(value, str) else None
+
+
+def _check_of(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    found = data.get("checks", {}).get(path.name)
+    if not isinstance(found, dict):
+        return None
+    try:
+        if found.get("stamp") != _stamp(path):
+            return None
+    except OSError:
+        return None
+    return {k: found.get(k) for k in ("ok", "message", "time")}
+
+
+def _origin(path: Path) -> tuple[str, str]:
+    try:
+        parsed = parse_comment(read_comment(path))
+    except ArchiveError:
+        return UNREADABLE, ""
+    return (CONSOLE, parsed[1]) if parsed else (SCRIPT, "")
+
+
+def list_archives(backups: Path) -> list[ArchiveEntry]:
+    """Archives named ``<DATE>.tar.gz`` in the folder, newest first."""
+    if not backups.is_dir():
+        return []
+    data = _load(backups)
+    out: list[ArchiveEntry] = []
+    for path in backups.iterdir():
+        date = date_of(path.name)
+        if date is None or not path.is_file():
+            continue
+        origin, purpose = _origin(path)
+        out.append(ArchiveEntry(path, date, datetime.strptime(date, DATE_FORMAT), path.stat().st_size, origin,
+                                purpose, _check_of(data, path)))
+    return sorted(out, key=lambda e: e.date, reverse=True)
+
+
+def apply_retention(backups: Path, keep: int, protect: set[str] | None = None) -> list[Path]:
+    """Delete all but the newest ``keep`` archives; never the protected names nor the last safety archive.
+
+    Protected archives count towards ``keep`` (so "keep 20" never holds more
+    than 20 plus the protected ones). Returns the deleted paths.
+    """
+    keep = max(keep, 1)
+    spared = set(protect or ()) | ({last_safety(backups)} - {None})
+    names = sorted((p.name for p in backups.glob("*.tar.gz") if date_of(p.name)), reverse=True)
+    deleted: list[Path] = []
+    for name in names[keep:]:
+        if name in spared:
+            continue
+        path = backups / name
+        path.unlink(missing_ok=True)
+        deleted.append(path)
+    return deleted
+
+
+def delete_archive(archive: Path) -> None:
+    """Delete one archive (the window's Delete action) and forget its check."""
+    archive.unlink()
+    data = _load(archive.parent)
+    if archive.name in data.get("checks", {}):
+        del data["checks"][archive.name]
+        _save(archive.parent, data)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(backups: Path) -> list[Path]:
+    """Remove temporary files and folders left by a killed run (whose process is gone)."""
+    import shutil
+
+    removed: list[Path] = []
+    for path in backups.glob(".*"):
+        pid = _leftover_pid(path.name)
+        if pid is None or _pid_alive(pid):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _leftover_pid(name: str) -> int | None:
+    """The pid in ``.<DATE>.tar.gz.<pid>.partial`` or ``.lifeos-desk-tmp-<pid>-xxxx``."""
+    parts: list[str] = []
+    if name.endswith(".partial"):
+        parts = name.split(".")[-2:-1]
+    elif name.startswith(".lifeos-desk-tmp-"):
+        parts = name[len(".lifeos-desk-tmp-"):].split("-")[:1]
+    return int(parts[0]) if parts and parts[0].isdigit() else None

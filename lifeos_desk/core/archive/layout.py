@@ -1,0 +1,132 @@
+"""Archive names and member names: what the ADR script writes, and what we accept.
+
+ADR-005's ``scripts/backup.sh`` runs ``tar -czf backups/$DATE.tar.gz
+backups/$DATE`` from the bot's working directory, so every member sits under
+``backups/<DATE>/``. The console writes the same names (so ``tar -xzf`` and
+existing habits keep working) and reads only names of these shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from ..paths import DB_FILENAME
+
+DATE_FORMAT = "%Y%m%d_%H%M%S"
+DATE_RE = re.compile(r"^\d{8}_\d{6}$")
+ARCHIVE_RE = re.compile(r"^(\d{8}_\d{6})\.tar\.gz$")
+MANIFEST = "manifest.json"
+STATE_DIRS = ("trading", "algorithms")
+EXTRA_LOG_DIR_RE = re.compile(r"^logs-([2-9]|[1-9]\d)$")
+_SAFE_PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
+MAX_STATE_DEPTH = 4
+
+
+class Kind(Enum):
+    """What a member is, by its name."""
+
+    DIR = "dir"
+    DATABASE = "database"
+    MANIFEST = "manifest"
+    STATE = "state"
+    LOG = "log"
+
+
+@dataclass(frozen=True)
+class MemberName:
+    """A parsed, accepted member name.
+
+    ``rel`` is the path under ``backups/<DATE>/`` (e.g. ``trading/positions.json``);
+    ``log_folder`` is 1 for the first log folder, n for ``logs-<n>/``.
+    """
+
+    date: str
+    kind: Kind
+    rel: str
+    log_folder: int = 0
+
+
+def archive_name(date: str) -> str:
+    """``<DATE>.tar.gz``."""
+    return f"{date}.tar.gz"
+
+
+def date_of(archive_filename: str) -> str | None:
+    """The DATE of an archive file name of the ADR's shape, or None."""
+    m = ARCHIVE_RE.match(archive_filename)
+    return m.group(1) if m else None
+
+
+def date_stamp(when: datetime) -> str:
+    """``YYYYmmdd_HHMMSS`` as the ADR script's ``date +%Y%m%d_%H%M%S`` (local time)."""
+    return when.strftime(DATE_FORMAT)
+
+
+def member_path(date: str, rel: str) -> str:
+    """The full member name of ``rel`` in an archive of ``date``."""
+    return f"backups/{date}/{rel}" if rel else f"backups/{date}"
+
+
+def log_rel(folder_index: int, name: str) -> str:
+    """Member path (under the DATE folder) of a log from log folder ``folder_index`` (1-based)."""
+    return name if folder_index == 1 else f"logs-{folder_index}/{name}"
+
+
+def _safe_parts(parts: list[str]) -> bool:
+    return all(_SAFE_PART.match(p) and p not in (".", "..") for p in parts)
+
+
+def parse_member(name: str, is_dir: bool) -> MemberName | None:
+    """Classify an archive member name; None when it is not one we accept.
+
+    Refused: absolute names, ``..`` or ``.`` parts, empty parts, characters
+    outside ``[A-Za-z0-9._-]``, names outside ``backups/<DATE>/``, and files
+    that are neither the database, the manifest, a state file under
+    ``trading/`` or ``algorithms/`` nor a ``*.jsonl`` log.
+    """
+    stripped = name[:-1] if is_dir and name.endswith("/") else name
+    parts = stripped.split("/")
+    if len(parts) < 1 or parts[0] != "backups":
+        return None
+    if len(parts) == 1:
+        return MemberName("", Kind.DIR, "") if is_dir else None
+    date, rest = parts[1], parts[2:]
+    if not DATE_RE.match(date) or not _safe_parts(rest):
+        return None
+    if is_dir:
+        return _parse_dir(date, rest)
+    return _parse_file(date, rest)
+
+
+def _parse_dir(date: str, rest: list[str]) -> MemberName | None:
+    if not rest:
+        return MemberName(date, Kind.DIR, "")
+    if rest[0] in STATE_DIRS and len(rest) <= MAX_STATE_DEPTH:
+        return MemberName(date, Kind.DIR, "/".join(rest))
+    if len(rest) == 1 and EXTRA_LOG_DIR_RE.match(rest[0]):
+        return MemberName(date, Kind.DIR, rest[0])
+    return None
+
+
+def _parse_file(date: str, rest: list[str]) -> MemberName | None:
+    rel = "/".join(rest)
+    if not rest:
+        return None
+    if len(rest) == 1:
+        leaf = rest[0]
+        if leaf == DB_FILENAME:
+            return MemberName(date, Kind.DATABASE, rel)
+        if leaf == MANIFEST:
+            return MemberName(date, Kind.MANIFEST, rel)
+        if leaf.endswith(".jsonl"):
+            return MemberName(date, Kind.LOG, rel, log_folder=1)
+        return None
+    if rest[0] in STATE_DIRS and len(rest) <= MAX_STATE_DEPTH + 1:
+        return MemberName(date, Kind.STATE, rel)
+    m = EXTRA_LOG_DIR_RE.match(rest[0])
+    if m and len(rest) == 2 and rest[1].endswith(".jsonl"):
+        return MemberName(date, Kind.LOG, rel, log_folder=int(m.group(1)))
+    return None

@@ -1,0 +1,139 @@
+"""Backup, verify and restore run in a child process; this reads its progress.
+
+ENGINEERING.md fact 1: the window holds QtSql connections to the bot's
+database, so Python's sqlite3 (the online backup API) must not touch that
+file in this process. The child is ``python -m lifeos_desk <command> ...
+--json-progress``: one JSON object per stdout line (see
+``commands/archive_io.py``). QProcess is asynchronous (qutebrowser's way):
+no thread here. Cancel sends SIGTERM; the child stops at its next chunk and
+deletes its temporary files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from PySide6.QtCore import QObject, QProcess, Signal
+
+from ...core.paths import DataPaths
+
+CANCEL_GRACE_MS = 5000
+
+
+def child_command(paths: DataPaths, command: str, *args: str) -> list[str]:
+    """Arguments for ``python -m lifeos_desk`` (or the frozen app itself) running ``command`` on these paths."""
+    argv = [] if getattr(sys, "frozen", False) else ["-m", "lifeos_desk"]
+    argv += ["--home", str(paths.home), "--backups", str(paths.backups)]
+    for folder in paths.logs:
+        argv += ["--logs", str(folder)]
+    return argv + [command, *args, "--json-progress"]
+
+
+class ArchiveRunner(QObject):
+    """One child process at a time, its JSON lines turned into signals.
+
+    Signals:
+        started(str): the command (backup, verify, restore) began.
+        progress(str, int, int, str): stage, bytes done, total (0 = unknown), detail.
+        preview(dict): restore only: what would change; answer with ``confirm``.
+        finished(bool, dict, str): ok, the result object (or {}), a one-line message.
+    """
+
+    started = Signal(str)
+    progress = Signal(str, int, int, str)
+    preview = Signal(dict)
+    finished = Signal(bool, dict, str)
+
+    def __init__(self, paths: DataPaths, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._paths = paths
+        self._proc: QProcess | None = None
+        self._buffer = b""
+        self._result: dict[str, Any] = {}
+        self._error = ""
+        self.command = ""
+
+    def busy(self) -> bool:
+        """Whether a child is running."""
+        return self._proc is not None
+
+    def start(self, command: str, *args: str) -> None:
+        """Run ``lifeos-desk <command> <args> --json-progress`` as a child."""
+        if self._proc is not None:
+            raise RuntimeError("an archive command is already running")
+        self.command, self._buffer, self._result, self._error = command, b"", {}, ""
+        proc = QProcess(self)
+        proc.setProgram(sys.executable)
+        proc.setArguments(child_command(self._paths, command, *args))
+        proc.readyReadStandardOutput.connect(self._on_output)
+        proc.finished.connect(self._on_finished)
+        proc.errorOccurred.connect(self._on_error)
+        self._proc = proc
+        proc.start()
+        self.started.emit(command)
+
+    def confirm(self, yes: bool) -> None:
+        """Answer a restore preview: ``yes`` goes on, anything else cancels with nothing changed."""
+        if self._proc is not None:
+            self._proc.write(b"yes\n" if yes else b"no\n")
+            self._proc.closeWriteChannel()
+
+    def cancel(self) -> None:
+        """Stop the child (SIGTERM, then kill after a grace period); synchronous."""
+        proc = self._proc
+        if proc is None:
+            return
+        proc.terminate()
+        if not proc.waitForFinished(CANCEL_GRACE_MS):
+            proc.kill()
+            proc.waitForFinished(CANCEL_GRACE_MS)
+
+    def _on_output(self) -> None:
+        assert self._proc is not None
+        self._buffer += bytes(self._proc.readAllStandardOutput().data())
+        *lines, self._buffer = self._buffer.split(b"\n")
+        for line in lines:
+            self._handle(line)
+
+    def _handle(self, line: bytes) -> None:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            return
+        if not isinstance(event, dict):
+            return
+        kind = event.pop("event", "")
+        if kind == "progress":
+            self.progress.emit(str(event.get("stage", "")), int(event.get("done", 0)), int(event.get("total", 0)),
+                               str(event.get("detail", "")))
+        elif kind == "preview":
+            self.preview.emit(event)
+        elif kind == "result":
+            self._result = event
+        elif kind == "error":
+            self._error = str(event.get("message", ""))
+
+    def _on_error(self, error: QProcess.ProcessError) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self._error = f"could not start {sys.executable}"
+            self._done(False)
+
+    def _on_finished(self, code: int, _status: QProcess.ExitStatus) -> None:
+        if self._proc is not None and self._buffer:
+            self._handle(self._buffer)
+        stderr = bytes(self._proc.readAllStandardError().data()).decode(errors="replace") if self._proc else ""
+        if not self._error and code != 0:
+            last = [ln for ln in stderr.splitlines() if ln.strip()]
+            self._error = last[-1] if last else f"stopped (exit code {code})"
+        self._done(code == 0 and bool(self._result))
+
+    def _done(self, ok: bool) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            proc.deleteLater()
+        message = str(self._result.get("message", "")) if ok else (self._error or "failed")
+        if not ok and self._result.get("message"):
+            message = str(self._result["message"])
+        self.finished.emit(ok, self._result, message)

@@ -1,0 +1,87 @@
+"""The charts area (issue 6): trade PnL and algorithm metrics.
+
+``create_charts_area(session)`` is the area factory; ``demo_screenshots`` puts
+the area into the states the README shows. See trades_tab.py and
+metrics_tab.py for the two tabs, core/pnl.py for the arithmetic and
+db/trades_query.py for reading a million trades quickly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
+
+from ...session import Session
+
+
+class ChartsArea(QTabWidget):
+    """Two tabs: Trade PnL (when the schema has trades) and Algorithm metrics."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from ..areas import NoticePanel
+        from .metrics_tab import AlgorithmMetricsPanel
+
+        self.setDocumentMode(True)
+        self.trades = None
+        domain, info = session.domain, session.info
+        have = domain is not None and info is not None and session.database is not None and domain.trades in info.tables
+        if have:
+            assert domain is not None and info is not None
+            from ...db.trades_query import missing_columns, trade_source
+            from .trades_tab import TradePnlPanel
+
+            missing = missing_columns(domain, info.tables[domain.trades])
+            if missing:
+                self.addTab(NoticePanel("Trade PnL", [
+                    f"The PnL charts read <i>{', '.join(missing)}</i> from table <i>{domain.trades}</i>, "
+                    "and this database's table has no such column(s)."]), "Trade PnL")
+            else:
+                self.trades = TradePnlPanel(session, trade_source(domain, info.tables[domain.trades]))
+                self.addTab(self.trades, "Trade PnL")
+        else:
+            self.addTab(NoticePanel("Trade PnL", [
+                "The PnL charts need the ADR-005 <i>trades</i> table or the deployed bot's <i>transactions</i> "
+                "table.", f"This database's schema is <b>{session.schema.value}</b>."]), "Trade PnL")
+        self.metrics = AlgorithmMetricsPanel(session)
+        self.addTab(self.metrics, "Algorithm metrics")
+
+    def shutdown(self) -> None:
+        """Wait for background loads to finish."""
+        if self.trades is not None:
+            self.trades.shutdown()
+
+
+def create_charts_area(session: Session) -> QWidget:
+    """The area factory."""
+    return ChartsArea(session)
+
+
+def _wait(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    QApplication.processEvents()
+    return condition()
+
+
+def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
+    """The README's states: trade PnL of all users, of one user, then the algorithm metrics."""
+    if not isinstance(widget, ChartsArea):
+        return
+    panel = widget.trades
+    if panel is not None:
+        widget.setCurrentWidget(panel)
+        _wait(lambda: panel.loaded_once and not panel.loader.busy, 60)
+        save("charts-pnl")
+        if panel.user_box.count() > 2:
+            panel.user_box.setCurrentIndex(2)
+            _wait(lambda: False, 0.3)
+            save("charts-pnl-one-user")
+            panel.user_box.setCurrentIndex(0)
+    widget.setCurrentWidget(widget.metrics)
+    _wait(lambda: False, 0.3)
+    save("charts-metrics")

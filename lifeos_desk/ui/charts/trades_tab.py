@@ -1,0 +1,400 @@
+"""The Trade PnL tab: who and when, the headline figures, six charts, live.
+
+Trades are loaded once (all users, all time) in a worker and filtered with
+numpy, so changing the user or the dates is instant; the bot's commits
+reload them in the background (loader.py) and the charts keep the admin's
+zoom. Times follow View ▸ Times in UTC (``session.prefs``).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta, tzinfo
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QDate, QObject, QPointF, Qt, Signal, Slot
+from PySide6.QtGui import QCursor, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core import pnl
+from ...db.errors import DatabaseError
+from ...db.trades_query import TradeSource, pk_values, user_names
+from ...session import Session
+from . import style
+from .loader import Loaded, TradeLoader
+from .sync import TimeSync
+from .trade_charts import Hit, TradeChart, all_charts
+
+MAX_LINKED_TRADES = 5000
+PERIODS = (("All time", None), ("Last 24 hours", 1), ("Last 7 days", 7), ("Last 30 days", 30),
+           ("Last 90 days", 90), ("Custom dates", -1))
+
+
+class Figure(QFrame):
+    """One headline figure: a caption, a big value, a detail line."""
+
+    def __init__(self, caption: str, tooltip: str) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setToolTip(tooltip)
+        self.caption = QLabel(caption)
+        self.caption.setStyleSheet("color: palette(placeholder-text);")
+        self.value = QLabel("—")
+        self.value.setObjectName("figureValue")
+        font = self.value.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail = QLabel("")
+        self.detail.setStyleSheet("color: palette(placeholder-text);")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(0)
+        for w in (self.caption, self.value, self.detail):
+            layout.addWidget(w)
+
+    def set(self, value: str, detail: str = "", color: str | None = None) -> None:
+        """Show a value (coloured for profit/loss) and its detail line."""
+        self.value.setText(value)
+        self.value.setStyleSheet(f"color: {color};" if color else "")
+        self.detail.setText(detail)
+
+
+class _PlotEvents(QObject):
+    """Routes one plot's scene clicks and hovers to the panel with the chart and plot they belong to.
+
+    Signals:
+        clicked(object, object, float, float): chart, plot, x, y in data coordinates.
+        hovered(object, object, float, float): likewise for the pointer position.
+    """
+
+    clicked = Signal(object, object, float, float)
+    hovered = Signal(object, object, float, float)
+
+    def __init__(self, chart: TradeChart, plot: pg.PlotWidget) -> None:
+        super().__init__(plot)
+        self.chart, self.plot = chart, plot
+        plot.scene().sigMouseClicked.connect(self.on_click)
+        plot.scene().sigMouseMoved.connect(self.on_move)
+
+    def _to_view(self, scene_pos: QPointF) -> QPointF | None:
+        vb = self.plot.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        point: QPointF = vb.mapSceneToView(scene_pos)
+        return point
+
+    @Slot(object)
+    def on_click(self, event: object) -> None:
+        """A click (not a drag) inside the plot area."""
+        if getattr(event, "double", lambda: False)() or event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
+            return
+        p = self._to_view(event.scenePos())  # type: ignore[attr-defined]
+        if p is not None:
+            self.clicked.emit(self.chart, self.plot, p.x(), p.y())
+
+    @Slot(object)
+    def on_move(self, scene_pos: QPointF) -> None:
+        """Pointer moved over the plot."""
+        p = self._to_view(scene_pos)
+        if p is not None:
+            self.hovered.emit(self.chart, self.plot, p.x(), p.y())
+
+
+class TradePnlPanel(QWidget):
+    """Headline figures and six trade charts for all users or one, over a date range."""
+
+    def __init__(self, session: Session, source: TradeSource, workers: int = 2,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.source = source
+        self.trades = pnl.Trades.empty()
+        self.figures: pnl.Figures | None = None
+        self.loaded_once = False
+        self.stale = False
+        self.last_load_s = 0.0
+        self.last_compute_s = 0.0
+        self.loader = TradeLoader(session.paths.db, source, workers, self)
+        self.loader.loaded.connect(self.on_loaded)
+        self.loader.failed.connect(self.on_failed)
+        self._build()
+        session.prefs.utcChanged.connect(self.on_utc_changed)
+        if session.watcher is not None:
+            session.watcher.changed.connect(self.on_database_changed)
+
+    # -- layout ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.user_box = QComboBox()
+        self.user_box.setMinimumContentsLength(24)
+        self.user_box.setToolTip("Whose trades: everyone's, or one user's")
+        self.period_box = QComboBox()
+        for label, days in PERIODS:
+            self.period_box.addItem(label, days)
+        self.from_edit, self.to_edit = QDateEdit(), QDateEdit()
+        for edit in (self.from_edit, self.to_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.setToolTip("Read the trades again now (they also reload by themselves when the bot writes)")
+        self.status = QLabel("Not loaded yet.")
+        self.status.setObjectName("chartsStatus")
+        self.status.setWordWrap(True)
+        controls = QHBoxLayout()
+        for w in (QLabel("User"), self.user_box, QLabel("Period"), self.period_box, QLabel("From"),
+                  self.from_edit, QLabel("To"), self.to_edit, self.reload_button):
+            controls.addWidget(w)
+        controls.addStretch(1)
+
+        self.net = Figure("Net PnL", "Sum of realised PnL of the selected trades")
+        self.win_rate = Figure("Win rate", "Trades with PnL > 0 out of all closed trades (break-even is not a win)")
+        self.factor = Figure("Profit factor", "Gross profit / gross loss")
+        self.drawdown = Figure("Max drawdown", "Deepest fall of cumulative PnL below its running peak (start 0 USD)")
+        self.count = Figure("Trades", "Closed trades counted in these figures")
+        heads = QHBoxLayout()
+        for f in (self.net, self.win_rate, self.factor, self.drawdown, self.count):
+            heads.addWidget(f, 1)
+
+        self.charts = all_charts()
+        grid = QGridLayout()
+        grid.setSpacing(8)
+        for i, chart in enumerate(self.charts):
+            chart.card.setMinimumHeight(300)
+            grid.addWidget(chart.card, i // 2, i % 2)
+            for plot in chart.card.plots:
+                events = _PlotEvents(chart, plot)
+                events.clicked.connect(self.on_plot_clicked)
+                events.hovered.connect(self.on_plot_hovered)
+        # The win-rate card's two plots are linked directly (its own setXLink); the four time charts
+        # follow each other after a gesture (sync.py), so a frame redraws one plot, not four.
+        self.time_sync = TimeSync([c.card.plots[0] for c in self.charts[:4]], self)
+        inner = QWidget()
+        inner_layout = QVBoxLayout(inner)
+        inner_layout.setContentsMargins(0, 0, 0, 0)
+        inner_layout.addLayout(heads)
+        inner_layout.addLayout(grid, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.status)
+        layout.addWidget(scroll, 1)
+
+        self.user_box.currentIndexChanged.connect(self.on_selection_changed)
+        self.period_box.currentIndexChanged.connect(self.on_period_changed)
+        self.from_edit.dateChanged.connect(self.on_selection_changed)
+        self.to_edit.dateChanged.connect(self.on_selection_changed)
+        self.reload_button.clicked.connect(self.loader.reload)
+
+    # -- loading -------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Load on first show (the tab opened), and catch up on changes made while hidden."""
+        super().showEvent(event)
+        if not self.loaded_once or self.stale:
+            self.stale = False
+            self.status.setText("Reading trades…" if not self.loaded_once else self.status.text())
+            self.loader.request()
+
+    @Slot()
+    def on_database_changed(self) -> None:
+        """The bot committed: reload now if visible, else when next shown."""
+        if self.isVisible():
+            self.loader.request()
+        else:
+            self.stale = True
+
+    @Slot(object)
+    def on_loaded(self, result: Loaded) -> None:
+        """Fresh trades: refresh the user list and every chart (zoom kept)."""
+        first = not self.loaded_once
+        self.trades = result.trades
+        self.last_load_s = result.seconds
+        self.loaded_once = True
+        self._fill_users()
+        if first:
+            self._fill_dates()
+        self.recompute(reset_view=first)
+
+    @Slot(str)
+    def on_failed(self, message: str) -> None:
+        """Say why the trades could not be read; keep what was shown."""
+        self.status.setText(f"<b>Could not read trades:</b> {message}")
+
+    # -- selection ---------------------------------------------------------------------
+    @property
+    def tz(self) -> tzinfo | None:
+        """UTC or this machine's zone, as the View menu says."""
+        return UTC if self.session.prefs.utc else None
+
+    def _fill_users(self) -> None:
+        current = self.user_box.currentData()
+        ids = np.unique(self.trades.user).tolist()
+        try:
+            names = user_names(self.session.database.connection(), self.session.domain) \
+                if self.session.database is not None and self.session.domain is not None else {}
+        except DatabaseError:
+            names = {}
+        self.user_box.blockSignals(True)
+        self.user_box.clear()
+        self.user_box.addItem(f"All users ({len(ids):,})", None)
+        for uid in ids:
+            name = names.get(int(uid), "")
+            self.user_box.addItem(f"{name} ({uid})" if name else str(uid), int(uid))
+        index = self.user_box.findData(current) if current is not None else 0
+        self.user_box.setCurrentIndex(max(0, index))
+        self.user_box.blockSignals(False)
+
+    def _fill_dates(self) -> None:
+        times = self.trades.time[np.isfinite(self.trades.time)]
+        if len(times) == 0:
+            return
+        walls = pnl.wall_clock(np.array([times.min(), times.max()]), self.tz)
+        first, last = (datetime.fromtimestamp(float(w), tz=UTC).date() for w in walls)
+        for edit in (self.from_edit, self.to_edit):
+            edit.blockSignals(True)
+        self.from_edit.setDate(QDate(first.year, first.month, first.day))
+        self.to_edit.setDate(QDate(last.year, last.month, last.day))
+        for edit in (self.from_edit, self.to_edit):
+            edit.blockSignals(False)
+
+    def _midnight(self, day: date) -> float:
+        """Epoch of local (or UTC) midnight starting ``day``."""
+        naive = datetime(day.year, day.month, day.day)
+        return (naive.replace(tzinfo=UTC) if self.tz is UTC else naive.astimezone()).timestamp()
+
+    def date_range(self) -> tuple[float | None, float | None]:
+        """The selected [start, end) in epoch seconds (None: open-ended)."""
+        days = self.period_box.currentData()
+        if days is None:
+            return None, None
+        if days > 0:
+            return time.time() - days * 86_400, None
+        start: date = self.from_edit.date().toPython()  # type: ignore[assignment]
+        end: date = self.to_edit.date().toPython()  # type: ignore[assignment]
+        return self._midnight(start), self._midnight(end + timedelta(days=1))
+
+    @Slot()
+    def on_period_changed(self) -> None:
+        """Dates are editable only for "Custom dates"."""
+        custom = self.period_box.currentData() == -1
+        self.from_edit.setEnabled(custom)
+        self.to_edit.setEnabled(custom)
+        self.on_selection_changed()
+
+    @Slot()
+    def on_selection_changed(self) -> None:
+        """Another user or period: recompute and fit the views to the new selection."""
+        if self.loaded_once:
+            self.recompute(reset_view=True)
+
+    @Slot(bool)
+    def on_utc_changed(self, utc: bool) -> None:
+        """Move the time axes between local time and UTC, keeping the same instants in view."""
+        if not self.loaded_once or self.figures is None:
+            return
+        old_tz, new_tz = (None if utc else UTC), (UTC if utc else None)
+        manual = []
+        for plot in self.time_sync.plots:
+            vb = plot.getPlotItem().getViewBox()
+            if not vb.autoRangeEnabled()[0]:
+                manual.append((vb, *vb.viewRange()[0]))
+        self.recompute(reset_view=False)
+        for vb, x0, x1 in manual:
+            mid = np.array([(x0 + x1) / 2])
+            instant = mid - pnl.utc_offsets(mid, old_tz)  # wall-clock seconds back to an epoch
+            shift = float((instant + pnl.utc_offsets(instant, new_tz) - mid)[0])
+            vb.setXRange(x0 + shift, x1 + shift, padding=0)
+
+    # -- drawing ------------------------------------------------------------------------
+    def recompute(self, reset_view: bool) -> None:
+        """Compute every figure for the selection and draw it."""
+        started = time.perf_counter()
+        start, end = self.date_range()
+        fig = pnl.compute(self.trades, self.tz, self.user_box.currentData(), start, end)
+        self.figures = fig
+        self._show_headline(fig)
+        for chart in self.charts:
+            chart.show(fig, self.tz)
+            if reset_view:
+                for plot in chart.card.plots:
+                    plot.getPlotItem().enableAutoRange()
+        self.last_compute_s = time.perf_counter() - started
+        self._show_status(fig)
+
+    def _show_headline(self, fig: pnl.Figures) -> None:
+        h = fig.headline
+        self.net.set(style.money(h.net_pnl), f"profit {style.money(h.gross_profit, sign=False)} · "
+                     f"loss {style.money(-h.gross_loss)}",
+                     style.PROFIT if h.net_pnl > 0 else style.LOSS if h.net_pnl < 0 else None)
+        self.win_rate.set(style.percent(h.win_rate), f"{h.wins:,} won · {h.losses:,} lost")
+        self.factor.set(style.ratio(h.profit_factor), "above 1: more gained than lost")
+        dd = fig.curve
+        detail = ""
+        if dd.trough_index >= 0:
+            tr = fig.series.trades
+            peak = "start" if dd.peak_index < 0 else style.when(float(tr.time[dd.peak_index]), self.tz)[:10]
+            detail = f"{peak} → {style.when(float(tr.time[dd.trough_index]), self.tz)[:10]}"
+        self.drawdown.set(style.money(h.max_drawdown, sign=False), detail, style.LOSS if h.max_drawdown < 0 else None)
+        best = f"best {style.money(h.best)} · worst {style.money(h.worst)}" if h.trade_count else "no closed trades"
+        self.count.set(f"{h.trade_count:,}", best)
+
+    def _show_status(self, fig: pnl.Figures) -> None:
+        zone = "UTC" if self.tz is UTC else "local time"
+        parts = [f"{len(self.trades):,} rows in <b>{self.source.table}</b>",
+                 f"{fig.headline.trade_count:,} closed trades shown", *fig.notes,
+                 f"times in {zone}", f"read in {self.last_load_s:.2f} s, drawn in {self.last_compute_s:.2f} s",
+                 f"updated {datetime.now().strftime('%H:%M:%S')}"]
+        self.status.setText(" · ".join(parts))
+        self.status.setToolTip(self.source.description)
+
+    # -- interaction ----------------------------------------------------------------------
+    @Slot(object, object, float, float)
+    def on_plot_clicked(self, chart: TradeChart, plot: pg.PlotWidget, x: float, y: float) -> None:
+        """Open the trades under the click in the Tables area."""
+        hit = chart.hit(plot, x, y)
+        if hit is not None and len(hit.positions):
+            self.show_trades(hit)
+
+    @Slot(object, object, float, float)
+    def on_plot_hovered(self, chart: TradeChart, plot: pg.PlotWidget, x: float, y: float) -> None:
+        """Exact values under the pointer, as a tooltip."""
+        hit = chart.hit(plot, x, y)
+        if hit is None:
+            QToolTip.hideText()
+        else:
+            QToolTip.showText(QCursor.pos(), hit.text, plot)
+
+    def show_trades(self, hit: Hit) -> None:
+        """Ask the Tables area to show these trades (by primary key), at most MAX_LINKED_TRADES."""
+        if self.figures is None or self.session.database is None:
+            return
+        rowids = self.figures.series.trades.rowid[hit.positions]
+        try:
+            keys = pk_values(self.session.database.connection(), self.source, rowids.tolist(), MAX_LINKED_TRADES)
+        except DatabaseError as exc:
+            self.status.setText(f"<b>Could not look up those trades:</b> {exc}")
+            return
+        more = f" (the first {len(keys):,} of {len(rowids):,})" if len(rowids) > len(keys) else ""
+        self.status.setText(f"Opened {len(keys):,} trade(s) in Tables{more}: {hit.text}")
+        self.session.nav.show_rows(self.source.table, self.source.pk, keys)
+
+    def shutdown(self) -> None:
+        """Wait for a running load (called before the database closes)."""
+        self.loader.shutdown()

@@ -1,0 +1,98 @@
+"""Polling the logs on the UI thread in small slices (ENGINEERING.md fact 8).
+
+A QTimer polls every 100 ms: ``LogSet.poll`` stats each live file and reads
+what was appended, at most ``BUDGET`` bytes per tick. While a big file is
+still being indexed the next tick comes at once (0 ms), so a 300 MB file is
+indexed in ~40 short slices with the event loop running between them. A
+QFileSystemWatcher only wakes the timer early; it is never trusted to
+report every change (on Linux it drops a path after rotation).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QFileSystemWatcher, QObject, QTimer, Signal
+
+from ...core.jsonl.timeline import LogSet
+
+POLL_MS = 100
+BUDGET = 6 << 20
+#: A watcher hint polls at once only if the last poll is this old: a busy writer gives hundreds of
+#: hints a second, and polling (and repainting) on each would starve the event loop.
+MIN_GAP_MS = 40
+#: The first slice is small: the first screen needs a few hundred lines, not megabytes.
+FIRST_BUDGET = 1 << 20
+REDISCOVER_MS = 2000
+
+
+class Follower(QObject):
+    """Drives ``LogSet.poll`` and reports growth.
+
+    Signals:
+        polled(int, bool, list): new rows, caught up, events ("audit: rotated").
+        logsAdded(): rediscovery found a new log.
+    """
+
+    polled = Signal(int, bool, list)
+    logsAdded = Signal()
+
+    def __init__(self, logs: LogSet, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.logs = logs
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self.tick)
+        self.rediscover = QTimer(self)
+        self.rediscover.setInterval(REDISCOVER_MS)
+        self.rediscover.timeout.connect(self.refresh)
+        self.caught_up = False
+        self._since = QElapsedTimer()
+        self._since.start()
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self.wake)
+        self.watcher.directoryChanged.connect(self.wake)
+        self._watch()
+
+    def start(self) -> None:
+        """Index the first slice now (the first screen), then keep polling."""
+        self.tick(FIRST_BUDGET)
+        self.rediscover.start()
+
+    def stop(self) -> None:
+        """Stop polling."""
+        self.timer.stop()
+        self.rediscover.stop()
+
+    def tick(self, budget: int = BUDGET) -> None:
+        """One poll slice; schedules the next one."""
+        self._since.restart()
+        result = self.logs.poll(budget)
+        self.caught_up = result.caught_up
+        self.timer.start(0 if not result.caught_up else POLL_MS)
+        if result.new_rows or result.events:
+            self.polled.emit(result.new_rows, result.caught_up, result.events)
+            if result.events:
+                self._watch()
+
+    def wake(self, _path: str = "") -> None:
+        """A change hint: poll soon, but not more often than every MIN_GAP_MS."""
+        due = max(MIN_GAP_MS - self._since.elapsed(), 1)
+        if self.timer.remainingTime() > due:
+            self.timer.start(due)
+
+    def refresh(self) -> None:
+        """Pick up logs that appeared in the folders."""
+        if self.logs.refresh():
+            self._watch()
+            self.logsAdded.emit()
+            self.wake()
+
+    def _watch(self) -> None:
+        """(Re-)add paths: after a rotation Linux drops the live file from the watch list."""
+        wanted = [str(f) for f in self.logs.folders if Path(f).is_dir()]
+        wanted += [str(t.live.path) for t in self.logs.timelines if t.live.path.exists()]
+        present = set(self.watcher.files()) | set(self.watcher.directories())
+        missing = [p for p in wanted if p not in present]
+        if missing:
+            self.watcher.addPaths(missing)

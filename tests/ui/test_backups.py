@@ -1,0 +1,200 @@
+"""The backups panel: the child-process runner, the list model, the preview and its confirmation.
+
+The panel runs ``python -m lifeos_desk ... --json-progress`` children for
+real, on small demo homes; this test process never opens the database with
+QtSql, so reading it here with sqlite3 is safe (ENGINEERING.md fact 1).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from pytestqt.qtbot import QtBot
+
+from lifeos_desk.core.archive import make_backup
+from lifeos_desk.core.paths import AppDirs, DataPaths
+from lifeos_desk.core.settings import Settings
+from lifeos_desk.ui.backups.model import ArchiveModel, Column
+from lifeos_desk.ui.backups.panel import BackupsPanel
+from lifeos_desk.ui.busy import app_registry
+from tests.core.archive_helpers import counts, make_home
+
+CHILD_S = 60_000  # ms: a child process on a busy 2-core machine
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> DataPaths:
+    return make_home(tmp_path)
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, paths: DataPaths) -> BackupsPanel:
+    widget = BackupsPanel(paths, Settings(AppDirs.default()))
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.show()
+    return widget
+
+
+def _run(qtbot: QtBot, panel: BackupsPanel, start: object) -> tuple[bool, dict]:
+    with qtbot.waitSignal(panel.workFinished, timeout=CHILD_S) as blocker:
+        start()  # type: ignore[operator]
+    _command, ok, result = blocker.args
+    return ok, result
+
+
+def test_model(qtmodeltester: object, paths: DataPaths) -> None:
+    make_backup(paths)
+    (paths.backups / "20200101_000000.tar.gz").write_bytes(b"junk")
+    model = ArchiveModel(paths.backups)
+    model.refresh()
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    assert model.rowCount() == 2
+    assert model.index(1, Column.ORIGIN).data() == "unreadable"
+    assert model.index(0, Column.CHECK).data() == "never verified"
+
+
+def test_backup_action_makes_an_archive_and_shows_it(qtbot: QtBot, panel: BackupsPanel, paths: DataPaths) -> None:
+    act = panel.backup_action
+    assert act.objectName() == "backupNowAction" and act.shortcut() == QKeySequence("Ctrl+B")
+    assert act.shortcutContext() == Qt.ShortcutContext.ApplicationShortcut
+    stages: list[str] = []
+    panel.runner.progress.connect(lambda stage, *_: stages.append(stage))
+    with qtbot.waitSignal(panel.workFinished, timeout=CHILD_S) as blocker:
+        act.trigger()
+        assert app_registry().active()  # closing the window would ask first
+        assert not act.isEnabled()
+    _cmd, ok, result = blocker.args
+    assert ok, panel.result_label.text()
+    archive = Path(result["path"])
+    assert archive.is_file() and archive.parent == paths.backups
+    assert {"snapshot", "compress", "verify"} <= set(stages)
+    assert str(archive) in panel.backup_label.text() and "Backup made" in panel.backup_label.text()
+    assert panel.selected() == archive and panel.model.rowCount() == 1
+    assert not app_registry().active() and act.isEnabled()
+
+
+def test_verify_records_the_result_in_the_list(qtbot: QtBot, panel: BackupsPanel, paths: DataPaths) -> None:
+    good = make_backup(paths).path
+    bad = paths.backups / "20200101_000000.tar.gz"
+    bad.write_bytes(good.read_bytes()[:-100])
+    panel.refresh()
+    panel.select(good)
+    ok, _ = _run(qtbot, panel, panel.verify_selected)
+    assert ok
+    assert panel.model.index(panel.model.row_of(good), Column.CHECK).data().startswith("OK")
+    panel.select(bad)
+    ok, _ = _run(qtbot, panel, panel.verify_selected)
+    assert not ok
+    assert "truncated or damaged" in panel.result_label.text()
+    assert panel.model.index(panel.model.row_of(bad), Column.CHECK).data().startswith("FAILED")
+
+
+def _damage(db: Path) -> None:
+    with closing(sqlite3.connect(db)) as con:
+        con.execute("DELETE FROM trades WHERE rowid % 2 = 0")
+        con.commit()
+
+
+def test_restore_previews_and_needs_the_explicit_tick(qtbot: QtBot, panel: BackupsPanel, paths: DataPaths) -> None:
+    archive = make_backup(paths).path
+    original = counts(paths.db)
+    _damage(paths.db)
+    panel.refresh()
+    panel.select(archive)
+    with qtbot.waitSignal(panel.workFinished, timeout=CHILD_S) as blocker:
+        panel.restore_selected()
+        qtbot.waitUntil(lambda: panel.preview_dialog is not None, timeout=CHILD_S)
+        dialog = panel.preview_dialog
+        assert dialog is not None
+        trades = next(r for r in range(dialog.tables.rowCount()) if dialog.tables.item(r, 0).text() == "trades")
+        assert dialog.tables.item(trades, 2).text() == f"{original['trades']:,}"
+        assert int(dialog.tables.item(trades, 1).text().replace(",", "")) < original["trades"]
+        assert not dialog.restore_button.isEnabled()  # the warning must be acknowledged first
+        dialog.stopped.setChecked(True)
+        dialog.restore_button.click()
+    _cmd, ok, result = blocker.args
+    assert ok, panel.result_label.text()
+    assert counts(paths.db) == original
+    assert result["safety_archive"] and Path(result["safety_archive"]).is_file()
+    assert "Restored" in panel.result_label.text()
+
+
+def test_restore_cancelled_at_the_preview_changes_nothing(qtbot: QtBot, panel: BackupsPanel,
+                                                          paths: DataPaths) -> None:
+    archive = make_backup(paths).path
+    _damage(paths.db)
+    before = paths.db.read_bytes()
+    panel.refresh()
+    panel.select(archive)
+    with qtbot.waitSignal(panel.workFinished, timeout=CHILD_S) as blocker:
+        panel.restore_selected()
+        qtbot.waitUntil(lambda: panel.preview_dialog is not None, timeout=CHILD_S)
+        assert panel.preview_dialog is not None
+        panel.preview_dialog.reject()
+    assert blocker.args[1] is False
+    assert "not confirmed" in panel.result_label.text()
+    assert paths.db.read_bytes() == before
+    assert len(list(paths.backups.glob("*.tar.gz"))) == 1  # no safety archive either
+
+
+def test_cancel_leaves_no_archive(qtbot: QtBot, panel: BackupsPanel, paths: DataPaths) -> None:
+    with qtbot.waitSignal(panel.workFinished, timeout=CHILD_S) as blocker:
+        panel.backup_now()
+        panel.cancel()
+    assert blocker.args[1] is False
+    assert not list(paths.backups.glob("*.tar.gz"))
+    assert not panel.runner.busy() and panel.backup_action.isEnabled()
+
+
+def test_delete_removes_the_archive(panel: BackupsPanel, paths: DataPaths) -> None:
+    archive = make_backup(paths).path
+    panel.refresh()
+    assert panel.model.rowCount() == 1
+    panel.delete(archive)
+    assert not archive.exists() and panel.model.rowCount() == 0
+
+
+def test_retention_setting_is_stored(panel: BackupsPanel) -> None:
+    panel.keep_spin.setValue(7)
+    assert Settings(AppDirs.default()).get("backup_keep") == 7
+
+
+def test_ctrl_b_works_from_another_area(qtbot: QtBot, paths: DataPaths) -> None:
+    """The panel sits on a hidden tab; with its action on the window's toolbar, Ctrl+B backs up from anywhere."""
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    tabs = QTabWidget()
+    tabs.addTab(QLabel("another area"), "Tables")
+    panel = BackupsPanel(paths, Settings(AppDirs.default()))
+    tabs.addTab(panel, "Backups")
+    window.setCentralWidget(tabs)
+    window.addToolBar("Main").addAction(panel.backup_action)  # what the main window does with it
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    assert tabs.currentIndex() == 0 and not panel.isVisible()
+    with qtbot.waitSignal(panel.workFinished, timeout=CHILD_S) as blocker:
+        qtbot.keyClick(tabs.widget(0), Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+        assert panel.runner.busy()
+    assert blocker.args[0] == "backup" and blocker.args[1] is True
+
+
+def test_a_damaged_archive_is_refused_with_the_reason(qtbot: QtBot, panel: BackupsPanel, paths: DataPaths) -> None:
+    good = make_backup(paths).path
+    bad = paths.backups / "20200101_000000.tar.gz"
+    bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    before = paths.db.read_bytes()
+    panel.refresh()
+    panel.select(bad)
+    ok, _ = _run(qtbot, panel, panel.restore_selected)
+    assert not ok and panel.preview_dialog is None  # refused before any preview
+    assert "Restore failed" in panel.result_label.text() and "truncated or damaged" in panel.result_label.text()
+    assert paths.db.read_bytes() == before
