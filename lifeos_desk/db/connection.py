@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QByteArray, QObject, Signal
 from PySide6.QtSql import QSqlDatabase, QSqlQuery
 
 from ..core.schema import SchemaKind, detect_schema
@@ -47,6 +47,12 @@ def sqlite_versions() -> tuple[str, str]:
     return qt_version, sqlite3.sqlite_version
 
 
+def _bind(q: QSqlQuery, params: tuple[Any, ...]) -> None:
+    """Bind positional values; bytes go in as QByteArray (PySide binds bare bytes as empty TEXT)."""
+    for p in params:
+        q.addBindValue(QByteArray(bytes(p)) if isinstance(p, (bytes, bytearray, memoryview)) else p)
+
+
 def _error_code(err: Any) -> int | None:
     try:
         return int(err.nativeErrorCode())
@@ -64,8 +70,7 @@ def run_scalar(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> Any:
     try:
         if params:
             q.prepare(sql)
-            for p in params:
-                q.addBindValue(p)
+            _bind(q, params)
             ok = q.exec()
         else:
             ok = q.exec(sql)
@@ -87,8 +92,7 @@ def run_rows(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> list[t
     q.setForwardOnly(True)
     try:
         q.prepare(sql)
-        for p in params:
-            q.addBindValue(p)
+        _bind(q, params)
         if not q.exec():
             err = q.lastError()
             raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(),
@@ -107,8 +111,7 @@ def run_exec(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> int:
     q = QSqlQuery(db)
     try:
         q.prepare(sql)
-        for p in params:
-            q.addBindValue(p)
+        _bind(q, params)
         if not q.exec():
             err = q.lastError()
             raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(),

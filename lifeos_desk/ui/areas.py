@@ -1,8 +1,9 @@
 """The five areas of the window, declared once.
 
 Each area is a factory ``(session) -> QWidget``; the window knows nothing of
-their insides. An area that cannot work on this database (unknown schema,
-no database) says what it needs instead of showing anything fake.
+their insides, except that a widget's ``window_actions`` go on its toolbar.
+An area that cannot work on this database (unknown schema) says what it
+needs in a NoticePanel instead of showing anything fake.
 """
 
 from __future__ import annotations
@@ -41,13 +42,6 @@ class NoticePanel(QWidget):
             w.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             layout.addWidget(w)
         layout.addStretch(1)
-
-
-def _planned(title: str, lines: list[str]) -> Callable[[Session], QWidget]:
-    def factory(session: Session) -> QWidget:
-        return NoticePanel(title, [*lines, "", "<i>This area is not built yet in this version.</i>"])
-
-    return factory
 
 
 def _vault_area(session: Session) -> QWidget:

@@ -180,6 +180,18 @@ class MainWindow(QMainWindow):
             bar.addAction(act)
         return bar
 
+    def _add_area_actions(self, area: QWidget) -> None:
+        """Put an area's window-wide actions (``window_actions``, e.g. Back up now) on the toolbar.
+
+        An action on a hidden tab's widget never fires its shortcut; on the
+        toolbar it works from every area. They go when the area goes.
+        """
+        for act in getattr(area, "window_actions", ()):
+            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys and keys not in act.toolTip():
+                act.setToolTip(f"{act.toolTip()} ({keys})")
+            self.toolbar.addAction(act)
+
     def _tab_selector(self, index: int) -> Callable[[], None]:
         def select() -> None:
             if self.centralWidget() is self.tabs and index < self.tabs.count():
@@ -199,8 +211,10 @@ class MainWindow(QMainWindow):
             self.tabs = QTabWidget()
             self.tabs.setDocumentMode(True)
             for spec in self._area_specs:
-                index = self.tabs.addTab(spec.factory(s), spec.title)
+                area = spec.factory(s)
+                index = self.tabs.addTab(area, spec.title)
                 self.tabs.setTabToolTip(index, spec.tooltip)
+                self._add_area_actions(area)
             self.setCentralWidget(self.tabs)
             s.database.modeChanged.connect(self._on_mode_changed)
             s.nav.showArea.connect(self.show_area)

@@ -157,3 +157,16 @@ def test_permission_denied(tmp_path: Path, db_factory, monkeypatch: pytest.Monke
         db_factory(path).info()
     assert err.value.problem is DbProblem.PERMISSION
     assert "permission denied" in str(err.value)
+
+
+def test_blob_parameters_round_trip(tmp_path: Path, db_factory) -> None:
+    """PySide binds bare bytes as empty TEXT; the helpers must store the bytes."""
+    from lifeos_desk.db.connection import run_rows
+
+    path = make_db(tmp_path / "public_users.db", ADR_DDL)
+    db = db_factory(path, read_only=False)
+    blob = bytes(range(256))
+    run_exec(db.connection(), "INSERT INTO users (id, telegram_id) VALUES (1, 1)")
+    run_exec(db.connection(), "INSERT INTO wallets (user_id, address, encrypted_key) VALUES (1, 'a', ?)", (blob,))
+    assert run_rows(db.connection(), "SELECT typeof(encrypted_key), length(encrypted_key) FROM wallets") == [
+        ("blob", 256)]

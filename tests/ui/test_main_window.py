@@ -51,6 +51,7 @@ def test_opens_on_both_schemas(window_for, tmp_path: Path, ddl: str, label: str)
     assert "READ-ONLY" in w.mode_label.text()
     assert "[read-only]" in w.windowTitle()
     assert "users 0" in w.counts_label.text()
+    assert "backupNowAction" in [a.objectName() for a in w.toolbar.actions()]  # Ctrl+B from every area
 
 
 def test_editing_unlock_shows_mode(window_for, tmp_path: Path) -> None:

@@ -92,6 +92,7 @@ class BackupsPanel(QWidget):
         self.reveal_action = self._action("Reveal in file manager", self.reveal,
                                           "Open the folder holding the archive")
         self.refresh_action = self._action("Refresh", self.refresh, "Re-read the backups folder")
+        self.window_actions = [self.backup_action]  # the main window puts these on its toolbar
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
