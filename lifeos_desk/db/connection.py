@@ -60,43 +60,36 @@ def _error_code(err: Any) -> int | None:
         return None
 
 
-def run_scalar(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> Any:
-    """Run a one-value query, read it to the end, and return the value.
-
-    Raises DatabaseError with the specific problem on failure.
-    """
+def _executed(db: QSqlDatabase, sql: str, params: tuple[Any, ...], forward_only: bool = True) -> QSqlQuery:
+    """A prepared, bound and executed query; raises the specific DatabaseError on failure."""
     q = QSqlQuery(db)
-    q.setForwardOnly(True)
-    try:
-        if params:
-            q.prepare(sql)
-            _bind(q, params)
-            ok = q.exec()
-        else:
-            ok = q.exec(sql)
-        if not ok:
-            err = q.lastError()
-            raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(),
-                                        Path(db.databaseName()))
-        value = q.value(0) if q.next() else None
-        while q.next():  # read to the end: never leave a statement half-read (fact 2)
-            pass
-        return value
-    finally:
+    q.setForwardOnly(forward_only)
+    ok = q.prepare(sql)  # preparing reads the schema: a locked or corrupt file fails here
+    if ok:
+        _bind(q, params)
+        ok = q.exec()
+    if not ok:
+        err = q.lastError()
         q.finish()
+        raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(), Path(db.databaseName()))
+    return q
+
+
+def run_scalar(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> Any:
+    """Run a one-value query, read it to the end, and return the value (None if no row)."""
+    rows = run_rows(db, sql, params)
+    return rows[0][0] if rows and rows[0] else None
 
 
 def run_rows(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Run a bounded query and fetch every row at once (statement finished on return)."""
-    q = QSqlQuery(db)
-    q.setForwardOnly(True)
+    """Run a bounded query and fetch every row at once.
+
+    The statement is read to its end and finished before returning: a
+    half-read statement is an open read transaction that pins the bot's WAL
+    (ENGINEERING.md fact 2).
+    """
+    q = _executed(db, sql, params)
     try:
-        q.prepare(sql)
-        _bind(q, params)
-        if not q.exec():
-            err = q.lastError()
-            raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(),
-                                        Path(db.databaseName()))
         cols = q.record().count()
         rows = []
         while q.next():
@@ -108,14 +101,8 @@ def run_rows(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> list[t
 
 def run_exec(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> int:
     """Run a statement that returns no rows; returns rows affected."""
-    q = QSqlQuery(db)
+    q = _executed(db, sql, params, forward_only=False)
     try:
-        q.prepare(sql)
-        _bind(q, params)
-        if not q.exec():
-            err = q.lastError()
-            raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(),
-                                        Path(db.databaseName()))
         return int(q.numRowsAffected())
     finally:
         q.finish()

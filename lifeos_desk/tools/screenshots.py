@@ -15,26 +15,18 @@ import importlib
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
+
+from ..ui.pump import settle  # noqa: E402
 
 SIZE = (1360, 860)
 
-
-def settle(seconds: float) -> None:
-    """Let timers and queued work run for a while (bounded)."""
-    app = QApplication.instance()
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert app is not None
-        app.processEvents()
-        time.sleep(0.01)
 
 
 def _area_modules(widget: QWidget) -> list[ModuleType]:
@@ -51,9 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args[0] if args else "resources/screenshots").absolute()
     out.mkdir(parents=True, exist_ok=True)
     from ..app import DemoHome, make_application
-    from ..core.paths import AppDirs
+    from ..core.paths import AppDirs, DataPaths
     from ..core.settings import Settings, State
-    from ..session import open_session
+    from ..session import Session, open_session
     from ..ui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory(prefix="lifeos-shots-") as tmp:
@@ -64,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = demo.start()
         settings, state = Settings(dirs), State(dirs)
 
-        def opener(p):  # type: ignore[no-untyped-def]
+        def opener(p: DataPaths) -> Session:
             return open_session(p, dirs, settings, state, demo_passphrase=demo.passphrase_for(p.home))
 
         window = MainWindow(opener(paths), opener)
@@ -82,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         for index in range(window.tabs.count()):
             window.tabs.setCurrentIndex(index)
             widget = window.tabs.widget(index)
+            assert widget is not None
             settle(1.0)
             key = window._area_specs[index].key  # noqa: SLF001 - the tool reads the window's own list
             save(f"area-{key}")

@@ -6,13 +6,13 @@ The main window can put the panel's ``backup_action`` (object name
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ...session import Session
+from ..pump import wait_until
 
 
 def create_backups_area(session: Session) -> QWidget:
@@ -21,14 +21,6 @@ def create_backups_area(session: Session) -> QWidget:
 
     return BackupsPanel(session.paths, session.settings)
 
-
-def _wait(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.02)
-    QApplication.processEvents()
-    return condition()
 
 
 def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
@@ -39,10 +31,10 @@ def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
         return
     for start in (widget.backup_now, widget.verify_selected):
         start()
-        _wait(lambda: not widget.runner.busy(), 120)
+        wait_until(lambda: not widget.runner.busy(), 120)
     save("backups")
     widget.restore_selected()
-    if _wait(lambda: widget.preview_dialog is not None, 120):
+    if wait_until(lambda: widget.preview_dialog is not None, 120):
         dialog = widget.preview_dialog
         assert dialog is not None
         # Shown inside the window so that the window grab holds it.
@@ -56,4 +48,4 @@ def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
         dialog.raise_()
         save("backups-restore-preview")
         dialog.reject()
-        _wait(lambda: not widget.runner.busy(), 60)
+        wait_until(lambda: not widget.runner.busy(), 60)

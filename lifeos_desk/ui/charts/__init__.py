@@ -8,12 +8,12 @@ db/trades_query.py for reading a million trades quickly.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
 from ...session import Session
+from ..pump import wait_until
 
 
 class ChartsArea(QTabWidget):
@@ -59,14 +59,6 @@ def create_charts_area(session: Session) -> QWidget:
     return ChartsArea(session)
 
 
-def _wait(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.01)
-    QApplication.processEvents()
-    return condition()
-
 
 def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
     """The README's states: trade PnL of all users, of one user, then the algorithm metrics."""
@@ -75,13 +67,13 @@ def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
     panel = widget.trades
     if panel is not None:
         widget.setCurrentWidget(panel)
-        _wait(lambda: panel.loaded_once and not panel.loader.busy, 60)
+        wait_until(lambda: panel.loaded_once and not panel.loader.busy, 60)
         save("charts-pnl")
         if panel.user_box.count() > 2:
             panel.user_box.setCurrentIndex(2)
-            _wait(lambda: False, 0.3)
+            wait_until(lambda: False, 0.3)
             save("charts-pnl-one-user")
             panel.user_box.setCurrentIndex(0)
     widget.setCurrentWidget(widget.metrics)
-    _wait(lambda: False, 0.3)
+    wait_until(lambda: False, 0.3)
     save("charts-metrics")

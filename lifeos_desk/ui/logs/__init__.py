@@ -6,11 +6,12 @@ area into the states the README shows.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
+
+from ..pump import settle
 
 if TYPE_CHECKING:
     from ...session import Session
@@ -26,13 +27,6 @@ def create_area(session: Session) -> QWidget:
     return area
 
 
-def _settle(seconds: float) -> None:
-    app = QApplication.instance()
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and app is not None:
-        app.processEvents()
-        time.sleep(0.01)
-
 
 def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
     """Following the live writer with the detail pane open; then a filter; then all logs merged."""
@@ -41,16 +35,16 @@ def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
     if not isinstance(widget, LogsArea):
         return
     area: LogsArea = widget
-    _settle(1.0)
+    settle(1.0)
     if area.model.rowCount():
         area.select_row(area.model.rowCount() - 1)
         area.set_follow(True)
-    _settle(0.5)
+    settle(0.5)
     save("logs-following")
     area.filter_bar.level_box.setCurrentText("ERROR")
     area.apply_filter()
     area.tasks.wait(10)
-    _settle(0.5)
+    settle(0.5)
     if area.model.rowCount():
         area.select_row(area.model.rowCount() - 1)
     save("logs-filtered")
@@ -59,7 +53,7 @@ def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
     if merged >= 0:
         area.picker.setCurrentIndex(merged)
         area.tasks.wait(20)
-        _settle(0.5)
+        settle(0.5)
         if area.model.rowCount():
             area.select_row(area.model.rowCount() - 1)
         save("logs-merged")

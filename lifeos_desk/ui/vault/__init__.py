@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ...session import Session
+from ..pump import wait_until
 
 
 def create_vault_area(session: Session) -> QWidget:
@@ -25,14 +25,6 @@ def create_vault_area(session: Session) -> QWidget:
     return VaultArea(session)
 
 
-def _wait(condition: Callable[[], bool], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.01)
-    QApplication.processEvents()
-    return condition()
-
 
 def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
     """The README's states: locked, then unlocked after verify-all with one key decrypted (masked)."""
@@ -44,14 +36,14 @@ def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
     form = widget.unlock_form
     form.passphrase.setText(widget.demo_passphrase)
     form.submit()
-    if not _wait(lambda: widget.unlocked, 60):
+    if not wait_until(lambda: widget.unlocked, 60):
         return
     reports: list[object] = []
     widget.verifyFinished.connect(reports.append)
     widget.start_verify()
-    _wait(lambda: bool(reports), 300)
+    wait_until(lambda: bool(reports), 300)
     widget.table.selectRow(0)
     widget.reveal_selected()
-    _wait(lambda: widget.key_panel.has_key, 30)
+    wait_until(lambda: widget.key_panel.has_key, 30)
     save("vault-unlocked")
     widget.lock("screenshots done")
