@@ -1,0 +1,155 @@
+"""The Tables area: the list of tables on the left, one pane per opened table.
+
+Domain tables come first (users, wallets, trades/transactions, metrics...),
+then anything else the file holds. Panes are built the first time a table is
+shown and kept, so each keeps its own sort, filters, scroll and pending
+edits. The area listens to the session's shared signals: the bot's commits
+(``watcher.changed``), the UTC toggle (``prefs.utcChanged``), editing being
+unlocked (``database.modeChanged``) and other areas asking for rows
+(``nav.showRows``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+
+from ...core.schema import Domain
+from ...db.errors import DatabaseError
+from ...db.tables.columns import readable_table
+from ...db.tables.info import load_table_info
+from ...session import Session
+from .pane import PaneDeps, TablePane
+
+_DOMAIN_ORDER = ("users", "wallets", "trades", "transactions", "algorithm_metrics", "user_stats", "positions",
+                 "rate_limits")
+
+
+def ordered_tables(tables: list[str], domain: Domain | None) -> list[str]:
+    """Domain tables first, in a fixed order, then the rest in file order."""
+    first = [t for t in _DOMAIN_ORDER if t in tables] if domain is not None else []
+    return first + [t for t in tables if t not in first]
+
+
+class TablesArea(QWidget):
+    """Every table of the database, live."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        assert session.database is not None
+        self._session = session
+        self._database = session.database
+        self.panes: dict[str, TablePane] = {}
+        self.list = QListWidget()
+        self.list.setAccessibleName("Tables")
+        self.list.setMaximumWidth(170)
+        self.stack = QStackedWidget()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        tables = list(session.info.tables) if session.info else list(self._database.tables())
+        for name in ordered_tables(tables, session.domain):
+            item = QListWidgetItem(readable_table(name))
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(name)
+            self.list.addItem(item)
+        split = QSplitter()
+        split.addWidget(self.list)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.message)
+        rl.addWidget(self.stack, 1)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([150, 1200])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(split)
+        self.message.hide()
+        self.list.currentItemChanged.connect(self._on_table_chosen)
+        self._connect_session()
+        domain = session.domain
+        self.show_table(domain.trades if domain is not None and domain.trades in tables else
+                        (tables[0] if tables else ""))
+
+    def _connect_session(self) -> None:
+        s = self._session
+        if s.watcher is not None:
+            s.watcher.changed.connect(self._on_external_change)
+        s.prefs.utcChanged.connect(self._on_utc)
+        self._database.modeChanged.connect(self._on_mode)
+        s.nav.showRows.connect(self.show_rows)
+
+    # ---------------------------------------------------------------- panes
+    def pane(self, table: str) -> TablePane | None:
+        """The pane of a table, built on first use (None if it cannot be read)."""
+        pane = self.panes.get(table)
+        if pane is not None:
+            return pane
+        s = self._session
+        try:
+            info = load_table_info(self._database, table, s.domain)
+        except DatabaseError as exc:
+            self._say(f"Cannot show {table}: {exc}")
+            return None
+        deps = PaneDeps(self._database, s.domain, s.audit, s.nav, s.prefs.utc)
+        pane = TablePane(deps, info)
+        self.panes[table] = pane
+        self.stack.addWidget(pane)
+        return pane
+
+    def show_table(self, table: str) -> TablePane | None:
+        """Bring a table's pane to the front (and select it in the list)."""
+        pane = self.pane(table) if table else None
+        if pane is None:
+            return None
+        self.message.hide()
+        self.stack.setCurrentWidget(pane)
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == table and self.list.currentItem() is not item:
+                self.list.blockSignals(True)
+                self.list.setCurrentItem(item)
+                self.list.blockSignals(False)
+        return pane
+
+    def current_pane(self) -> TablePane | None:
+        """The pane in front."""
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, TablePane) else None
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    # ---------------------------------------------------------------- slots
+    @Slot(QListWidgetItem, QListWidgetItem)
+    def _on_table_chosen(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        if current is not None:
+            self.show_table(str(current.data(Qt.ItemDataRole.UserRole)))
+
+    @Slot(str, str, list)
+    def show_rows(self, table: str, column: str, values: list[Any]) -> None:
+        """Honour Navigator.showRows: that table, only those rows."""
+        pane = self.show_table(table)
+        if pane is None:
+            return
+        pane.show_rows(column, values)
+
+    @Slot()
+    def _on_external_change(self) -> None:
+        for pane in self.panes.values():
+            pane.on_external_change()
+
+    @Slot(bool)
+    def _on_utc(self, utc: bool) -> None:
+        for pane in self.panes.values():
+            pane.set_utc(utc)
+
+    @Slot(bool)
+    def _on_mode(self, read_only: bool) -> None:
+        for pane in self.panes.values():
+            pane.on_mode_changed(read_only)

@@ -1,0 +1,126 @@
+"""Copy selected cells as TSV; export the filtered, sorted rows to CSV.
+
+The export is streamed page by page from ``TableWindowModel.iter_pages``
+(keyset pages, each query read to its end: no statement stays open between
+pages, so the bot's checkpoints go on while a million rows are written). One
+page per timer tick keeps the window responsive and the progress dialog's
+Cancel working. The file is written under a temporary name and renamed at
+the end; cancel or failure removes it. Key columns export only "key present
+(N bytes)": a CSV never carries a wallet secret.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal, Slot
+
+from ...db.errors import DatabaseError
+from ...db.tables.columns import export_value
+from ...db.tables.window import RawRole, Row, TableWindowModel
+from ..busy import BusyToken, app_registry
+
+PAGE_ROWS = 2000
+
+
+def selection_tsv(model: TableWindowModel, indexes: list[QModelIndex]) -> str:
+    """The selected cells as tab-separated lines (rows x the selected columns)."""
+    if not indexes:
+        return ""
+    rows = sorted({i.row() for i in indexes})
+    cols = sorted({i.column() for i in indexes})
+    chosen = {(i.row(), i.column()) for i in indexes}
+    lines = []
+    for r in rows:
+        cells = []
+        for c in cols:
+            value = model.index(r, c).data(RawRole) if (r, c) in chosen else None
+            text = export_value(model.info.specs[c], value) if (r, c) in chosen else ""
+            cells.append(text.replace("\t", " ").replace("\n", " "))
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+class CsvExport(QObject):
+    """Writes the model's current rows to a CSV file, one page per event-loop turn.
+
+    Signals:
+        progressed(int): rows written so far.
+        finished(str): done; the message says where and how many rows.
+        failed(str): stopped with an error (the partial file is removed).
+    """
+
+    progressed = Signal(int)
+    finished = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, model: TableWindowModel, path: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+        self.path = path
+        self._part = path.with_name(path.name + ".part")
+        self._pages: Iterator[list[Row]] | None = None
+        self._file: IO[str] | None = None
+        self._writer: object = None
+        self.rows = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._step)
+        self._token: BusyToken | None = None
+
+    def start(self) -> None:
+        """Open the file, write the header, and start streaming."""
+        try:
+            self._file = open(self._part, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed in _close
+        except OSError as exc:
+            self.failed.emit(f"Cannot write {self.path}: {exc.strerror}")
+            return
+        self._writer = csv.writer(self._file)
+        self._write([s.name for s in self._model.info.specs])
+        self._pages = self._model.iter_pages(PAGE_ROWS)
+        self._token = app_registry().begin(f"CSV export to {self.path.name}", cancel=self.cancel)
+        self._timer.start()
+
+    def _write(self, cells: list[str]) -> None:
+        self._writer.writerow(cells)  # type: ignore[attr-defined]
+
+    @Slot()
+    def _step(self) -> None:
+        assert self._pages is not None
+        try:
+            page = next(self._pages, None)
+            if page is None:
+                self._close(keep=True)
+                self.finished.emit(f"Exported {self.rows:,} rows to {self.path}")
+                return
+            specs = self._model.info.specs
+            for row in page:
+                self._write([export_value(s, row[1 + i]) for i, s in enumerate(specs)])
+            self.rows += len(page)
+            self.progressed.emit(self.rows)
+        except (DatabaseError, OSError) as exc:
+            self._close(keep=False)
+            self.failed.emit(f"Export stopped: {exc}")
+
+    @Slot()
+    def cancel(self) -> None:
+        """Stop and remove the partial file."""
+        if self._file is not None:
+            self._close(keep=False)
+
+    def _close(self, keep: bool) -> None:
+        self._timer.stop()
+        if self._token is not None:
+            app_registry().end(self._token)
+            self._token = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if keep:
+            os.replace(self._part, self.path)
+        else:
+            self._part.unlink(missing_ok=True)

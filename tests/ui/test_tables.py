@@ -1,0 +1,263 @@
+"""The Tables area on both schemas: filters, navigation, copy/export, editing, live refresh."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel
+
+from lifeos_desk.core.paths import AppDirs, DataPaths
+from lifeos_desk.core.settings import Settings, State
+from lifeos_desk.db.tables import indexes
+from lifeos_desk.session import Session, open_session
+from lifeos_desk.ui.tables import create_tables_area, demo_screenshots
+from lifeos_desk.ui.tables.area import TablesArea
+from lifeos_desk.ui.tables.pane import TablePane
+from tests.db.tables_data import ADR_TRADE_SQL, adr_trade, child_write, make_db
+
+
+@pytest.fixture
+def area_for(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+    sessions: list[Session] = []
+
+    def make(schema: str = "adr", trades: int = 300) -> TablesArea:
+        home = tmp_path / f"home-{schema}"
+        make_db(home / "public_users.db", schema, trades=trades)
+        dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
+        paths = DataPaths(home=home, logs=(home / "logs",), backups=home / "backups")
+        session = open_session(paths, dirs, Settings(dirs), State(dirs))
+        sessions.append(session)
+        area = create_tables_area(session)
+        assert isinstance(area, TablesArea)
+        qtbot.addWidget(area)
+        area.resize(1200, 700)
+        area.show()
+        return area
+
+    yield make
+    for s in sessions:
+        s.close()
+
+
+def session_of(area: TablesArea) -> Session:
+    return area._session  # noqa: SLF001 - tests read the area's session
+
+
+def trades_pane(area: TablesArea) -> TablePane:
+    pane = area.current_pane()
+    assert pane is not None
+    return pane
+
+
+@pytest.mark.parametrize(("schema", "tables", "trades"), [
+    ("adr", ["Users", "Wallets", "Trades", "Algorithm metrics"], "trades"),
+    ("deployed", ["Users", "Wallets", "Transactions", "User stats", "Positions", "Rate limits"], "transactions"),
+])
+def test_area_lists_domain_tables_first_and_opens_trades(area_for, schema: str, tables: list[str],
+                                                         trades: str) -> None:
+    area = area_for(schema)
+    assert [area.list.item(i).text() for i in range(area.list.count())] == tables
+    pane = trades_pane(area)
+    assert pane.table == trades and pane.model.rowCount() == 300
+    assert "300 rows" in pane.status.text()
+
+
+def test_bad_filter_is_marked_not_raised(area_for) -> None:
+    area = area_for()
+    pane = trades_pane(area)
+    pnl = pane.model.info.index_of("pnl_usd")
+    pane.filters.set_text(pnl, ">abc")
+    pane.apply_filters()
+    box = pane.filters.boxes[pnl]
+    assert "border" in box.styleSheet() and "not a number" in box.toolTip()
+    assert pane.model.rowCount() == 300
+    pane.filters.set_text(pnl, ">0")
+    pane.apply_filters()
+    assert box.styleSheet() == "" and 0 < pane.model.rowCount() < 300
+    assert "of 300 rows match" in pane.status.text()
+
+
+def test_hostile_search_finds_nothing_and_changes_nothing(area_for) -> None:
+    area = area_for()
+    pane = trades_pane(area)
+    pane.search.setText("'; DROP TABLE users; --")
+    pane.apply_filters()
+    assert pane.model.rowCount() == 0
+    users = area.show_table("users")
+    assert users is not None and users.model.rowCount() == 12
+
+
+def test_navigator_show_rows(area_for) -> None:
+    area = area_for()
+    nav = session_of(area).nav
+    area.show_table("users")
+    nav.show_rows("trades", "id", ["t000001", "t000002", "t000003"])
+    pane = area.current_pane()
+    assert pane is not None and pane.table == "trades"
+    assert pane.model.rowCount() == 3 and "3 chosen rows" in pane.chosen_label.text()
+    pane.clear_chosen()
+    assert pane.model.rowCount() == 300
+    nav.show_rows("trades", "user_id", [2])
+    assert pane.filters.boxes[pane.model.info.index_of("user_id")].text() == "=2"
+    assert pane.model.rowCount() == 25
+    nav.show_rows("no_such_table", "x", [1])
+    assert "no table no_such_table" in area.message.text()
+
+
+def test_utc_toggle_reaches_headers(area_for) -> None:
+    area = area_for()
+    pane = trades_pane(area)
+    i = pane.model.info.index_of("opened_at")
+    session_of(area).prefs.set_utc(True)
+    assert pane.model.headerData(i, pane.view.horizontalHeader().orientation()) == "Opened at (UTC)"
+    assert pane.model.index(0, i).data() == "2026-02-01 00:00:00"
+
+
+def test_copy_selected_cells_as_tsv(area_for) -> None:
+    area = area_for()
+    pane = area.show_table("wallets")
+    assert pane is not None
+    sel = pane.view.selectionModel()
+    for c in (pane.model.info.index_of("address"), pane.model.info.index_of("encrypted_key")):
+        for r in (0, 1):
+            sel.select(pane.model.index(r, c), QItemSelectionModel.SelectionFlag.Select)
+    pane.copy_selection()
+    text = QGuiApplication.clipboard().text()
+    assert text.splitlines()[0] == f"Addr{1:040d}\tkey present (140 bytes)"
+
+
+def test_csv_export_streams_filtered_sorted_rows(area_for, qtbot, tmp_path: Path) -> None:
+    area = area_for(trades=2500)
+    pane = trades_pane(area)
+    pane.filters.set_text(pane.model.info.index_of("token_symbol"), "=SOL")
+    pane.apply_filters()
+    pane.sort_by("pnl_usd", descending=True)
+    out = tmp_path / "out.csv"
+    export = pane.export_to(out)
+    with qtbot.waitSignal(export.finished, timeout=10_000):
+        pass
+    rows = list(csv.reader(out.open()))
+    assert rows[0][:2] == ["id", "user_id"] and len(rows) == 1 + 500
+    pnl = [float(r[10]) for r in rows[1:] if r[10]]
+    assert pnl == sorted(pnl, reverse=True)
+    assert not out.with_name("out.csv.part").exists()
+    wallets = area.show_table("wallets")
+    assert wallets is not None
+    export = wallets.export_to(tmp_path / "w.csv")
+    with qtbot.waitSignal(export.finished, timeout=10_000):
+        pass
+    body = (tmp_path / "w.csv").read_text()
+    assert "key present (140 bytes)" in body and body.count("\n") == 14
+
+
+def test_editing_unlocked_from_the_database_menu(area_for) -> None:
+    area = area_for()
+    session = session_of(area)
+    users = area.show_table("users")
+    assert users is not None and not users.save_button.isVisible()
+    assert session.database is not None
+    session.database.set_read_only(False)  # what Database ▸ Allow editing does
+    assert users.model.editable and users.save_button.isVisible()
+    name = users.model.info.index_of("username")
+    users.model.setData(users.model.index(0, name), "edited")
+    assert users.save_button.text() == "Save (1)" and "1 pending edit" in users.status.text()
+    assert users.save()
+    entries = [json.loads(x) for x in session.audit.path.read_text().splitlines()]
+    assert entries[-1]["new"] == "edited" and entries[-1]["table"] == "users"
+    assert users.model.index(0, name).data() == "edited"
+
+
+def test_live_refresh_from_a_child_process(area_for, qtbot) -> None:
+    area = area_for()
+    pane = trades_pane(area)
+    pane.view.scrollToBottom()
+    current = pane.model.index(5, 0)
+    pane.view.setCurrentIndex(current)
+    child_write(session_of(area).paths.db, ADR_TRADE_SQL, [adr_trade(i) for i in range(4)])
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 304, timeout=5000)
+    assert pane.view.currentIndex().row() == 5  # selection kept
+    assert pane.model.index(303, 0).data() == "new000003"
+    assert pane.model.index(303, 0).data(8) is not None  # BackgroundRole: highlighted
+
+
+def test_user_detail_panel(area_for, qtbot) -> None:
+    area = area_for("deployed")
+    users = area.show_table("users")
+    assert users is not None and users.detail is not None
+    users.select_row(1)
+    qtbot.waitUntil(lambda: "tg2" in users.detail.title.text(), timeout=3000)
+    summary = users.detail.summary.text()
+    assert "Count" in summary and "Win rate" in summary
+    assert users.detail.wallets.rowCount() == 1
+    assert users.detail.wallets.item(0, 3).text() == "key present (160 bytes)"
+    users.detail.trades_button.click()
+    pane = area.current_pane()
+    assert pane is not None and pane.table == "transactions" and pane.model.rowCount() == 25
+
+
+def test_recommended_indexes_are_explicit(area_for) -> None:
+    area = area_for()
+    session = session_of(area)
+    pane = trades_pane(area)
+    assert session.database is not None and session.domain is not None
+    todo = indexes.missing(session.database, session.domain)
+    assert [s.column for s in todo] == ["user_id", "opened_at", "closed_at", "status"]
+    assert "busy timeout" in indexes.cost_text(session.database, todo)
+    session.database.set_read_only(False)
+    pane.create_indexes(todo)
+    assert not indexes.missing(session.database, session.domain)
+    assert "opened_at" in pane.model.info.indexed
+    events = [json.loads(x)["event"] for x in session.audit.path.read_text().splitlines()]
+    assert events.count("create_index") == 4
+
+
+def test_demo_screenshots_hook(area_for) -> None:
+    area = area_for()
+    names: list[Any] = []
+    demo_screenshots(area, names.append)
+    assert names == ["tables-trades", "tables-trades-filtered", "tables-user-detail", "tables-editing"]
+    database = session_of(area).database
+    assert database is not None and database.read_only  # locked again, nothing staged
+    users = area.pane("users")
+    assert users is not None and not users.model.edits
+
+
+def test_unknown_schema_still_browsable(qtbot, tmp_path: Path) -> None:
+    import sqlite3
+
+    home = tmp_path / "odd"
+    home.mkdir()
+    con = sqlite3.connect(home / "public_users.db")
+    con.execute("CREATE TABLE notes (body TEXT, created_at TEXT, secret_flag BOOLEAN)")
+    con.executemany("INSERT INTO notes VALUES (?,?,?)", [("a", "2026-01-01 00:00:00", 1), (None, None, 0)])
+    con.commit()
+    con.close()
+    dirs = AppDirs(config=tmp_path / "c", state=tmp_path / "s", data=tmp_path / "d", log=tmp_path / "l")
+    session = open_session(DataPaths(home=home, logs=(home / "logs",), backups=home / "b"), dirs,
+                           Settings(dirs), State(dirs))
+    try:
+        area = create_tables_area(session)
+        qtbot.addWidget(area)
+        assert isinstance(area, TablesArea)
+        pane = area.current_pane()
+        assert pane is not None and pane.table == "notes" and pane.model.rowCount() == 2
+        assert pane.model.index(1, 0).data() == "NULL" and pane.model.index(0, 2).data() == "✓"
+        assert not pane.index_button.isVisibleTo(pane) and not pane.model.editable
+    finally:
+        session.close()
+
+
+def test_no_database_explains_itself(qtbot, tmp_path: Path) -> None:
+    dirs = AppDirs(config=tmp_path / "c", state=tmp_path / "s", data=tmp_path / "d", log=tmp_path / "l")
+    session = open_session(DataPaths(home=tmp_path / "none", logs=(), backups=tmp_path / "b"), dirs,
+                           Settings(dirs), State(dirs))
+    widget = create_tables_area(session)
+    qtbot.addWidget(widget)
+    assert not isinstance(widget, TablesArea)
+    assert "cannot be shown" in " ".join(label.text() for label in widget.findChildren(QLabel))
