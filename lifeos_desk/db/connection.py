@@ -93,7 +93,8 @@ def run_rows(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> list[t
         cols = q.record().count()
         rows = []
         while q.next():
-            rows.append(tuple(q.value(i) for i in range(cols)))
+            # PySide returns '' for NULL from value(); only isNull() tells them apart.
+            rows.append(tuple(None if q.isNull(i) else q.value(i) for i in range(cols)))
         return rows
     finally:
         q.finish()

@@ -170,3 +170,11 @@ def test_blob_parameters_round_trip(tmp_path: Path, db_factory) -> None:
     run_exec(db.connection(), "INSERT INTO wallets (user_id, address, encrypted_key) VALUES (1, 'a', ?)", (blob,))
     assert run_rows(db.connection(), "SELECT typeof(encrypted_key), length(encrypted_key) FROM wallets") == [
         ("blob", 256)]
+
+
+def test_null_stays_none(tmp_path: Path, db_factory) -> None:
+    from lifeos_desk.db.connection import run_rows, run_scalar
+
+    db = db_factory(make_db(tmp_path / "public_users.db"))
+    assert run_rows(db.connection(), "SELECT NULL, '', 0") == [(None, "", 0)]
+    assert run_scalar(db.connection(), "SELECT NULL") is None
