@@ -76,14 +76,12 @@ def main(argv: list[str] | None = None) -> int:
             widget = window.tabs.widget(index)
             assert widget is not None
             settle(1.0)
-            key = window._area_specs[index].key  # noqa: SLF001 - the tool reads the window's own list
-            save(f"area-{key}")
-            for module in _area_modules(widget):
-                hook: Callable[[QWidget, Callable[[str], None]], None] | None = getattr(
-                    module, "demo_screenshots", None)
-                if hook is not None:
-                    hook(widget, save)
-                    break
+            hooks = [getattr(m, "demo_screenshots", None) for m in _area_modules(widget)]
+            hook: Callable[[QWidget, Callable[[str], None]], None] | None = next(filter(None, hooks), None)
+            if hook is not None:
+                hook(widget, save)
+            else:
+                save(f"area-{window.tabs.tabText(index).lower().replace(' ', '-')}")
         window.close()
         demo.stop()
         app.processEvents()
