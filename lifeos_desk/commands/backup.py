@@ -7,6 +7,7 @@ import argparse
 from ..core.archive import ArchiveError, BackupOptions, make_backup
 from ..core.paths import AppDirs, DataPaths
 from ..core.settings import Settings
+from ..core.units import human_size
 from .archive_io import (
     add_check,
     add_json_progress,
@@ -14,7 +15,6 @@ from .archive_io import (
     emit,
     fail,
     finish,
-    human_size,
     progress_for,
 )
 

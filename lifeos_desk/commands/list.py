@@ -7,7 +7,7 @@ import json
 
 from ..core.archive import list_archives
 from ..core.paths import DataPaths
-from .archive_io import human_size
+from ..core.units import human_size
 
 NAME = "list"
 HELP = "list the archives in the backups folder: date, size, made by the console or the script, last verify"

@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from ...core.archive import ArchiveEntry, list_archives
+from ...core.units import human_size
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 PathRole = Qt.ItemDataRole.UserRole + 1
@@ -31,15 +32,6 @@ HEADERS = {Column.DATE: "Date", Column.SIZE: "Size", Column.ORIGIN: "Made by",
            Column.CHECK: "Last verification", Column.NAME: "File"}
 _OK, _BAD = QColor("#1b7f3b"), QColor("#b3261e")
 
-
-def human_size(n: int) -> str:
-    """Decimal units, as file managers show them."""
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
-        size /= 1000
-    return f"{n} bytes"  # pragma: no cover
 
 
 def origin_text(entry: ArchiveEntry) -> str:

@@ -33,8 +33,9 @@ from PySide6.QtWidgets import (
 from ...core.archive.catalog import delete_archive
 from ...core.paths import DataPaths
 from ...core.settings import Settings
+from ...core.units import human_size
 from ..busy import BusyToken, app_registry
-from .model import ArchiveModel, Column, human_size
+from .model import ArchiveModel, Column
 from .preview import RestorePreviewDialog
 from .runner import ArchiveRunner
 
