@@ -24,15 +24,21 @@ class ExportCancelled(Exception):
     """The admin cancelled the export."""
 
 
-def iso(seconds: float | None, utc: bool = True) -> str:
-    """A readable time for CSV and the table ("" when unknown)."""
+def moment(seconds: float | None, utc: bool = True) -> datetime | None:
+    """Epoch seconds as an aware datetime in UTC or local time; None when unknown or out of range."""
     if seconds is None:
-        return ""
+        return None
     try:
-        moment = datetime.fromtimestamp(seconds, UTC)
+        value = datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
-        return ""
-    return (moment if utc else moment.astimezone()).isoformat(timespec="milliseconds")
+        return None
+    return value if utc else value.astimezone()
+
+
+def iso(seconds: float | None, utc: bool = True) -> str:
+    """A readable time for CSV ("" when unknown)."""
+    value = moment(seconds, utc)
+    return "" if value is None else value.isoformat(timespec="milliseconds")
 
 
 def csv_row(entry: Entry, log: str) -> list[str]:

@@ -9,7 +9,6 @@ the view and the model never disagree while lines arrive.
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -17,6 +16,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...core.jsonl.entry import Entry, as_text
+from ...core.jsonl.export import moment
 from ...core.jsonl.timeline import Timeline
 from .views import RowView
 
@@ -49,15 +49,10 @@ _MUTED = QColor("#757575")
 
 def format_time(seconds: float | None, utc: bool) -> str:
     """Millisecond time in UTC or local time, as the View menu says."""
-    if seconds is None:
+    value = moment(seconds, utc)
+    if value is None:
         return ""
-    try:
-        moment = datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError):
-        return ""
-    if not utc:
-        moment = moment.astimezone()
-    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+    return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
 
 
 class LogTableModel(QAbstractTableModel):
