@@ -63,7 +63,7 @@ class TextProgress:
 
     def __init__(self) -> None:
         self._tty = sys.stderr.isatty()
-        self._last = ""
+        self._seen: set[str] = set()  # a log file names each stage once (restore --yes runs two at a time)
 
     def __call__(self, p: Progress) -> None:
         share = f" {100 * p.done // p.total:3d}%" if p.total else ""
@@ -71,9 +71,9 @@ class TextProgress:
         if self._tty:
             sys.stderr.write("\r" + line.ljust(100))
             sys.stderr.flush()
-        elif p.stage != self._last:
+        elif p.stage not in self._seen:
             sys.stderr.write(f"{p.stage}...\n")
-        self._last = p.stage
+        self._seen.add(p.stage)
 
     def done(self) -> None:
         """End the in-place line."""

@@ -85,7 +85,9 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     progress = progress_for(args)
     cancel = cancel_on_sigterm()
     try:
-        with prepare_restore(archive, paths, progress=progress, cancel=cancel, check=args.check) as plan:
+        # With --yes the admin has confirmed already: the safety backup runs while the archive is read.
+        with prepare_restore(archive, paths, progress=progress, cancel=cancel, check=args.check,
+                             early_safety=args.yes) as plan:
             finish(progress)
             if not _confirmed(args, plan.preview()):
                 if args.json_progress:

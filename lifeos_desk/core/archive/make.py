@@ -22,7 +22,9 @@ dot-files that the next run removes.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,10 +41,12 @@ from .errors import ArchiveError, make_private
 from .extract import make_workdir
 from .gz import DB_LEVEL, DEFAULT_LEVEL, open_writer, origin_comment
 from .layout import MANIFEST, archive_name, date_stamp, member_path
-from .progress import COMPRESS, SNAPSHOT, VERIFY, CancelFlag, ProgressFn, Reporter, no_progress
+from .progress import COMPRESS, SNAPSHOT, VERIFY, CancelFlag, LinkedCancel, ProgressFn, Reporter, no_progress
 from .snapshot import DbFacts, facts, snapshot
 from .sources import Source, everything, state_dirs
 from .tarwrite import TarWriter
+
+NICE = 10  # the streaming's niceness above the caller's while integrity_check runs (_write_beside_check)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class BackupOptions:
     # restoring over a damaged database must stay possible, and the damaged file is kept for analysis.
     require_intact: bool = True
     keep: int | None = None
+    # False: the caller records the archive later with ``record_backup`` (the safety backup a restore makes
+    # while the archive is still being checked: the audit log is in the data home, untouched until then).
+    record: bool = True
 
 
 @dataclass
@@ -128,7 +135,8 @@ class _Job:
 
     def __init__(self, paths: DataPaths, options: BackupOptions, progress: ProgressFn, cancel: CancelFlag,
                  now: datetime) -> None:
-        self.paths, self.options, self.progress, self.cancel = paths, options, progress, cancel
+        # Linked: the job can stop its own threads (set) without setting the caller's flag.
+        self.paths, self.options, self.progress, self.cancel = paths, options, progress, LinkedCancel(cancel)
         self.backups = paths.backups
         self.created = now.astimezone(UTC)
         self.date = _free_date(self.backups, now)
@@ -152,7 +160,7 @@ class _Job:
             # The check starts the moment the copy exists, beside the rest of the streaming.
             checked = pool.submit(self._check_after, snap)
             try:
-                db = self._write(sources, snap, checked)
+                db = self._write_beside_check(sources, snap, checked)
             except BaseException:
                 self._failed.set()  # the check stops at once; the snapshot (one step) ends on its own
                 raise
@@ -162,6 +170,29 @@ class _Job:
         return BackupResult(self.final, size, self.date, self.created, time.perf_counter() - t0,
                             sum(r.size for r in self.records), len(self.records) + 1, db.integrity, db.tables, db.check,
                             timings={k: round(v, 3) for k, v in self.timings.items()})
+
+    def _write_beside_check(self, sources: list[Source], snap: Future[str], checked: Future[DbFacts]) -> DbFacts:
+        """``_write``; for a full check, in a thread of lower priority (its compressor threads inherit it).
+
+        integrity_check (one thread, ~1.8 s of CPU on 220 MB) starts when the
+        snapshot is out and is the critical path of a full backup. With the
+        reader, the compressor and the check runnable on two cores, the
+        scheduler shares the cores evenly and the check is slowed; niced, the
+        streaming uses what the check leaves, and everything once it ends
+        (measured, 5 alternating runs: median 2.27 s vs 2.65 s). The thread -
+        and its niceness - ends with the backup: the caller's thread is untouched.
+        """
+        # Linux only: elsewhere PRIO_PROCESS with a thread id would name a process, or the whole process.
+        if self.options.check != "full" or not sys.platform.startswith("linux"):
+            return self._write(sources, snap, checked)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="compress", initializer=_lower_priority)
+        try:
+            return pool.submit(self._write, sources, snap, checked).result()
+        except BaseException:
+            self.cancel.set()  # e.g. Ctrl-C while waiting: the streaming stops at its next megabyte
+            raise
+        finally:
+            pool.shutdown(wait=True)
 
     def _snapshot(self, t0: float) -> str:
         journal = snapshot(self.paths.db, self.copy)
@@ -252,6 +283,13 @@ class _Job:
             self.tmp.unlink(missing_ok=True)
 
 
+def _lower_priority() -> None:
+    """Nice the calling thread by NICE (Linux: per thread; threads it starts inherit it). Best effort."""
+    tid = threading.get_native_id()
+    with contextlib.suppress(OSError):  # not permitted, or not per-thread here: only slower
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + NICE))
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -276,6 +314,19 @@ def make_backup(paths: DataPaths, options: BackupOptions | None = None, progress
         failed = False
     finally:
         job.cleanup(failed)
+    if options.record:
+        record_backup(paths, options, result)
+    return result
+
+
+def record_backup(paths: DataPaths, options: BackupOptions, result: BackupResult) -> None:
+    """The audit entry, the safety mark and retention of a finished archive.
+
+    Separate from making it so that a restore can make its safety backup
+    concurrently with checking the archive and record it only once the
+    restore goes ahead (a refused archive must leave the data home, audit
+    log included, unchanged).
+    """
     if options.purpose == "safety":
         set_last_safety(paths.backups, result.path.name)
     try:
@@ -285,4 +336,3 @@ def make_backup(paths: DataPaths, options: BackupOptions | None = None, progress
         result.warnings.append(f"could not append to the audit log: {exc}")
     if options.keep is not None:
         result.deleted = apply_retention(paths.backups, options.keep, protect={result.path.name})
-    return result

@@ -82,3 +82,20 @@ class Reporter:
             self._next = self.done + self.STEP
             self._cancel.check()
             self._fn(Progress(self.stage, self.done, self.total, detail))
+
+
+class LinkedCancel(CancelFlag):
+    """Set by its own ``set`` (this piece of work must stop) or by the admin's cancel flag it follows."""
+
+    def __init__(self, parent: CancelFlag) -> None:
+        super().__init__()
+        self._parent = parent
+
+    def is_set(self) -> bool:
+        """Either flag."""
+        return super().is_set() or self._parent.is_set()
+
+    def check(self) -> None:
+        """Raise Cancelled if either flag is set."""
+        if self.is_set():
+            raise Cancelled()
