@@ -62,16 +62,16 @@ def audit_log_path(paths: DataPaths) -> Path:
 def open_session(paths: DataPaths, dirs: AppDirs, settings: Settings, state: State,
                  demo_passphrase: str | None = None, prefs: Prefs | None = None) -> Session:
     """Open the database (or record why not) and start watching it."""
-    database: Database | None = Database(paths.db, read_only=paths.read_only)
-    info = error = watcher = None
+    opened = Database(paths.db, read_only=paths.read_only)
+    database: Database | None = opened
+    info, error, watcher = None, None, None
     try:
-        assert database is not None
-        info = opened_info(database)
-        watcher = ChangeWatcher(database)
-        watcher.start()
+        info = opened_info(opened)
     except DatabaseError as exc:
-        error = exc
-        database = None
+        error, database = exc, None
+    else:
+        watcher = ChangeWatcher(opened)
+        watcher.start()
     return Session(paths=paths, dirs=dirs, settings=settings, state=state, database=database, info=info,
                    error=error, watcher=watcher, audit=AuditWriter(audit_log_path(paths)),
                    prefs=prefs or Prefs(settings), nav=Navigator(), demo_passphrase=demo_passphrase)

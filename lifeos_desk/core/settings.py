@@ -128,7 +128,11 @@ class State:
 
     def set(self, key: str, value: Any) -> None:
         """Store a JSON-serialisable state value and save."""
-        self._values[key] = value
+        self.update({key: value})
+
+    def update(self, values: dict[str, Any]) -> None:
+        """Store several values with one atomic write (one fsync, not one per key)."""
+        self._values.update(values)
         atomic_write_text(self._path, json.dumps(self._values, indent=1))
 
     def recent_homes(self) -> list[str]:

@@ -6,6 +6,7 @@ may write.
 from __future__ import annotations
 
 import base64
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +40,14 @@ SessionOpener = Callable[[DataPaths], Session]
 # Row counts are exact COUNT(*)s: cheap, but not free on a million rows, so a
 # busy bot's commits refresh them at most this often.
 COUNT_REFRESH_MS = 2000
+
+
+def _add_with_shortcut_tip(bar: QToolBar, act: QAction) -> None:
+    """Add an action to a toolbar, its tooltip ending in its shortcut."""
+    keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    if keys and keys not in act.toolTip():
+        act.setToolTip(f"{act.toolTip()} ({keys})")
+    bar.addAction(act)
 
 
 class ErrorPanel(QWidget):
@@ -81,8 +90,7 @@ class MainWindow(QMainWindow):
         self._on_demo = on_demo
         self.session = session
         self.setWindowIcon(QIcon(str(app_icon_path())))
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
+        self.tabs = QTabWidget()  # replaced by _show_session for every session
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(COUNT_REFRESH_MS)
@@ -174,10 +182,7 @@ class MainWindow(QMainWindow):
         for i, act in enumerate(actions):
             if i in icons:
                 act.setIcon(self.style().standardIcon(icons[i]))
-            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            if keys and keys not in act.toolTip():
-                act.setToolTip(f"{act.toolTip()} ({keys})")
-            bar.addAction(act)
+            _add_with_shortcut_tip(bar, act)
         return bar
 
     def _add_area_actions(self, area: QWidget) -> None:
@@ -187,10 +192,7 @@ class MainWindow(QMainWindow):
         toolbar it works from every area. They go when the area goes.
         """
         for act in getattr(area, "window_actions", ()):
-            keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            if keys and keys not in act.toolTip():
-                act.setToolTip(f"{act.toolTip()} ({keys})")
-            self.toolbar.addAction(act)
+            _add_with_shortcut_tip(self.toolbar, act)
 
     def _tab_selector(self, index: int) -> Callable[[], None]:
         def select() -> None:
@@ -201,15 +203,12 @@ class MainWindow(QMainWindow):
     # -- showing a session ---------------------------------------------------
     def _show_session(self) -> None:
         s = self.session
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
         if s.error is not None or s.database is None:
             assert s.error is not None
-            self.tabs.clear()
             self.setCentralWidget(ErrorPanel(s.error, self.choose_home, self._on_demo or self.choose_home))
-            self.tabs = QTabWidget()
-            self.tabs.setDocumentMode(True)
         else:
-            self.tabs = QTabWidget()
-            self.tabs.setDocumentMode(True)
             for spec in self._area_specs:
                 area = spec.factory(s)
                 index = self.tabs.addTab(area, spec.title)
@@ -321,8 +320,7 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_mode_changed(self, read_only: bool) -> None:
-        self.session.paths = DataPaths(self.session.paths.home, self.session.paths.logs,
-                                       self.session.paths.backups, read_only)
+        self.session.paths = dataclasses.replace(self.session.paths, read_only=read_only)
         self._show_title_and_status()
 
     def _show_title_and_status(self) -> None:
@@ -427,9 +425,10 @@ class MainWindow(QMainWindow):
             self.restoreState(QByteArray(base64.b64decode(window_state)))
 
     def _save_geometry(self) -> None:
-        state = self.session.state
-        state.set("window_geometry", base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"))
-        state.set("window_state", base64.b64encode(bytes(self.saveState().data())).decode("ascii"))
+        self.session.state.update({
+            "window_geometry": base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
+            "window_state": base64.b64encode(bytes(self.saveState().data())).decode("ascii"),
+        })
 
     @Slot()
     def open_diagnostics_folder(self) -> None:
