@@ -19,7 +19,6 @@ import contextlib
 import dataclasses
 import enum
 import logging
-import os
 import signal
 import socket
 import subprocess
@@ -33,8 +32,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from . import APP_DISPLAY_NAME, APP_NAME, __version__
 from .assets import app_icon_path
+from .cli import resolve_from_args
 from .core.demo import demo_passphrase
-from .core.paths import AppDirs, DataPaths, Overrides, resolve_paths
+from .core.paths import AppDirs, DataPaths
 from .core.settings import Settings, State
 from .diagnostics import ExceptionReporter, install_qt_message_handler, log_startup, setup_logging
 from .session import Session, open_session
@@ -225,9 +225,7 @@ def _run_window(app: QApplication, args: argparse.Namespace, dirs: AppDirs, erro
     if args.demo:
         home = demo.home
     else:
-        flags = Overrides(home=args.home, logs=tuple(args.logs or ()), backups=args.backups,
-                          read_only=True if args.read_only else None)
-        paths = resolve_paths(flags, os.environ, settings.overrides(), Path.cwd())
+        paths = resolve_from_args(args, settings)
         home = paths.home
     claim = claim_home(home, server)
     if claim is Claim.EXIT:

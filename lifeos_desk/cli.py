@@ -70,9 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_from_args(args: argparse.Namespace, dirs: AppDirs | None = None) -> DataPaths:
+def resolve_from_args(args: argparse.Namespace, settings: Settings) -> DataPaths:
     """Paths for these arguments: flags > environment > settings > defaults."""
-    settings = Settings(dirs or AppDirs.default())
     flags = Overrides(
         home=args.home,
         logs=tuple(args.logs or ()),
@@ -94,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .db.errors import DatabaseError
 
     try:
-        paths = resolve_from_args(args)
+        paths = resolve_from_args(args, Settings(AppDirs.default()))
         return int(run(args, paths))
     except DatabaseError as exc:
         print(f"lifeos-desk {args.command}: {exc}", file=sys.stderr)

@@ -12,23 +12,22 @@ deletes its temporary files.
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
+from ...app import self_command
 from ...core.paths import DataPaths
 
 CANCEL_GRACE_MS = 5000
 
 
 def child_command(paths: DataPaths, command: str, *args: str) -> list[str]:
-    """Arguments for ``python -m lifeos_desk`` (or the frozen app itself) running ``command`` on these paths."""
-    argv = [] if getattr(sys, "frozen", False) else ["-m", "lifeos_desk"]
-    argv += ["--home", str(paths.home), "--backups", str(paths.backups)]
+    """argv running ``lifeos-desk <command>`` on these paths as a child (works frozen too)."""
+    argv = ["--home", str(paths.home), "--backups", str(paths.backups)]
     for folder in paths.logs:
         argv += ["--logs", str(folder)]
-    return argv + [command, *args, "--json-progress"]
+    return self_command(*argv, command, *args, "--json-progress")
 
 
 class ArchiveRunner(QObject):
@@ -65,8 +64,9 @@ class ArchiveRunner(QObject):
             raise RuntimeError("an archive command is already running")
         self.command, self._buffer, self._result, self._error = command, b"", {}, ""
         proc = QProcess(self)
-        proc.setProgram(sys.executable)
-        proc.setArguments(child_command(self._paths, command, *args))
+        argv = child_command(self._paths, command, *args)
+        proc.setProgram(argv[0])
+        proc.setArguments(argv[1:])
         proc.readyReadStandardOutput.connect(self._on_output)
         proc.finished.connect(self._on_finished)
         proc.errorOccurred.connect(self._on_error)
@@ -117,7 +117,8 @@ class ArchiveRunner(QObject):
 
     def _on_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
-            self._error = f"could not start {sys.executable}"
+            program = self._proc.program() if self._proc is not None else "the archive command"
+            self._error = f"could not start {program}"
             self._done(False)
 
     def _on_finished(self, code: int, _status: QProcess.ExitStatus) -> None:
