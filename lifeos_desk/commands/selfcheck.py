@@ -114,7 +114,7 @@ def _check_charts() -> str:
 
 def _check_child() -> str:
     from .. import __version__
-    from ..app import self_command
+    from ..core.selfcmd import self_command
 
     proc = subprocess.run(self_command("--version"), capture_output=True, text=True, timeout=120, check=False)
     if proc.returncode != 0 or __version__ not in proc.stdout:
