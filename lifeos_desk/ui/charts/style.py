@@ -54,14 +54,6 @@ def when(epoch: float, tz: tzinfo | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S ") + (moment.tzname() or "")
 
 
-def is_dark() -> bool:
-    """Whether the application palette is dark (the charts follow it)."""
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        return False
-    return app.palette().color(QPalette.ColorRole.Base).lightness() < 128
-
-
 def background() -> QColor:
     """The plot background: the palette's Base colour."""
     app = QApplication.instance()
