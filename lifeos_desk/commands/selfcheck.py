@@ -150,7 +150,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     for name, check in checks:
         try:
             print(f"ok    {name:<16} {check()}", flush=True)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported, none is fatal to the rest
+        except Exception as exc:  # every failure is reported, none is fatal to the rest
             failed.append(name)
             print(f"FAIL  {name:<16} {type(exc).__name__}: {exc}", flush=True)
     if failed:

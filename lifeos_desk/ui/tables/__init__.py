@@ -40,7 +40,7 @@ def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
 
     if not isinstance(widget, TablesArea):
         return
-    session_domain = widget._session.domain  # noqa: SLF001 - the area's own session
+    session_domain = widget._session.domain
     if session_domain is None:
         return
     trades = widget.show_table(session_domain.trades)
@@ -66,7 +66,7 @@ def _editing_shot(area: QWidget, users: object, save: Callable[[str], None]) -> 
     """Editing unlocked, one staged (unsaved) edit; then reverted and locked again."""
     from .pane import TablePane
 
-    database = area._session.database  # type: ignore[attr-defined]  # noqa: SLF001
+    database = area._session.database  # type: ignore[attr-defined]
     if database is None or not isinstance(users, TablePane) or not database.read_only:
         return
     database.set_read_only(False)
