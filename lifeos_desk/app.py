@@ -14,7 +14,6 @@ brings the first window to the front and exits.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import dataclasses
 import enum
@@ -32,9 +31,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from . import APP_DISPLAY_NAME, APP_NAME, __version__
 from .assets import app_icon_path
-from .cli import resolve_from_args
 from .core.demo import demo_passphrase
 from .core.paths import AppDirs, DataPaths
+from .core.selfcmd import self_command
 from .core.settings import Settings, State
 from .diagnostics import ExceptionReporter, install_qt_message_handler, log_startup, setup_logging
 from .session import Session, open_session
@@ -47,13 +46,6 @@ DEMO_SEED = 1
 APP_ID = "io.github.lifeos_desk.LifeOSDesk"
 
 log = logging.getLogger("lifeos_desk.app")
-
-
-def self_command(*args: str) -> list[str]:
-    """argv that runs this console's CLI again (works frozen or from Python)."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable, *args]
-    return [sys.executable, "-m", "lifeos_desk", *args]
 
 
 def ensure_demo_home(home: Path) -> None:
@@ -179,9 +171,15 @@ def claim_home(home: Path, server: InstanceServer) -> Claim:
     return Claim.OPEN
 
 
-def run_gui(args: argparse.Namespace, dirs: AppDirs | None = None) -> int:
-    """Open the window (on the demo home with --demo) and run until it closes."""
+def run_gui(paths: DataPaths, demo: bool = False, dirs: AppDirs | None = None,
+            settings: Settings | None = None) -> int:
+    """Open the window on ``paths`` (on the demo home instead with ``demo``) and run until it closes.
+
+    The caller (cli.main) resolves the paths from its flags, so this module
+    never imports the command line (tests/test_import_graph.py).
+    """
     dirs = dirs or AppDirs.default()
+    settings = settings if settings is not None else Settings(dirs)
     diagnostics = setup_logging(dirs.log)
     install_qt_message_handler()
     app = make_application(sys.argv[:1])
@@ -189,14 +187,15 @@ def run_gui(args: argparse.Namespace, dirs: AppDirs | None = None) -> int:
     reporter = ExceptionReporter(error_box)
     reporter.install()
     try:
-        return _run_window(app, args, dirs, error_box)
+        return _run_window(app, paths, demo, dirs, settings, error_box)
     finally:
         reporter.uninstall()
         log.info("lifeos-desk stopped")
         diagnostics.close()
 
 
-def _run_window(app: QApplication, args: argparse.Namespace, dirs: AppDirs, error_box: ErrorBox) -> int:
+def _run_window(app: QApplication, paths: DataPaths, on_demo: bool, dirs: AppDirs, settings: Settings,
+                error_box: ErrorBox) -> int:
     from PySide6 import __version__ as pyside_version
     from PySide6.QtCore import qVersion
 
@@ -205,7 +204,7 @@ def _run_window(app: QApplication, args: argparse.Namespace, dirs: AppDirs, erro
 
     log_startup(__version__, qVersion(), pyside_version)
     SchemeFollower(app)
-    settings, state = Settings(dirs), State(dirs)
+    state = State(dirs)
     demo = DemoHome(dirs)
     prefs = Prefs(settings)
     server = InstanceServer(parent=app)
@@ -222,15 +221,10 @@ def _run_window(app: QApplication, args: argparse.Namespace, dirs: AppDirs, erro
         except RuntimeError as exc:
             QMessageBox.critical(window, "Demo home", f"The demo home could not be created:\n{exc}")
 
-    if args.demo:
-        home = demo.home
-    else:
-        paths = resolve_from_args(args, settings)
-        home = paths.home
-    claim = claim_home(home, server)
+    claim = claim_home(demo.home if on_demo else paths.home, server)
     if claim is Claim.EXIT:
         return 0
-    if args.demo:
+    if on_demo:
         try:
             paths = demo.start()
         except RuntimeError as exc:

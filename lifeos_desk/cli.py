@@ -89,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         from .app import run_gui  # imported late: headless commands never load widgets
 
-        return run_gui(args)
+        dirs = AppDirs.default()
+        settings = Settings(dirs)
+        return run_gui(resolve_from_args(args, settings), demo=args.demo, dirs=dirs, settings=settings)
     from .db.errors import DatabaseError
 
     try:

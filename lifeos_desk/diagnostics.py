@@ -177,7 +177,7 @@ class ExceptionReporter:
         self._showing = True
         try:
             self._show(one_line(exc))
-        except Exception:  # noqa: BLE001 - the reporter itself must never raise
+        except Exception:  # the reporter itself must never raise
             self._log.error("could not show the error:\n%s", traceback.format_exc())
         finally:
             self._showing = False

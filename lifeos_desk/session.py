@@ -7,9 +7,8 @@ necessary components); nothing here is a global.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from .core.audit import AuditWriter
+from .core.audit import AuditWriter, audit_log_path
 from .core.paths import AppDirs, DataPaths
 from .core.schema import Domain, SchemaKind, domain_for
 from .core.settings import Settings, State
@@ -52,11 +51,6 @@ class Session:
             self.watcher.stop()
         if self.database is not None:
             self.database.close()
-
-
-def audit_log_path(paths: DataPaths) -> Path:
-    """Where the console appends its audit entries: the first log folder's audit.jsonl."""
-    return (paths.logs[0] if paths.logs else paths.home / "logs") / "audit.jsonl"
 
 
 def open_session(paths: DataPaths, dirs: AppDirs, settings: Settings, state: State,

@@ -21,7 +21,7 @@ if __name__ == "__main__":
     # Code that re-runs the console as ``[sys.executable, "-m", "lifeos_desk", ...]``
     # (right for a Python install) reaches this executable with those two
     # words first; drop them so both spellings work frozen.
-    # lifeos_desk.app.self_command() is the spelling that needs no help.
+    # lifeos_desk.core.selfcmd.self_command() is the spelling that needs no help.
     argv = sys.argv[1:]
     if argv[:2] == ["-m", "lifeos_desk"]:
         argv = argv[2:]

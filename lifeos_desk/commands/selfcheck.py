@@ -16,9 +16,13 @@ import os
 import subprocess
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..core.paths import DataPaths
 from . import CommandError
+
+if TYPE_CHECKING:  # Qt is imported inside each check, so a missing piece fails that check only
+    from PySide6.QtSql import QSqlDatabase
 
 NAME = "selfcheck"
 HELP = "check that this install can open a window (offscreen), load the SQLite driver and start child processes"
@@ -72,29 +76,25 @@ def _check_icon() -> str:
 
 
 def _check_sqlite() -> str:
-    from PySide6.QtSql import QSqlDatabase, QSqlQuery
+    from PySide6.QtSql import QSqlDatabase
+
+    from ..db.connection import on_short_connection
 
     if not QSqlDatabase.isDriverAvailable("QSQLITE"):
         raise RuntimeError(f"QSQLITE driver not found (available: {QSqlDatabase.drivers()})")
-    name = "lifeos-desk-selfcheck"
-    db = QSqlDatabase.addDatabase("QSQLITE", name)
-    try:
-        db.setDatabaseName(":memory:")
-        if not db.open():
-            raise RuntimeError(f"in-memory database did not open: {db.lastError().text()}")
-        q = QSqlQuery(db)
-        ok = (q.exec("CREATE TABLE t (x INTEGER)") and q.exec("INSERT INTO t VALUES (41), (1)")
-              and q.exec("SELECT sum(x), sqlite_version() FROM t") and q.next())
-        if not ok or q.value(0) != 42:
-            raise RuntimeError(f"query failed: {q.lastError().text()}")
-        version = q.value(1)
-        q.finish()
-        del q
-        db.close()
-    finally:
-        del db
-        QSqlDatabase.removeDatabase(name)
+    total, version = on_short_connection(_sum_in_memory)
+    if total != 42:
+        raise RuntimeError(f"SELECT sum(x) gave {total!r}, not 42")
     return f"QSQLITE driver loaded; in-memory database works (SQLite {version})"
+
+
+def _sum_in_memory(db: QSqlDatabase) -> tuple[Any, ...]:
+    """Write and read a table through db/connection's query helpers (the console's one path to SQLite)."""
+    from ..db.connection import run_exec, run_rows
+
+    run_exec(db, "CREATE TABLE t (x INTEGER)")
+    run_exec(db, "INSERT INTO t VALUES (41), (1)")
+    return run_rows(db, "SELECT sum(x), sqlite_version() FROM t")[0]
 
 
 def _check_charts() -> str:
@@ -114,7 +114,7 @@ def _check_charts() -> str:
 
 def _check_child() -> str:
     from .. import __version__
-    from ..app import self_command
+    from ..core.selfcmd import self_command
 
     proc = subprocess.run(self_command("--version"), capture_output=True, text=True, timeout=120, check=False)
     if proc.returncode != 0 or __version__ not in proc.stdout:
@@ -150,7 +150,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     for name, check in checks:
         try:
             print(f"ok    {name:<16} {check()}", flush=True)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported, none is fatal to the rest
+        except Exception as exc:  # every failure is reported, none is fatal to the rest
             failed.append(name)
             print(f"FAIL  {name:<16} {type(exc).__name__}: {exc}", flush=True)
     if failed:

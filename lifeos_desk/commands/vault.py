@@ -16,7 +16,7 @@ import threading
 from collections.abc import Sequence
 from typing import TextIO
 
-from ..core.audit import AuditWriter
+from ..core.audit import AuditWriter, audit_log_path
 from ..core.keys import BOT_ITERATIONS
 from ..core.paths import DataPaths
 from ..core.secrets import Secret
@@ -126,8 +126,6 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         raise
     finally:
         passphrase.wipe()
-    from ..session import audit_log_path  # late: it imports QtSql, as _load does
-
     counts = report.counts()
     AuditWriter(audit_log_path(paths)).log(
         "vault_verify", via="cli", wallets=len(records), iterations=args.iterations,

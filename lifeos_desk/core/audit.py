@@ -17,7 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .paths import DataPaths
+
 SOURCE = "lifeos-desk"
+
+
+def audit_log_path(paths: DataPaths) -> Path:
+    """Where the console appends its audit entries: the first log folder's audit.jsonl."""
+    return (paths.logs[0] if paths.logs else paths.home / "logs") / "audit.jsonl"
 
 
 def os_user() -> str:

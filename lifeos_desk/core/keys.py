@@ -125,12 +125,6 @@ def keypair_from_seed(seed: bytes) -> bytes:
     return seed + pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def new_keypair() -> tuple[str, str]:
-    """A fresh Solana keypair as (base58 secret key, base58 address)."""
-    secret = keypair_from_seed(os.urandom(32))
-    return b58encode(secret), b58encode(secret[32:])
-
-
 class KeyCheck(enum.Enum):
     """Outcome of checking a decrypted secret against its stored address."""
 

@@ -314,11 +314,6 @@ class Daily:
         return np.cumsum(self.wins) / np.maximum(np.cumsum(self.count), 1)
 
 
-def day_numbers(times: FloatArray, tz: tzinfo | None) -> IntArray:
-    """The calendar day of each time in ``tz`` (None: local) as days since 1970-01-01."""
-    return np.floor(wall_clock(times, tz) / DAY).astype(np.int64)
-
-
 def daily(series: Realised, tz: tzinfo | None, wall: FloatArray | None = None) -> Daily:
     """Sum PnL, count trades and wins per day of the zone (UTC: ``datetime.UTC``).
 

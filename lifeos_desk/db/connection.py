@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QByteArray, QObject, Signal
 from PySide6.QtSql import QSqlDatabase, QSqlQuery
@@ -23,28 +24,45 @@ from .errors import DatabaseError, DbProblem, classify_sqlite_error, sniff_heade
 
 BUSY_TIMEOUT_MS = 30_000
 _names = itertools.count(1)
+T = TypeVar("T")
+
+
+def on_short_connection(work: Callable[[QSqlDatabase], T], path: str = ":memory:", options: str = "") -> T:
+    """Open a QtSql connection of its own, run ``work`` on it, close and remove it.
+
+    ``work`` gets the connection as an argument rather than a ``with`` target:
+    Qt removes a connection cleanly only when no handle to it is alive, and a
+    ``with ... as db`` name would outlive the block. Raises the specific
+    DatabaseError when the file does not open.
+    """
+    name = f"lifeos-short-{next(_names)}"
+    db = QSqlDatabase.addDatabase("QSQLITE", name)
+    try:
+        db.setDatabaseName(path)
+        db.setConnectOptions(options)
+        if not db.open():
+            err = db.lastError()
+            raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(), Path(path))
+        return work(db)
+    finally:
+        db.close()
+        del db
+        QSqlDatabase.removeDatabase(name)
 
 
 def sqlite_versions() -> tuple[str, str]:
     """(QtSql's SQLite version, Python's sqlite3 version) — two libraries, reported apart."""
     import sqlite3  # only for its version string: no connection is made
 
-    name = f"lifeos-version-{next(_names)}"
-    db = QSqlDatabase.addDatabase("QSQLITE", name)
     try:
-        db.setDatabaseName(":memory:")
+        qt_version = str(on_short_connection(_sqlite_version))
+    except DatabaseError:
         qt_version = "unavailable"
-        if db.open():
-            q = QSqlQuery(db)
-            if q.exec("SELECT sqlite_version()") and q.next():
-                qt_version = str(q.value(0))
-            q.finish()
-            del q
-            db.close()
-    finally:
-        del db
-        QSqlDatabase.removeDatabase(name)
     return qt_version, sqlite3.sqlite_version
+
+
+def _sqlite_version(db: QSqlDatabase) -> Any:
+    return run_scalar(db, "SELECT sqlite_version()")
 
 
 def _bind(q: QSqlQuery, params: tuple[Any, ...]) -> None:
@@ -322,18 +340,10 @@ class Database(QObject):
         Needs a writable connection; uses a short-lived one so the console's
         own mode is unchanged. Returns the new mode.
         """
-        name = f"{self._prefix}-wal"
-        db = QSqlDatabase.addDatabase("QSQLITE", name)
-        try:
-            db.setDatabaseName(str(self.path))
-            db.setConnectOptions(f"QSQLITE_BUSY_TIMEOUT={self.busy_timeout_ms}")
-            if not db.open():
-                err = db.lastError()
-                raise classify_sqlite_error(_error_code(err), err.databaseText() or err.text(), self.path)
-            mode = str(run_scalar(db, "PRAGMA journal_mode=WAL")).lower()
-        finally:
-            db.close()
-            del db
-            QSqlDatabase.removeDatabase(name)
+        mode = str(on_short_connection(_to_wal, str(self.path), f"QSQLITE_BUSY_TIMEOUT={self.busy_timeout_ms}"))
         self._reopen_all()  # our connections chose their journal at open; let them see WAL
         return mode
+
+
+def _to_wal(db: QSqlDatabase) -> str:
+    return str(run_scalar(db, "PRAGMA journal_mode=WAL")).lower()

@@ -21,9 +21,9 @@ from types import ModuleType
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QWidget  # noqa: E402
+from PySide6.QtWidgets import QWidget
 
-from ..ui.pump import settle  # noqa: E402
+from ..ui.pump import settle
 
 SIZE = (1360, 860)
 

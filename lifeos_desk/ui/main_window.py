@@ -438,7 +438,7 @@ class MainWindow(QMainWindow):
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
             QMessageBox.information(self, "Diagnostics folder", f"The console's log files are in\n{folder}")
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Ask first if long work runs; then remember geometry and close the session."""
         if not confirm_quit(self, app_registry()):
             event.ignore()

@@ -27,8 +27,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from lifeos_desk.core.jsonl.filtering import FilterSpec, filter_timeline  # noqa: E402
-from lifeos_desk.core.jsonl.timeline import LogSet  # noqa: E402
+from lifeos_desk.core.jsonl.filtering import FilterSpec, filter_timeline
+from lifeos_desk.core.jsonl.timeline import LogSet
 
 ROOT = Path("/tmp/lifeos-bench-logs")
 EVENTS = ["login", "logout", "login_failed", "api_access", "data_access", "data_modify", "data_delete",
@@ -184,7 +184,7 @@ def ui_figures(folder: Path, live_seconds: float, rate: float) -> dict[str, floa
     class FirstPaint(QObject):
         """Notes the table viewport's first paint with rows in it."""
 
-        def eventFilter(self, _obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint and not painted and area.model.rowCount():
                 painted.append(time.perf_counter())
             return False

@@ -34,8 +34,8 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 REPEATS = 3  # each figure is the median of 3 runs (the machine is shared); the worst is shown too
 TARGETS = {
@@ -257,8 +257,8 @@ def run_writer(session: Any, area: Any, rate: float, seconds: float, users: int,
         refreshes += 1
         slowest_refresh = max(slowest_refresh, timed(original))
 
-    pane._refresh_timer.timeout.disconnect()  # noqa: SLF001 - the bench times the pane's own refresh
-    pane._refresh_timer.timeout.connect(counting_refresh)  # noqa: SLF001
+    pane._refresh_timer.timeout.disconnect()  # the bench times the pane's own refresh
+    pane._refresh_timer.timeout.connect(counting_refresh)
     next_scroll = time.monotonic()
     while proc.poll() is None:
         QApplication.processEvents()

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from lifeos_desk.core.archive import CancelFlag, Cancelled, apply_restore, make_backup, prepare_restore
-from lifeos_desk.core.archive.catalog import audit_path, last_safety
+from lifeos_desk.core.archive.catalog import last_safety
 from lifeos_desk.core.archive.progress import Progress
+from lifeos_desk.core.audit import audit_log_path
 
 from .archive_helpers import counts, make_home, tree
 
@@ -23,7 +24,7 @@ def test_early_safety_is_recorded_only_when_the_restore_goes_ahead(tmp_path: Pat
     archive = make_backup(paths).path
     archived_counts = counts(paths.db)
     (paths.home / "trading" / "exit_intents.json").write_text("{}\n")  # a change the restore undoes
-    audit = audit_path(paths)
+    audit = audit_log_path(paths)
     entries_before = len(_events(audit))
 
     with prepare_restore(archive, paths, early_safety=True) as plan:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtSql import QSqlDatabase
 
 from lifeos_desk.core.schema import ADR_DDL, DEPLOYED_DDL, SchemaKind
-from lifeos_desk.db.connection import Database, run_exec
+from lifeos_desk.db.connection import Database, on_short_connection, run_exec, run_rows, sqlite_versions
 from lifeos_desk.db.errors import DatabaseError, DbProblem, classify_sqlite_error, sniff_header
 
 
@@ -178,3 +180,26 @@ def test_null_stays_none(tmp_path: Path, db_factory) -> None:
     db = db_factory(make_db(tmp_path / "public_users.db"))
     assert run_rows(db.connection(), "SELECT NULL, '', 0") == [(None, "", 0)]
     assert run_scalar(db.connection(), "SELECT NULL") is None
+
+
+def _sum(db: QSqlDatabase) -> object:
+    run_exec(db, "CREATE TABLE t (x INTEGER)")
+    run_exec(db, "INSERT INTO t VALUES (41), (1)")
+    return run_rows(db, "SELECT sum(x) FROM t")[0][0]
+
+
+def test_short_connection_runs_the_work_and_leaves_no_connection(qapp: object) -> None:
+    before = set(QSqlDatabase.connectionNames())
+    assert on_short_connection(_sum) == 42
+    assert set(QSqlDatabase.connectionNames()) == before
+    qt_sqlite, py_sqlite = sqlite_versions()  # QtSql's own SQLite, through the same helper
+    assert re.fullmatch(r"\d+\.\d+\.\d+", qt_sqlite) and py_sqlite == sqlite3.sqlite_version
+
+
+def test_short_connection_that_cannot_open_raises_and_creates_nothing(tmp_path: Path, qapp: object) -> None:
+    before = set(QSqlDatabase.connectionNames())
+    missing = tmp_path / "missing.db"
+    with pytest.raises(DatabaseError):
+        on_short_connection(_sum, str(missing), "QSQLITE_OPEN_READONLY")
+    assert not missing.exists()
+    assert set(QSqlDatabase.connectionNames()) == before

@@ -46,7 +46,7 @@ def area_for(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def session_of(area: TablesArea) -> Session:
-    return area._session  # noqa: SLF001 - tests read the area's session
+    return area._session
 
 
 def trades_pane(area: TablesArea) -> TablePane:

@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..paths import DataPaths
 from ..settings import atomic_write_text
 from .errors import ArchiveError
 from .gz import parse_comment, read_comment
@@ -43,11 +42,6 @@ class ArchiveEntry:
         """For ``lifeos-desk list --json``."""
         return {"path": str(self.path), "date": self.date, "size": self.size, "origin": self.origin,
                 "purpose": self.purpose, "last_check": self.check}
-
-
-def audit_path(paths: DataPaths) -> Path:
-    """The console's audit log: the first log folder's audit.jsonl (as session.audit_log_path)."""
-    return (paths.logs[0] if paths.logs else paths.home / "logs") / "audit.jsonl"
 
 
 def _load(backups: Path) -> dict[str, Any]:

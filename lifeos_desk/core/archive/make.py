@@ -33,10 +33,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..audit import AuditWriter
+from ..audit import AuditWriter, audit_log_path
 from ..paths import DataPaths
 from . import manifest as mf
-from .catalog import apply_retention, audit_path, remove_stale, set_last_safety
+from .catalog import apply_retention, remove_stale, set_last_safety
 from .errors import ArchiveError, make_private
 from .extract import make_workdir
 from .gz import DB_LEVEL, DEFAULT_LEVEL, open_writer, origin_comment
@@ -330,7 +330,7 @@ def record_backup(paths: DataPaths, options: BackupOptions, result: BackupResult
     if options.purpose == "safety":
         set_last_safety(paths.backups, result.path.name)
     try:
-        AuditWriter(audit_path(paths)).log("backup_created", archive=str(result.path), size=result.size,
+        AuditWriter(audit_log_path(paths)).log("backup_created", archive=str(result.path), size=result.size,
                                            purpose=options.purpose, check=result.check)
     except OSError as exc:
         result.warnings.append(f"could not append to the audit log: {exc}")

@@ -41,9 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..audit import AuditWriter
+from ..audit import AuditWriter, audit_log_path
 from ..paths import DataPaths
-from .catalog import audit_path
 from .errors import ArchiveError, make_private
 from .extract import Scan, ScannedMember
 from .layout import Kind, MemberName, member_path
@@ -381,7 +380,7 @@ def _safety(plan: RestorePlan, progress: ProgressFn, cancel: CancelFlag, wanted:
 
 
 def _audit(plan: RestorePlan, result: RestoreResult) -> None:
-    AuditWriter(audit_path(plan.paths)).log(
+    AuditWriter(audit_log_path(plan.paths)).log(
         "backup_restored", archive=str(plan.archive), archive_date=plan.scan.date,
         safety_archive=str(result.safety.path) if result.safety else None, database=str(plan.paths.db),
         state_files=result.state_written, logs_kept=[a.member for a in result.logs if a.action == "keep"],

@@ -88,7 +88,7 @@ class EarlySafety:
         self._stop.set()
         try:
             result = self._future.result()
-        except Exception:  # noqa: BLE001 - it removed its own temporary files; nothing was recorded
+        except Exception:  # it removed its own temporary files; nothing was recorded
             return
         result.path.unlink(missing_ok=True)
 

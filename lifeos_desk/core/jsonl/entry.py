@@ -171,7 +171,7 @@ def parse_line(raw: bytes, size: int | None = None) -> Entry:
     size = len(raw) if size is None else size
     try:
         return _parse(raw, size)
-    except Exception as exc:  # noqa: BLE001 - the viewer must survive any line
+    except Exception as exc:  # the viewer must survive any line
         return malformed(raw, size, f"unreadable line ({type(exc).__name__})")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
 from ...core.filters import ColumnFilter, ColumnKind, TimeStorage, parse_timestamp
 from ...core.schema import Domain
@@ -221,11 +220,6 @@ def export_value(spec: ColumnSpec, value: object) -> str:
     if isinstance(value, bytes | bytearray):
         return value.hex()
     return str(value)
-
-
-def now_utc_text() -> str:
-    """Current UTC time as shown in status lines."""
-    return datetime.now(UTC).strftime("%H:%M:%S")
 
 
 def readable_table(name: str) -> str:

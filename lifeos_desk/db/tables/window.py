@@ -411,15 +411,15 @@ class TableWindowModel(QAbstractTableModel):
             last = page[-1]
 
     # ---------------------------------------------------------------- Qt model API
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         """Exact number of matching rows."""
         return 0 if parent.isValid() else self._count
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
         """Number of table columns."""
         return 0 if parent.isValid() else len(self.info.specs)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Readable column headers; 1-based row numbers."""
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.info.specs):
@@ -521,7 +521,7 @@ class TableWindowModel(QAbstractTableModel):
             return "NULL: no value (not the same as empty text)"
         return None
 
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         """Stage an edit (nothing is written until Save)."""
         if role != Qt.ItemDataRole.EditRole or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
             return False

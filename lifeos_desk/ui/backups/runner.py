@@ -16,8 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, Signal
 
-from ...app import self_command
 from ...core.paths import DataPaths
+from ...core.selfcmd import self_command
 
 CANCEL_GRACE_MS = 5000
 

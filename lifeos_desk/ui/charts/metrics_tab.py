@@ -253,12 +253,12 @@ class AlgorithmMetricsPanel(QWidget):
         return header, [(m.algorithm, m.accuracy, m.confidence, m.winning_signals, m.total_signals, m.losing_signals,
                          m.total_pnl, m.last_updated, self.source.description) for m in self.order]
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         """Poll the JSON files only while visible."""
         super().showEvent(event)
         self.poll.start()
 
-    def hideEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+    def hideEvent(self, event: object) -> None:
         """Stop polling while hidden."""
         self.poll.stop()
         super().hideEvent(event)  # type: ignore[arg-type]

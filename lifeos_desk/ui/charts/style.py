@@ -54,14 +54,6 @@ def when(epoch: float, tz: tzinfo | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S ") + (moment.tzname() or "")
 
 
-def is_dark() -> bool:
-    """Whether the application palette is dark (the charts follow it)."""
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        return False
-    return app.palette().color(QPalette.ColorRole.Base).lightness() < 128
-
-
 def background() -> QColor:
     """The plot background: the palette's Base colour."""
     app = QApplication.instance()
@@ -100,7 +92,7 @@ class MoneyAxis(pg.AxisItem):  # type: ignore[misc]
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
 
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802 - Qt API
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         """Whole numbers with thousands separators (cents when the ticks are closer than 1)."""
         digits = 0 if spacing >= 1 else 2
         out = []
@@ -117,7 +109,7 @@ class PercentAxis(pg.AxisItem):  # type: ignore[misc]
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
 
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802 - Qt API
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         """``40 %``."""
         return [f"{v:.0f} %" if spacing >= 1 else f"{v:.1f} %" for v in values]
 

@@ -204,7 +204,7 @@ class TradePnlPanel(QWidget):
         self.reload_button.clicked.connect(self.loader.reload)
 
     # -- loading -------------------------------------------------------------------------
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         """Load on first show (the tab opened), and catch up on changes made while hidden."""
         super().showEvent(event)
         if not self.loaded_once or self.stale:

@@ -71,7 +71,7 @@ class TaskRunner(QObject):
 
         try:
             result = work(report, cancel)
-        except Exception as exc:  # noqa: BLE001 - reported to the admin as one line, never a traceback
+        except Exception as exc:  # reported to the admin as one line, never a traceback
             if generation == self._generation:
                 self._emit(self.failed, name, "" if cancel.is_set() else f"{type(exc).__name__}: {exc}")
             return

@@ -28,7 +28,7 @@ class CellDelegate(QStyledItemDelegate):
     def _spec(self, index: Index) -> Any:
         return self._model.info.specs[index.column()]
 
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:  # noqa: N802
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         """A combo for risk levels and flags, the default line edit otherwise."""
         spec = self._spec(index)
         if spec.choices or spec.kind is ColumnKind.BOOL:
@@ -41,7 +41,7 @@ class CellDelegate(QStyledItemDelegate):
             return combo
         return super().createEditor(parent, option, index)
 
-    def setEditorData(self, editor: QWidget, index: Index) -> None:  # noqa: N802 - Qt API
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
         """Start from the current (or staged) value."""
         if isinstance(editor, QComboBox):
             value = index.data(Qt.ItemDataRole.EditRole)
@@ -53,7 +53,7 @@ class CellDelegate(QStyledItemDelegate):
             return
         super().setEditorData(editor, index)
 
-    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:  # noqa: N802
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
         """Stage the chosen value."""
         if isinstance(editor, QComboBox):
             spec = self._spec(index)

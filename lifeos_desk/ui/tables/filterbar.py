@@ -52,7 +52,7 @@ class FilterBar(QWidget):
         view.verticalHeader().geometriesChanged.connect(self.relayout)  # row numbers grow wider
         view.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Re-align when the view is resized or shown."""
         if event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.LayoutRequest):
             self.relayout()
@@ -71,7 +71,7 @@ class FilterBar(QWidget):
             box.setGeometry(x0 + header.sectionViewportPosition(i), 0, max(header.sectionSize(i), 20), h)
             box.show()
 
-    def resizeEvent(self, event: object) -> None:  # noqa: N802 - Qt API
+    def resizeEvent(self, event: object) -> None:
         """Keep aligned."""
         self.relayout()
 

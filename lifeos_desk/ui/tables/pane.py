@@ -315,7 +315,7 @@ class TablePane(QWidget):
         self.model.refresh()
         self._update_status()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+    def showEvent(self, event: QShowEvent) -> None:
         """Catch up on changes made while hidden."""
         super().showEvent(event)
         if self._dirty:

@@ -682,7 +682,7 @@ class VaultArea(QWidget):
         self._say(f"Not imported: {safe_message(exc)}", error=True)
 
     # -- window events -------------------------------------------------------------------
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         """Watch the top-level window for minimise and close (once it exists)."""
         super().showEvent(event)
         if self._stale:
@@ -693,7 +693,7 @@ class VaultArea(QWidget):
             window.installEventFilter(self)
             self._window_filtered = window
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Lock on minimise (when enabled) and when the window closes."""
         if watched is self._window_filtered and self.unlocked:
             if event.type() == QEvent.Type.WindowStateChange and isinstance(watched, QWidget) \

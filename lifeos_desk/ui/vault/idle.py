@@ -57,7 +57,7 @@ class IdleWatcher(QObject):
         """Seconds since the last user input."""
         return time.monotonic() - self._last
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Note user input; never consumes the event."""
         if event.type() in _ACTIVITY:
             self._last = time.monotonic()

@@ -117,7 +117,7 @@ class KeyPanel(QGroupBox):
         """Whether the key is unmasked."""
         return self.key_field.echoMode() == QLineEdit.EchoMode.Normal
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Keep the key out of unmarked copies: block mouse selection, route Ctrl+C to the secret copy."""
         if watched is self.key_field:
             if event.type() in _SELECTING:

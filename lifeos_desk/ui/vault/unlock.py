@@ -118,7 +118,7 @@ class UnlockForm(QWidget):
         layout.addWidget(self.error_label)
 
     # -- input ---------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Infer caps lock from the letters typed into the passphrase field."""
         if watched is self.passphrase and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
