@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
 
 # Set once, here, before anything imports Qt (Picard's rule).
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -33,3 +35,18 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     for var in ("LIFEOS_HOME", "LIFEOS_LOGS", "JARVIS_PUBLIC_WALLET_PASSWORD"):
         monkeypatch.delenv(var, raising=False)
     return root
+
+
+@pytest.fixture(params=["Asia/Tokyo", "America/Los_Angeles"])
+def local_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run the test with this machine's zone east (UTC+9) and west (UTC-8/-7) of UTC.
+
+    Stored times are UTC whatever the machine's zone (core/times.py); a test
+    using this fixture proves it on both sides of Greenwich.
+    """
+    zone = str(request.param)
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    yield zone
+    monkeypatch.undo()
+    time.tzset()

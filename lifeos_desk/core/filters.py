@@ -24,8 +24,9 @@ Filter syntax (one box per column; the same text is the tooltip of each box):
 Times are typed in the zone the view shows (local or UTC) as ``YYYY``,
 ``YYYY-MM``, ``YYYY-MM-DD``, optionally `` HH``, ``:MM``, ``:SS`` (space or
 ``T``), and are converted to the way the column stores them (ADR
-``CURRENT_TIMESTAMP`` text in UTC, the deployed bot's local ISO text, or
-epoch numbers) so that the comparison stays a plain, index-friendly one.
+``CURRENT_TIMESTAMP`` text, the deployed bot's zone-less ISO text — both UTC,
+see core/times.py — or epoch numbers) so that the comparison stays a plain,
+index-friendly one.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
+
+from .times import as_utc
 
 SYNTAX_HELP = (
     "abc: contains (numbers: equals; times: that period, e.g. 2026-03)\n"
@@ -76,10 +79,9 @@ class TimeStyle(enum.Enum):
 
 @dataclass(frozen=True)
 class TimeStorage:
-    """A time column's stored form; ``utc`` False means naive local time."""
+    """A time column's stored form (zone-less text is UTC: core/times.py)."""
 
     style: TimeStyle = TimeStyle.SQL
-    utc: bool = True
 
 
 class FilterError(ValueError):
@@ -109,9 +111,9 @@ _FALSE = {"no", "n", "false", "f", "0", "off", "✗"}
 def parse_timestamp(value: object) -> datetime | None:
     """An aware UTC datetime from ISO text, CURRENT_TIMESTAMP text or epoch numbers.
 
-    Naive text is taken as UTC when it is SQL-style (space separator, the ADR's
-    CURRENT_TIMESTAMP) and as local time when it is ISO with a ``T`` (the
-    deployed bot's ``datetime.now().isoformat()``). None when not a time.
+    Naive text is UTC whatever its separator (the ADR's CURRENT_TIMESTAMP and
+    the deployed bot's ``datetime.utcnow().isoformat()``: core/times.py).
+    None when not a time.
     """
     if value is None or isinstance(value, bool):
         return None
@@ -128,9 +130,7 @@ def parse_timestamp(value: object) -> datetime | None:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC) if "T" not in text else dt.astimezone()
-    return dt.astimezone(UTC)
+    return as_utc(dt)
 
 
 def _from_epoch(seconds: float) -> datetime | None:
@@ -145,20 +145,17 @@ def _from_epoch(seconds: float) -> datetime | None:
 def storage_of(sample: object, default: TimeStorage | None = None) -> TimeStorage:
     """Guess a column's TimeStorage from one stored value (None: ``default``).
 
-    Naive ``T`` text is the deployed bot's local time; naive space text is the
-    ADR's UTC ``CURRENT_TIMESTAMP``; text with a zone or ``Z`` is UTC.
+    ``T`` text is ISO (the deployed bot's), space text is the ADR's
+    ``CURRENT_TIMESTAMP``; zone-less or not, both are compared in UTC.
     """
     if sample is None or sample == "":
         return default or TimeStorage()
     if isinstance(sample, int | float) and not isinstance(sample, bool):
-        return TimeStorage(TimeStyle.EPOCH, True)
+        return TimeStorage(TimeStyle.EPOCH)
     text = str(sample).strip()
     if re.fullmatch(r"\d+(\.\d+)?", text):
-        return TimeStorage(TimeStyle.EPOCH, True)
-    zoned = text.endswith("Z") or bool(re.search(r"[+-]\d{2}:?\d{2}$", text))
-    if "T" in text:
-        return TimeStorage(TimeStyle.ISO, zoned)
-    return TimeStorage(TimeStyle.SQL, True)
+        return TimeStorage(TimeStyle.EPOCH)
+    return TimeStorage(TimeStyle.ISO if "T" in text else TimeStyle.SQL)
 
 
 def _period(text: str, zone: tzinfo) -> tuple[datetime, datetime]:
@@ -212,9 +209,9 @@ def to_stored(moment: datetime, storage: TimeStorage) -> object:
     """An aware datetime in the column's stored form, for a bound parameter."""
     if storage.style is TimeStyle.EPOCH:
         return moment.timestamp()
-    local = moment.astimezone(UTC).replace(tzinfo=None) if storage.utc else moment.astimezone().replace(tzinfo=None)
+    naive = moment.astimezone(UTC).replace(tzinfo=None)
     sep = "T" if storage.style is TimeStyle.ISO else " "
-    return local.strftime(f"%Y-%m-%d{sep}%H:%M:%S")
+    return naive.strftime(f"%Y-%m-%d{sep}%H:%M:%S")
 
 
 # ---------------------------------------------------------------- parsing

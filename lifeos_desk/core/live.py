@@ -29,7 +29,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -280,7 +279,7 @@ class _DeployedBot(_Bot):
             "INSERT INTO positions VALUES (?,?,?,?,?) ON CONFLICT (user_id, symbol) DO UPDATE SET"
             " quantity = quantity + excluded.quantity, cost_basis_usd = cost_basis_usd + excluded.cost_basis_usd,"
             " last_updated = excluded.last_updated",
-            (user, symbol, self.quantity(symbol, usd, price), usd, demo.local_iso(now)),
+            (user, symbol, self.quantity(symbol, usd, price), usd, demo.naive_utc_iso(now)),
         )
         mine = self.held.setdefault(user, {})
         mine[symbol] = mine.get(symbol, 0.0) + usd
@@ -299,14 +298,14 @@ class _DeployedBot(_Bot):
 
     def _transaction(self, now: float, user: int, symbol: str, action: str, usd: float, pnl: float) -> str:
         """The transactions row and the bookkeeping every completed trade updates."""
-        tx, when = f"tx_{user}_{self.new_id()}", demo.local_iso(now)
+        tx, when = f"tx_{user}_{self.new_id()}", demo.naive_utc_iso(now)
         self.con.execute("INSERT INTO transactions VALUES (?,?,?,?,?,?,?,'completed',?)",
                          (tx, user, self.wallet[user], symbol, action, usd, when, pnl))  # fmt: skip
         self._update_stats(user, usd, pnl if action == "SELL" else None, when)
         self.con.execute("UPDATE wallets SET last_used = ?, total_traded_usd = ROUND(COALESCE(total_traded_usd, 0)"
                          " + ?, 2) WHERE wallet_id = ?", (when, usd, self.wallet[user]))  # fmt: skip
         self.con.execute("UPDATE users SET last_active = ? WHERE user_id = ?", (when, user))
-        midnight = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
+        midnight = demo.naive_utc_iso(now - now % 86400)  # the bot resets its limits by UTC days
         self.con.execute(
             "UPDATE rate_limits SET trades_today = (CASE WHEN last_reset >= :m THEN trades_today ELSE 0 END) + 1,"
             " loss_today_usd = ROUND((CASE WHEN last_reset >= :m THEN loss_today_usd ELSE 0 END) + :loss, 2),"

@@ -8,7 +8,8 @@ hex into bytes (``unhex``); numpy then views those bytes as big-endian
 integers without copying. Symbols come back the same way as fixed 16-byte
 fields. Timestamps are parsed in SQL (``julianday`` understands ISO text with
 or without a zone, and ``CURRENT_TIMESTAMP`` text); epoch numbers pass
-through (milliseconds are recognised by size).
+through (milliseconds are recognised by size). Zone-less text is UTC, as
+``julianday`` reads it (core/times.py: the one rule for stored times).
 
 ENGINEERING.md fact 2: every statement is bounded (a keyset batch of rowids)
 and read to the end at once, so no read transaction stays open between
@@ -23,7 +24,6 @@ import itertools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ import numpy as np
 from PySide6.QtSql import QSqlDatabase, QSqlQuery
 
 from ..core.metrics_source import AlgorithmMetric, metrics_from_records
-from ..core.pnl import Trades, utc_offsets
+from ..core.pnl import Trades
 from ..core.schema import Domain, SchemaKind
 from .connection import BUSY_TIMEOUT_MS, quote_ident, run_rows, run_scalar
 from .errors import DatabaseError, DbProblem
@@ -40,8 +40,6 @@ MISSING = -(1 << 62)  # sentinel for NULL / unparseable numbers in the hex strea
 SYMBOL_BYTES = 16
 RECORD = np.dtype([("time", ">i8"), ("pnl", ">i8"), ("rowid", ">i8"), ("user", ">i8"), ("flags", "u1")])
 FLAG_REALISED = 1
-FLAG_NAIVE = 2
-ZONES_AS_WRITTEN, ALL_NAIVE, MIXED = "as written", "all naive", "mixed"  # see zone_mode()
 DEFAULT_BATCH = 200_000
 _names = itertools.count(1)
 
@@ -68,9 +66,8 @@ class TradeSource:
     """Where one schema keeps what the charts need, as SQL expressions over one row.
 
     ``time_sql`` is the realisation time column (ADR ``closed_at`` falling back
-    to ``opened_at``; deployed ``executed_at``); ``naive_local`` says whether a
-    timestamp without a zone is local time (the deployed bot writes
-    ``datetime.now().isoformat()``) or UTC (the ADR's ``CURRENT_TIMESTAMP``).
+    to ``opened_at``; deployed ``executed_at``), zone-less text being UTC in
+    both schemas.
     """
 
     table: str
@@ -81,7 +78,6 @@ class TradeSource:
     time_column: str
     pnl_sql: str
     realised_sql: str
-    naive_local: bool
     description: str
 
 
@@ -113,14 +109,14 @@ def trade_source(domain: Domain, columns: Sequence[str]) -> TradeSource:
                                 f"{closed} IS NOT NULL")
         return TradeSource(domain.trades, domain.trade_pk, domain.trade_user, domain.trade_symbol,
                            f"coalesce({closed}, {q(domain.trade_time)})", domain.trade_closed_time or "closed_at",
-                           pnl_sql, realised, naive_local=False,
+                           pnl_sql, realised,
                            description=f"ADR-005 table {domain.trades} (closed trades, by closed_at)")
     action = "action" if "action" in cols else None
     sell = f"({action} IN ('SELL','sell','Sell') OR {pnl} <> 0)" if action else "1"
     # The deployed bot realises PnL on a completed SELL; pending and failed rows are not trades yet.
     realised = _status_case(f"ifnull({status}, '')", sell, ("completed",), ("pending", *_FAILED), sell)
     return TradeSource(domain.trades, domain.trade_pk, domain.trade_user, domain.trade_symbol,
-                       q(domain.trade_time), domain.trade_time, pnl, realised, naive_local=True,
+                       q(domain.trade_time), domain.trade_time, pnl, realised,
                        description=f"deployed table {domain.trades} (executed sells, by executed_at)")
 
 
@@ -132,16 +128,8 @@ def _epoch_ms_sql(expr: str) -> str:
     return f"ifnull(cast(round({seconds} * 1000.0) AS INTEGER), {MISSING})"
 
 
-def _naive_sql(expr: str) -> str:
-    """SQL: 1 when a text timestamp has no zone (no trailing Z or ±HH:MM)."""
-    return (f"(typeof({expr}) = 'text' AND substr({expr}, -1) NOT IN ('Z','z') "
-            f"AND substr({expr}, -6, 1) NOT IN ('+','-'))")
-
-
-def _batch_sql(source: TradeSource, naive_flags: bool, user_filter: bool) -> str:
+def _batch_sql(source: TradeSource, user_filter: bool) -> str:
     flags = f"({source.realised_sql}) * {FLAG_REALISED}"
-    if naive_flags:
-        flags += f" + {_naive_sql(source.time_sql)} * {FLAG_NAIVE}"
     record = (f"printf('%016x%016x%016x%016x%02x', {_epoch_ms_sql(source.time_sql)}, "
               f"ifnull({_micro_sql(source)}, {MISSING}), rowid, "
               f"ifnull(cast({quote_ident(source.user)} AS INTEGER), -1), {flags})")
@@ -241,7 +229,7 @@ def _factorize(symbol_bytes: bytes, n: int) -> tuple[np.ndarray[Any, Any], tuple
     return remap[inverse], tuple(names[i] for i in order)
 
 
-def _assemble(chunks: Sequence[_Chunk], naive_tz: tzinfo | None, mode: str = ZONES_AS_WRITTEN) -> Trades:
+def _assemble(chunks: Sequence[_Chunk]) -> Trades:
     records = np.concatenate([c.records for c in chunks]) if chunks else np.zeros(0, dtype=RECORD)
     symbols = b"".join(c.symbols for c in chunks)
     n = len(records)
@@ -254,11 +242,6 @@ def _assemble(chunks: Sequence[_Chunk], naive_tz: tzinfo | None, mode: str = ZON
     time = np.where(ms == MISSING, np.nan, ms / 1000.0)
     big = np.abs(time) > 1e11  # an epoch number in milliseconds (seconds would be past the year 5000)
     time[big] /= 1000.0
-    if mode == ALL_NAIVE:
-        time -= utc_offsets(time, naive_tz)
-    elif mode == MIXED:
-        naive = (records["flags"] & FLAG_NAIVE).astype(bool)
-        time[naive] -= utc_offsets(time[naive], naive_tz)
     micro = records["pnl"].astype(np.int64)
     pnl = np.where(micro == MISSING, np.nan, micro / 1e6)
     trades = Trades.build(records["rowid"], time, pnl, records["user"], codes,
@@ -268,40 +251,12 @@ def _assemble(chunks: Sequence[_Chunk], naive_tz: tzinfo | None, mode: str = ZON
     return trades.take(np.argsort(trades.time, kind="stable"))
 
 
-_SAMPLE = 500
-
-
-def zone_mode(db: QSqlDatabase, source: TradeSource) -> str:
-    """How to read zone-less timestamps, decided from the first and last rows.
-
-    Only the deployed bot writes local times without a zone. When the sampled
-    rows are all zone-less (the usual case) every row is converted without a
-    per-row test; when they mix forms, each row carries a flag (which costs
-    more than half of the reading time again, so it is only done then).
-    """
-    if not source.naive_local:
-        return ZONES_AS_WRITTEN
-    naive = total = 0
-    for direction in ("ASC", "DESC"):
-        row = run_rows(db, f"SELECT count(*), total({_naive_sql('x')}) FROM (SELECT {source.time_sql} AS x FROM "
-                           f"{quote_ident(source.table)} ORDER BY rowid {direction} LIMIT {_SAMPLE})")
-        total += int(row[0][0] or 0)
-        naive += int(row[0][1] or 0)
-    if naive == 0:
-        return ZONES_AS_WRITTEN
-    return ALL_NAIVE if naive == total else MIXED
-
-
 def load_trades_db(db: QSqlDatabase, source: TradeSource, *, user_id: int | None = None,
-                   batch: int = DEFAULT_BATCH, local_tz: tzinfo | None = None) -> Trades:
-    """Every trade row (or one user's) as arrays, over one connection, in rowid order.
-
-    ``local_tz`` is the zone of naive deployed timestamps (None: this machine's).
-    """
+                   batch: int = DEFAULT_BATCH) -> Trades:
+    """Every trade row (or one user's) as arrays, over one connection, in rowid order."""
     bounds = batch_bounds(db, source.table, batch)
-    mode = zone_mode(db, source)
-    sql = _batch_sql(source, mode == MIXED, user_id is not None)
-    return _assemble(_fetch(db, sql, bounds, user_id), local_tz, mode)
+    sql = _batch_sql(source, user_id is not None)
+    return _assemble(_fetch(db, sql, bounds, user_id))
 
 
 class Reader:
@@ -337,7 +292,7 @@ class Reader:
 
 
 def load_trades(path: Path, source: TradeSource, *, user_id: int | None = None, workers: int = 2,
-                batch: int = DEFAULT_BATCH, local_tz: tzinfo | None = None,
+                batch: int = DEFAULT_BATCH,
                 busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Trades:
     """Like ``load_trades_db`` but on connections of its own, ``workers`` threads in parallel.
 
@@ -345,12 +300,12 @@ def load_trades(path: Path, source: TradeSource, *, user_id: int | None = None, 
     keeps painting); every connection is opened and closed in the thread that
     uses it.
     """
-    return load_trades_marked(path, source, user_id=user_id, workers=workers, batch=batch, local_tz=local_tz,
+    return load_trades_marked(path, source, user_id=user_id, workers=workers, batch=batch,
                               busy_timeout_ms=busy_timeout_ms)[0]
 
 
 def load_trades_marked(path: Path, source: TradeSource, *, user_id: int | None = None, workers: int = 2,
-                       batch: int = DEFAULT_BATCH, local_tz: tzinfo | None = None,
+                       batch: int = DEFAULT_BATCH,
                        busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[Trades, tuple[int, ...]]:
     """``load_trades`` plus the fingerprint of exactly the rows read (all users only; else ``()``).
 
@@ -361,8 +316,7 @@ def load_trades_marked(path: Path, source: TradeSource, *, user_id: int | None =
     reader = Reader(path, busy_timeout_ms)
     try:
         bounds = batch_bounds(reader.conn, source.table, batch)
-        mode = zone_mode(reader.conn, source)
-        sql = _batch_sql(source, mode == MIXED, user_id is not None)
+        sql = _batch_sql(source, user_id is not None)
         count = max(1, min(workers, len(bounds)))
         parts = [bounds[i::count] for i in range(count)]
         results: list[list[_Chunk]] = [[] for _ in parts]
@@ -391,7 +345,7 @@ def load_trades_marked(path: Path, source: TradeSource, *, user_id: int | None =
     by_bound = {b: c for part, res in zip(parts, results, strict=True) for b, c in zip(part, res, strict=True)}
     chunks = [by_bound[b] for b in bounds]
     mark = _records_mark(chunks) if user_id is None else ()
-    return _assemble(chunks, local_tz, mode), mark
+    return _assemble(chunks), mark
 
 
 def _records_mark(chunks: Sequence[_Chunk]) -> tuple[int, ...]:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QByteArray
@@ -25,6 +25,7 @@ from PySide6.QtSql import QSqlDatabase
 
 from ..core.keys import StoredForm, parse_envelope
 from ..core.schema import Domain, SchemaKind
+from ..core.times import naive_utc_iso
 from ..core.vault import ImportPlan, RotationPlan, WalletKey, WalletRecord
 from .connection import Database, quote_ident, run_exec, run_rows, run_scalar
 from .errors import DatabaseError, DbProblem
@@ -187,7 +188,7 @@ def _insert_values(domain: Domain, plan: ImportPlan) -> tuple[list[str], list[An
     d = domain
     default = 1 if plan.make_default else 0
     if d.kind is SchemaKind.DEPLOYED:
-        now = datetime.now().isoformat()  # the deployed bot's local, zone-less ISO text
+        now = naive_utc_iso(time.time())  # the deployed bot's zone-less UTC text (core/times.py)
         wallet_id = f"wallet_{plan.user_id}_{secrets.token_hex(8)}"
         return ([d.wallet_pk, d.wallet_user, d.wallet_address, d.wallet_secret, d.wallet_label,
                  "created_at", "last_used", "balance_sol", "total_traded_usd", d.wallet_default],

@@ -19,7 +19,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -490,3 +490,15 @@ def test_live_writer_process_ends_cleanly_on_sigterm(fresh: DemoResult) -> None:
     assert "Traceback" not in err
     stats = json.loads(out)
     assert stats["trades_inserted"] > 0 and stats["errors"] == 0
+
+
+def test_deployed_times_are_zone_less_utc_in_every_zone(tmp_path: Path, local_zone: str) -> None:
+    """As datetime.utcnow().isoformat(): no zone, and the newest time is the spec's end in UTC, east or west."""
+    spec = DemoSpec(schema="deployed", users=3, trades=200, log_lines=20, seed=5, end=END)
+    home = generate_demo_home(tmp_path / "home", spec).home
+    newest = [r[0] for r in rows(home, "SELECT max(executed_at) FROM transactions UNION ALL SELECT max(created_at) "
+                                       "FROM users UNION ALL SELECT max(last_reset) FROM rate_limits")]
+    moments = [datetime.fromisoformat(text) for text in newest]
+    assert all(m.tzinfo is None and m.replace(tzinfo=UTC) <= END for m in moments), newest
+    assert moments[0].replace(tzinfo=UTC) >= END - timedelta(days=1), newest
+    assert datetime.fromisoformat(newest[2]) == END.replace(hour=0, tzinfo=None)  # the bot's UTC day

@@ -28,8 +28,8 @@ from lifeos_desk.core.filters import (
 TEXT = ColumnFilter('"name"', ColumnKind.TEXT)
 NUM = ColumnFilter('"pnl"', ColumnKind.MONEY)
 INT = ColumnFilter('"n"', ColumnKind.INTEGER)
-SQLTIME = ColumnFilter('"at"', ColumnKind.TIME, TimeStorage(TimeStyle.SQL, True))
-ISOLOCAL = ColumnFilter('"iso"', ColumnKind.TIME, TimeStorage(TimeStyle.ISO, False))
+SQLTIME = ColumnFilter('"at"', ColumnKind.TIME, TimeStorage(TimeStyle.SQL))
+ISOTIME = ColumnFilter('"iso"', ColumnKind.TIME, TimeStorage(TimeStyle.ISO))
 BOOL = ColumnFilter('"flag"', ColumnKind.BOOL)
 KEY = ColumnFilter('"key"', ColumnKind.KEY)
 
@@ -136,35 +136,39 @@ def test_bad_syntax_raises_filter_error_with_reason(text: str, column: ColumnFil
         parse_filter(text, column)
 
 
-def test_time_filter_is_converted_to_the_stored_zone_and_style() -> None:
-    # Typed in UTC, stored as the deployed bot's naive local ISO text.
-    clause = parse_filter("2026-03-01", ISOLOCAL, utc=True)
+def test_time_filter_is_converted_to_the_stored_zone_and_style(local_zone: str) -> None:
+    # Typed in UTC, stored as the deployed bot's zone-less UTC ISO text: the same wall clock.
+    clause = parse_filter("2026-03-01", ISOTIME, utc=True)
     assert clause is not None
-    start = datetime(2026, 3, 1, tzinfo=UTC).astimezone().replace(tzinfo=None)
-    assert clause.params[0] == start.strftime("%Y-%m-%dT%H:%M:%S")
+    assert clause.params[:2] == ("2026-03-01T00:00:00", "2026-03-02T00:00:00")
+    # Typed in local time: shifted by this zone's offset into UTC.
+    clause = parse_filter("2026-03-01", ISOTIME, utc=False)
+    assert clause is not None
+    start = datetime(2026, 3, 1).astimezone().astimezone(UTC).replace(tzinfo=None)
+    assert clause.params[0] == start.strftime("%Y-%m-%dT%H:%M:%S") != "2026-03-01T00:00:00"
     epoch = ColumnFilter('"e"', ColumnKind.TIME, TimeStorage(TimeStyle.EPOCH))
     clause = parse_filter(">=2026-03-01", epoch, utc=True)
     assert clause is not None and clause.params == (datetime(2026, 3, 1, tzinfo=UTC).timestamp(),)
 
 
-def test_parse_timestamp_reads_every_stored_form() -> None:
+def test_parse_timestamp_reads_every_stored_form(local_zone: str) -> None:
     want = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     assert parse_timestamp("2026-03-01 12:00:00") == want
     assert parse_timestamp("2026-03-01T12:00:00+00:00") == want
     assert parse_timestamp("2026-03-01T12:00:00Z") == want
     assert parse_timestamp(want.timestamp()) == want
     assert parse_timestamp(str(int(want.timestamp() * 1000))) == want
-    local = datetime(2026, 3, 1, 12, 0).astimezone()
-    assert parse_timestamp("2026-03-01T12:00:00.000000") == local.astimezone(UTC)
+    # The deployed bot's datetime.utcnow().isoformat(): zone-less, and UTC whatever this machine's zone.
+    assert parse_timestamp("2026-03-01T12:00:00.000000") == want
     assert parse_timestamp("not a time") is None and parse_timestamp(None) is None
 
 
 def test_storage_guess() -> None:
-    assert storage_of("2026-03-01 12:00:00") == TimeStorage(TimeStyle.SQL, True)
-    assert storage_of("2026-03-01T12:00:00.5") == TimeStorage(TimeStyle.ISO, False)
-    assert storage_of("2026-03-01T12:00:00+00:00") == TimeStorage(TimeStyle.ISO, True)
+    assert storage_of("2026-03-01 12:00:00") == TimeStorage(TimeStyle.SQL)
+    assert storage_of("2026-03-01T12:00:00.5") == TimeStorage(TimeStyle.ISO)
+    assert storage_of("2026-03-01T12:00:00+00:00") == TimeStorage(TimeStyle.ISO)
     assert storage_of(1700000000.5).style is TimeStyle.EPOCH
-    assert storage_of(None, TimeStorage(TimeStyle.ISO, False)) == TimeStorage(TimeStyle.ISO, False)
+    assert storage_of(None, TimeStorage(TimeStyle.ISO)) == TimeStorage(TimeStyle.ISO)
     assert to_stored(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), TimeStorage()) == "2026-01-02 03:04:05"
 
 

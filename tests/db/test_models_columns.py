@@ -14,6 +14,7 @@ from lifeos_desk.db.tables.columns import (
     export_value,
     format_money,
     format_price,
+    format_time,
     format_value,
     header_of,
     kind_of,
@@ -85,3 +86,11 @@ def test_only_the_issue_columns_are_editable() -> None:
     trades = build_specs("transactions", [("tx_id", "TEXT", True), ("status", "TEXT", False)], DEPLOYED_DOMAIN)
     assert not any(s.editable for s in trades)
     assert not any(s.editable for s in build_specs("users", [("username", "TEXT", False)], None))
+
+
+def test_deployed_zone_less_times_are_shown_as_utc_instants(local_zone: str) -> None:
+    """datetime.utcnow().isoformat() text: UTC as stored, shifted only by the shown zone."""
+    stored = "2026-03-08T23:30:00.123456"
+    assert format_time(stored, utc=True) == "2026-03-08 23:30:00"
+    local = {"Asia/Tokyo": "2026-03-09 08:30:00", "America/Los_Angeles": "2026-03-08 16:30:00"}  # PDT since 02:00
+    assert format_time(stored, utc=False) == local[local_zone]

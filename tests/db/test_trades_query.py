@@ -12,15 +12,12 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
 from lifeos_desk.core.schema import ADR_DDL, ADR_DOMAIN, DEPLOYED_DDL, DEPLOYED_DOMAIN
 from lifeos_desk.db.trades_query import (
-    ALL_NAIVE,
-    MIXED,
     Reader,
     load_algorithm_metrics,
     load_trades,
@@ -28,12 +25,10 @@ from lifeos_desk.db.trades_query import (
     pk_values,
     trade_source,
     user_names,
-    zone_mode,
 )
 
 T0 = datetime(2026, 3, 8, 23, 30, tzinfo=UTC)
 EPOCH0 = T0.timestamp()
-TOKYO = ZoneInfo("Asia/Tokyo")
 BIG_USER = 7_123_456_789  # Telegram ids pass 2**32
 
 # (closed_at as stored, expected epoch or None, status, entry, exit, amount_usd, direction, pnl_usd, expected pnl)
@@ -74,7 +69,7 @@ def _adr_db(path: Path) -> Path:
 def _dep_db(path: Path) -> Path:
     con = sqlite3.connect(path)
     con.executescript(DEPLOYED_DDL)
-    naive = datetime(2026, 3, 9, 8, 30, 0, 123456)  # Tokyo wall clock = 2026-03-08 23:30:00.123456 UTC
+    naive = datetime(2026, 3, 8, 23, 30, 0, 123456)  # datetime.utcnow().isoformat(): zone-less UTC
     rows = [
         ("tx_1", BIG_USER, "SELL", naive.isoformat(), "completed", 5.0),
         ("tx_2", BIG_USER, "BUY", (naive + timedelta(seconds=1)).isoformat(), "completed", 0.0),
@@ -143,11 +138,12 @@ def test_user_filter_in_sql(qapp, adr: Path) -> None:  # type: ignore[no-untyped
     assert _by_rowid(trades).rowid.tolist() == [2, 4, 6, 108, 110]
 
 
-def test_deployed_naive_local_times_and_realised_rule(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_deployed_naive_times_are_utc_and_realised_rule(qapp, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                        local_zone: str) -> None:
     path = _dep_db(tmp_path / "dep.db")
     source = trade_source(DEPLOYED_DOMAIN, ["tx_id", "user_id", "wallet_id", "symbol", "action", "amount_usd",
                                             "executed_at", "status", "pnl_usd"])
-    trades = _by_rowid(load_trades(path, source, local_tz=TOKYO, batch=2))
+    trades = _by_rowid(load_trades(path, source, batch=2))
     assert trades.time.tolist() == pytest.approx([EPOCH0 + 0.123, EPOCH0 + 1.123, EPOCH0 + 2, EPOCH0 + 3.123,
                                                   EPOCH0 + 4.123], abs=1e-3)
     assert trades.realised.tolist() == [True, False, True, False, False]
@@ -161,7 +157,8 @@ def test_deployed_naive_local_times_and_realised_rule(qapp, tmp_path: Path) -> N
         reader.close()
 
 
-def test_all_naive_table_converts_every_row(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_zone_less_rows_are_utc_in_every_zone(qapp, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                             local_zone: str) -> None:
     path = tmp_path / "naive.db"
     con = sqlite3.connect(path)
     con.executescript(DEPLOYED_DDL)
@@ -170,21 +167,8 @@ def test_all_naive_table_converts_every_row(qapp, tmp_path: Path) -> None:  # ty
                     [(f"tx_{i}", w.isoformat()) for i, w in enumerate(walls)])
     con.commit()
     con.close()
-    source = trade_source(DEPLOYED_DOMAIN, ["action"])
-    reader = Reader(path)
-    try:
-        assert zone_mode(reader.conn, source) == ALL_NAIVE
-    finally:
-        reader.close()
-    trades = load_trades(path, source, local_tz=TOKYO, batch=500)
-    expect = [w.replace(tzinfo=TOKYO).timestamp() for w in walls]
-    assert trades.time.tolist() == pytest.approx(expect)
-    mixed = _dep_db(tmp_path / "mixed.db")
-    reader = Reader(mixed)
-    try:
-        assert zone_mode(reader.conn, source) == MIXED
-    finally:
-        reader.close()
+    trades = load_trades(path, trade_source(DEPLOYED_DOMAIN, ["action"]), batch=500)
+    assert trades.time.tolist() == pytest.approx([w.replace(tzinfo=UTC).timestamp() for w in walls])
 
 
 def test_empty_table_and_metrics(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -253,3 +237,18 @@ def test_fingerprint_of_the_batches_equals_the_whole_table(qapp, tmp_path: Path)
     assert mark == read_fingerprint(path, source)
     assert mark[0] == len(ADR_ROWS) and mark[1] == 111 and mark[3] == sum(REALISED)
     assert load_trades_marked(path, source, user_id=1)[1] == ()
+
+
+def test_deployed_day_buckets_follow_the_shown_zone(qapp, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                     local_zone: str) -> None:
+    """A sell stored as 23:30 UTC is on 8 March in UTC and Los Angeles, on 9 March in Tokyo."""
+    from lifeos_desk.core import pnl
+
+    path = _dep_db(tmp_path / "dep.db")
+    trades = load_trades(path, trade_source(DEPLOYED_DOMAIN, ["action"]))
+    series = pnl.realised(trades)
+    utc_days = pnl.daily(series, UTC).day.tolist()
+    local_days = pnl.daily(series, None).day.tolist()
+    march_8 = (datetime(2026, 3, 8, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)).days
+    assert utc_days == [march_8]
+    assert local_days == [march_8 + 1 if local_zone == "Asia/Tokyo" else march_8]

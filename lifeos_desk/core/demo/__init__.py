@@ -13,8 +13,8 @@ Determinism: everything comes from ``numpy.random.default_rng([seed, stream,
 (seeds, salts, addresses, plaintexts), trades and logs. Three things are not
 byte-identical between runs: a Fernet token carries a random IV and its own
 timestamp (the decrypted key is identical, the stored envelope is not);
-columns the deployed bot writes in local time follow this machine's time
-zone; and without ``DemoSpec.end`` the newest timestamp is "now" rounded down
+the deployed audit trail's ``timestamp_iso`` (local, as the bot writes it)
+follows this machine's time zone; and without ``DemoSpec.end`` the newest timestamp is "now" rounded down
 to the hour.
 
 Money arithmetic, one rule everywhere: an amount in USD is rounded to cents
@@ -48,6 +48,7 @@ underscore names are shared between the package's modules only.
 
 from __future__ import annotations
 
+from ..times import naive_utc_iso
 from .common import (
     ALGORITHMS,
     CHUNK_ROWS,
@@ -107,6 +108,7 @@ __all__ = [
     "utc_iso",
     "utc_z",
     "local_iso",
+    "naive_utc_iso",
     "jsonl",
     "adr_audit_entry",
     "deployed_audit_entry",

@@ -181,17 +181,13 @@ def utc_z(epoch: float) -> str:
 
 
 def local_iso(epoch: float) -> str:
-    """Local ISO text without zone, as the deployed bot's ``datetime.now().isoformat()``."""
+    """Local ISO text without zone: only the audit trail's ``timestamp_iso`` (``datetime.fromtimestamp``)."""
     return datetime.fromtimestamp(epoch).isoformat()
 
 
-def _local_iso_us(epoch_us: I64) -> list[str]:
-    """Vectorised ``local_iso`` for microsecond epochs whose microseconds are non-zero."""
-    hours = epoch_us // 3_600_000_000
-    uniq, inverse = np.unique(hours, return_inverse=True)
-    offsets = np.array([time.localtime(int(h) * 3600).tm_gmtoff for h in uniq], dtype=np.int64)
-    local = epoch_us + offsets[inverse] * 1_000_000
-    return np.datetime_as_string(local.astype("datetime64[us]"), unit="us").tolist()  # type: ignore[no-any-return]
+def _naive_utc_iso_us(epoch_us: I64) -> list[str]:
+    """Vectorised ``naive_utc_iso`` for microsecond epochs whose microseconds are non-zero."""
+    return np.datetime_as_string(epoch_us.astype("datetime64[us]"), unit="us").tolist()  # type: ignore[no-any-return]
 
 
 def jsonl(entry: dict[str, Any]) -> bytes:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from ..schema import DEPLOYED_DDL
+from ..times import naive_utc_iso
 from .common import (
     _DEC_SCALE,
     _RISK_SETTINGS,
@@ -33,10 +34,9 @@ from .common import (
     _cents,
     _hex_ids,
     _id_key,
-    _local_iso_us,
+    _naive_utc_iso_us,
     _rng,
     _Stream,
-    local_iso,
 )
 from .context import _chunks, _Ctx, _insert
 
@@ -52,7 +52,7 @@ def _deployed_people(con: sqlite3.Connection, ctx: _Ctx, wallet_ids: list[str]) 
     u = ctx.users
     n = len(u.telegram_ids)
     rng = _rng(ctx.seed, _Stream.USERS, 3)
-    created = _local_iso_us(_epoch_us(u.created))
+    created = _naive_utc_iso_us(_epoch_us(u.created))
     flags = rng.random((n, 4)) < np.array([0.9, 0.6, 0.85, 0.93])
     whale = rng.choice([5000.0, 10000.0, 25000.0, 50000.0], size=n).tolist()
     users = [(u.telegram_ids[i], u.names[i], u.risk[i], *_RISK_SETTINGS[u.risk[i]][:3],
@@ -163,7 +163,7 @@ def _tx_rows(ctx: _Ctx, lo: int, hi: int, key: int, wallet_ids: Sequence[str], l
     wallets = np.array(wallet_ids, dtype=object)[who].tolist()
     return zip(
         tx_ids, uids, wallets, _SYMBOLS[sym].tolist(), np.where(sell, "SELL", "BUY").tolist(),
-        usd.tolist(), _local_iso_us(t_us), status.tolist(), pnl.tolist(), strict=True,
+        usd.tolist(), _naive_utc_iso_us(t_us), status.tolist(), pnl.tolist(), strict=True,
     )  # fmt: skip
 
 
@@ -181,16 +181,16 @@ def _stats_row(uid: int, risk: str, agg: Sequence[Any] | None, streak: tuple[int
 
 def _deployed_books(con: sqlite3.Connection, ctx: _Ctx, ledger: _Ledger, wallet_ids: list[str]) -> None:
     """user_stats, rate_limits, and the users'/wallets' activity columns, from the ledger."""
-    ids, when = ctx.users.telegram_ids, local_iso(ctx.clock.end)
+    ids, when = ctx.users.telegram_ids, naive_utc_iso(ctx.clock.end)
     stats = [_stats_row(uid, ctx.users.risk[i], ledger.agg(i), ledger.runs.get(i, (0, 0)), when)
              for i, uid in enumerate(ids)]  # fmt: skip
     _insert(con, "INSERT INTO user_stats VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", stats)
-    midnight = local_iso(ledger.midnight_us / 1e6)
+    midnight = naive_utc_iso(ledger.midnight_us / 1e6)
     losses = np.round(ledger.today_loss, 2).tolist()
     limits = zip(ids, ledger.today.tolist(), losses, [midnight] * len(ids), strict=True)
     _insert(con, "INSERT INTO rate_limits VALUES (?,?,?,?)", limits)
     active = np.flatnonzero(ledger.last_us >= 0)
-    last = _local_iso_us(ledger.last_us[active])
+    last = _naive_utc_iso_us(ledger.last_us[active])
     volume = np.round(ledger.volume[active], 2).tolist()
     picked = active.tolist()
     _insert(con, "UPDATE users SET last_active = ? WHERE user_id = ?",
@@ -207,7 +207,7 @@ def _deployed_holdings(con: sqlite3.Connection, ctx: _Ctx, ledger: _Ledger) -> N
     scale = _DEC_SCALE[sym]
     qty = np.rint(usd / ctx.prices.at(sym, when / 1e6) * scale) / scale
     ids = np.array(ctx.users.telegram_ids, dtype=np.int64)[user].tolist()
-    rows = zip(ids, _SYMBOLS[sym].tolist(), qty.tolist(), usd.tolist(), _local_iso_us(when), strict=True)
+    rows = zip(ids, _SYMBOLS[sym].tolist(), qty.tolist(), usd.tolist(), _naive_utc_iso_us(when), strict=True)
     _insert(con, "INSERT INTO positions VALUES (?,?,?,?,?)", rows)
 
 
@@ -216,7 +216,7 @@ def _load_deployed(con: sqlite3.Connection, ctx: _Ctx) -> None:
     wallet_ids = _wallet_ids(ctx)
     _deployed_people(con, ctx, wallet_ids)
     key = _id_key(ctx.seed, 3)
-    midnight = datetime.fromtimestamp(ctx.clock.end).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = datetime.fromtimestamp(ctx.clock.end, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     ledger = _Ledger(ctx.spec.users, int(midnight.timestamp()) * 1_000_000)
     for lo, hi in _chunks(ctx.spec.trades):
         _insert(con, _TX_SQL, _tx_rows(ctx, lo, hi, key, wallet_ids, ledger))

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..times import naive_utc_iso
 from .common import (
     _MINTS,
     _TOKEN_P,
@@ -32,7 +33,6 @@ from .common import (
     _rng,
     _Stream,
     cents,
-    local_iso,
     utc_iso,
 )
 from .context import _Ctx
@@ -41,7 +41,7 @@ from .context import _Ctx
 def _metrics(ctx: _Ctx) -> dict[str, dict[str, Any]]:
     """global_metrics.json shape; every figure follows from simulated signal outcomes."""
     rng = _rng(ctx.seed, _Stream.METRICS)
-    when = local_iso(ctx.clock.end) if ctx.spec.schema == "deployed" else utc_iso(ctx.clock.end)
+    when = naive_utc_iso(ctx.clock.end) if ctx.spec.schema == "deployed" else utc_iso(ctx.clock.end)
     out: dict[str, dict[str, Any]] = {}
     for algo in ALGORITHMS:
         total = int(rng.integers(40, 2000))
@@ -159,7 +159,7 @@ def _write_state(home: Path, ctx: _Ctx, open_pos: list[_OpenPos], closed: list[_
     """positions.json (open positions), exit_intents.json (theirs, plus a few finished ones), metrics."""
     rng = _rng(ctx.seed, _Stream.STATE)
     adr = ctx.spec.schema == "adr"
-    iso = utc_iso if adr else local_iso
+    iso = utc_iso if adr else naive_utc_iso
     index = {t.symbol: i for i, t in enumerate(TOKENS)}
     now = np.full(1, ctx.clock.end)
     positions = []

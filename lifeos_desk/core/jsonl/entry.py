@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..times import as_utc
+
 #: Lines longer than this are not parsed (a megabyte line is almost surely junk).
 MAX_PARSE_BYTES = 1 << 20
 #: How much raw text of a line is kept for display.
@@ -55,8 +57,12 @@ class Entry:
         return self.problem is not None
 
 
-def parse_time(value: Any) -> float | None:
-    """Epoch seconds (UTC) from epoch numbers or ISO text; naive ISO is local time (the bot's isoformat())."""
+def parse_time(value: Any, naive_local: bool = False) -> float | None:
+    """Epoch seconds from epoch numbers or ISO text; zone-less text is UTC (core/times.py).
+
+    ``naive_local`` is only for the deployed audit trail's ``timestamp_iso``,
+    the one zone-less local time the bot writes (beside its epoch ``timestamp``).
+    """
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
@@ -69,7 +75,8 @@ def parse_time(value: Any) -> float | None:
     except ValueError:
         pass
     try:
-        return datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text).timestamp()
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+        return (moment if naive_local else as_utc(moment)).timestamp()
     except (ValueError, OverflowError, OSError):
         return None
 
@@ -109,7 +116,7 @@ def _first(data: dict[str, Any], keys: tuple[str, ...]) -> Any:
 def _time_of(data: dict[str, Any]) -> float | None:
     for key in TIME_KEYS:
         if key in data:
-            parsed = parse_time(data[key])
+            parsed = parse_time(data[key], naive_local=key == "timestamp_iso")
             if parsed is not None:
                 return parsed
     return None

@@ -43,8 +43,8 @@ class TableInfo:
 
 def _default_storage(domain: Domain | None) -> TimeStorage:
     if domain is not None and domain.kind is SchemaKind.DEPLOYED:
-        return TimeStorage(TimeStyle.ISO, utc=False)
-    return TimeStorage(TimeStyle.SQL, utc=True)
+        return TimeStorage(TimeStyle.ISO)
+    return TimeStorage(TimeStyle.SQL)
 
 
 def load_table_info(database: Database, table: str, domain: Domain | None, role: str = "tables") -> TableInfo:
