@@ -146,7 +146,10 @@ def test_fifo_is_skipped_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(home / "public_users.db")
     found = discover(home)  # returns at all: a blocking open would hang this test
     assert found.stores == []
-    assert {p.name for p, reason in found.skipped if reason == "not a regular file"} == {"audit.jsonl", "public_users.db"}
+    assert {p.name for p, reason in found.skipped if reason == "not a regular file"} == {
+        "audit.jsonl",
+        "public_users.db",
+    }
 
 
 def test_no_open_paths_are_reported_unread(deployed: DeployedHome, monkeypatch: pytest.MonkeyPatch) -> None:
