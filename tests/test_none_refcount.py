@@ -1,4 +1,4 @@
-"""Regression guard for PySide6 6.12.0 on Python 3.11 (ENGINEERING.md fact 7).
+"""Regression guard for PySide6 6.12.0 on Python 3.11 (docs/architecture.md, 'PySide6 6.12 on Python 3.11').
 
 That release lost one reference to None per call of a method returning
 nothing, and the process died with "none_dealloc". Python 3.12+ makes None

@@ -2,7 +2,7 @@
 
 Two audiences: a person at a terminal (one updating progress line on
 stderr) and the window, which runs these commands as a child process with
-``--json-progress`` (ENGINEERING.md fact 1: Python's sqlite3 must not run in
+``--json-progress`` (docs/architecture.md, 'One SQLite library per process': Python's sqlite3 must not run in
 the GUI process) and reads one JSON object per stdout line::
 
     {"event": "progress", "stage": "compress", "done": 123, "total": 456, "detail": "..."}

@@ -2,7 +2,7 @@
 
 Runs in its own process (the CLI, or a child of the window) because it writes
 with Python's sqlite3, which must never share a process with the window's
-QtSql connections (ENGINEERING.md fact 1).
+QtSql connections (docs/architecture.md, 'One SQLite library per process').
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Wallet key envelopes: PBKDF2-HMAC-SHA256 + Fernet, as the deployed bot writes them.
 
-Format (../shared/FORMATS.md section 3): stored value = standard base64 of
+Format (docs/data-formats.md, 'Public wallet envelope'): stored value = standard base64 of
 ``salt(16) || fernet_token``, the Fernet key being urlsafe-base64 of
 PBKDF2-HMAC-SHA256(passphrase, salt, 100_000, 32). ADR-005's BLOB column holds
 the same envelope either as the base64 text's bytes or as raw ``salt || token``.

@@ -1,8 +1,10 @@
 """A stand-in for the running bot: keeps writing trades and log lines into a demo home.
 
 Why: the console has to stay right while the bot writes underneath it (WAL
-growth, ``data_version`` changes, appended and rotated logs: ENGINEERING.md
-facts 2, 3 and 8). This writer does what the bot does, in either schema:
+growth, ``data_version`` changes, appended and rotated logs: see
+docs/architecture.md, 'Half-read statements pin the WAL'; docs/architecture.md,
+'Noticing commits'; docs/architecture.md, 'File watching is only a hint').
+This writer does what the bot does, in either schema:
 short write transactions with a 30 s busy timeout on one connection, new
 trades opened and older ones closed (ADR), or BUYs and SELLs with the
 ``positions``/``user_stats``/``wallets``/``rate_limits`` rows the bot keeps

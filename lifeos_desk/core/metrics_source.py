@@ -2,7 +2,7 @@
 
 ADR-005 keeps them in the ``algorithm_metrics`` table (with a JSON cache at
 ``trading/algorithm_metrics.json``); the deployed bot has no table and writes
-``algorithms/global_metrics.json`` (../shared/FORMATS.md sections 1 and 5).
+``algorithms/global_metrics.json`` (docs/data-formats.md, 'Where things live').
 This module turns any of those into one list of ``AlgorithmMetric`` and says
 where it came from, so the chart can tell the admin which source is shown.
 

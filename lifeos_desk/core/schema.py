@@ -1,7 +1,7 @@
 """The two real schemas of public_users.db, and telling them apart.
 
 ADR-005 describes one schema; the bot that admins actually run wrote another
-(../shared/FORMATS.md section 2). The console serves both, and anything else
+(docs/data-formats.md, 'public_users.db, deployed schema'). The console serves both, and anything else
 still opens as "unknown" with every table browsable.
 """
 

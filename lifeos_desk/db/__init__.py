@@ -1,1 +1,1 @@
-"""Database access for the GUI process: QtSql only (ENGINEERING.md fact 1)."""
+"""Database access for the GUI process: QtSql only (docs/architecture.md, 'One SQLite library per process')."""

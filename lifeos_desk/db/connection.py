@@ -1,6 +1,6 @@
 """Opening the bot's database through QtSql, the one SQLite library of the GUI.
 
-ENGINEERING.md fact 1: QtSql and Python's sqlite3 are two SQLite copies; a
+docs/architecture.md, 'One SQLite library per process': QtSql and Python's sqlite3 are two SQLite copies; a
 close() in one clears the POSIX locks of the other. So inside the GUI process
 this module is the only way to the file. Fact 4: reader settings of the ADR
 (busy timeout 30 s, foreign_keys=ON), read-only by default, and the file's
@@ -104,7 +104,7 @@ def run_rows(db: QSqlDatabase, sql: str, params: tuple[Any, ...] = ()) -> list[t
 
     The statement is read to its end and finished before returning: a
     half-read statement is an open read transaction that pins the bot's WAL
-    (ENGINEERING.md fact 2).
+    (docs/architecture.md, 'Half-read statements pin the WAL').
     """
     q = _executed(db, sql, params)
     try:

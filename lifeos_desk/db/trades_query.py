@@ -11,7 +11,7 @@ or without a zone, and ``CURRENT_TIMESTAMP`` text); epoch numbers pass
 through (milliseconds are recognised by size). Zone-less text is UTC, as
 ``julianday`` reads it (core/times.py: the one rule for stored times).
 
-ENGINEERING.md fact 2: every statement is bounded (a keyset batch of rowids)
+docs/architecture.md, 'Half-read statements pin the WAL': every statement is bounded (a keyset batch of rowids)
 and read to the end at once, so no read transaction stays open between
 events. Batches can be read by several connections in parallel threads
 (``load_trades``): each thread opens its own read-only connection, as QtSql

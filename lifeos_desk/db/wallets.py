@@ -1,6 +1,6 @@
 """Wallet rows through QtSql, for either schema (names come from ``Domain``).
 
-Reads are bounded and fetched to the end at once (ENGINEERING.md fact 2).
+Reads are bounded and fetched to the end at once (docs/architecture.md, 'Half-read statements pin the WAL').
 Writes (rotation, import) go through a connection of their own role, opened
 only when editing is allowed, inside one ``BEGIN IMMEDIATE`` transaction: all
 rows or none. Every UPDATE also checks the row still holds the value the plan

@@ -1,4 +1,4 @@
-"""Noticing the bot's commits cheaply (ENGINEERING.md fact 3).
+"""Noticing the bot's commits cheaply (docs/architecture.md, 'Noticing commits').
 
 ``PRAGMA data_version`` changes when another connection commits. It is asked
 on a connection of its own that never holds an unfinished statement (on one

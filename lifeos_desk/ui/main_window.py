@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.deleteLater()
         # Close first: opening the same file again must not happen while our
-        # old connections hold locks on it (ENGINEERING.md fact 1).
+        # old connections hold locks on it (docs/architecture.md, 'One SQLite library per process').
         self.session.close()
         self.session = self._open_session(paths)
         self._show_session()

@@ -2,7 +2,7 @@
 
 Targets (issue 6): every trade chart computed and painted <= 1 s after the
 tab is opened; pan/zoom frames <= 16 ms (downsampling + clip-to-view,
-ENGINEERING.md fact 9).
+docs/architecture.md, 'Plotting a million points').
 
     /work/venv/bin/python -m tests.bench.bench_charts [--trades N] [--schema adr|deployed|both] [--workers N]
 

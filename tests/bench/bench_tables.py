@@ -67,7 +67,7 @@ def warm_page_cache(home: Path) -> None:
     """Read the database once in a child process (``cat``), as the running bot keeps it cached.
 
     A child process, never this one: opening the file here beside QtSql would break SQLite's
-    locks (ENGINEERING.md fact 1).
+    locks (docs/architecture.md, 'One SQLite library per process').
     """
     subprocess.run(["cat", str(home / "public_users.db")], stdout=subprocess.DEVNULL, check=True)
 

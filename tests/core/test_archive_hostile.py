@@ -1,6 +1,6 @@
 """Hostile and damaged archives: each refused with a reason, the data home unchanged byte for byte.
 
-ENGINEERING.md fact 10. The archives are built here with tarfile/gzip the
+docs/architecture.md, 'Archives are hostile input'. The archives are built here with tarfile/gzip the
 way an attacker would, and each is handed to both verify and restore.
 """
 
@@ -108,7 +108,7 @@ def test_hostile_archive_is_refused(home: DataPaths, tmp_path: Path, case: str) 
 
 
 def test_gzip_bomb_member_is_refused_before_it_is_written(home: DataPaths, tmp_path: Path) -> None:
-    big = 200 * MiB  # compresses to ~200 KiB, as in ENGINEERING.md fact 10
+    big = 200 * MiB  # compresses to ~200 KiB, as in docs/architecture.md, 'Archives are hostile input'
     archive = tmp_path / f"{D}.tar.gz"
     with open(archive, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) as gz:
         gz.write(_info(f"backups/{D}/audit.jsonl", big).tobuf(tarfile.GNU_FORMAT))

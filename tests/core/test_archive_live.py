@@ -1,6 +1,6 @@
 """Backups of a database the bot is writing, and backups killed mid-way.
 
-The bot is a child process (ENGINEERING.md fact 1 keeps writers out of the
+The bot is a child process (docs/architecture.md, 'One SQLite library per process' keeps writers out of the
 test's process too, so the two never share a SQLite library's locks).
 """
 

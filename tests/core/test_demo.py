@@ -1,6 +1,6 @@
 """Demo homes and the live writer: counts, arithmetic, determinism, key format, log shapes.
 
-The key check is an independent reading of FORMATS.md section 3 (hashlib,
+The key check is an independent reading of docs/data-formats.md, 'Public wallet envelope' (hashlib,
 base64, Fernet, Ed25519 and a base58 decoder written here), deliberately not
 lifeos_desk.core.keys: a demo home must open in the bot, not merely in us.
 """
@@ -77,7 +77,7 @@ def lines(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-# ---------------------------------------------------------------- an independent FORMATS.md section 3
+# ------------------------------------ an independent docs/data-formats.md, 'Public wallet envelope'
 
 B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
@@ -91,7 +91,7 @@ def b58(text: str) -> bytes:
 
 
 def open_stored(value: str | bytes, passphrase: str) -> bytes:
-    """Stored value -> 64-byte secret key, per FORMATS.md section 3 (both ADR BLOB forms)."""
+    """Stored value -> 64-byte secret key, per docs/data-formats.md, 'Public wallet envelope' (both ADR BLOB forms)."""
     if isinstance(value, bytes) and value[16:22] == b"gAAAAA":
         blob = value
     else:

@@ -1,4 +1,4 @@
-"""Entry normalisation for every writer shape in FORMATS.md section 4, and malformed lines."""
+"""Entry normalisation for every writer shape in docs/data-formats.md, 'JSONL logs', and malformed lines."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Helpers shared by the vault tests: an independent FORMATS.md section 3 writer/reader.
+"""Helpers shared by the vault tests: an independent writer/reader of
+docs/data-formats.md, 'Public wallet envelope'.
 
 Written from the format description only (Fernet spec + PBKDF2 + base64), using
 cryptography's AES/HMAC primitives and a separate base58 coder, so a mistake in
@@ -43,7 +44,10 @@ def b58(data: bytes) -> str:
 
 
 def fernet_key(passphrase: str, salt: bytes, iterations: int = BOT_ITERATIONS) -> bytes:
-    """FORMATS.md 3.2: 32 raw bytes of PBKDF2-HMAC-SHA256 (the urlsafe-b64 text is the Fernet key)."""
+    """32 raw bytes of PBKDF2-HMAC-SHA256; their urlsafe-b64 text is the Fernet key.
+
+    docs/data-formats.md, 'Public wallet envelope', step 2.
+    """
     return hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt, iterations, 32)
 
 

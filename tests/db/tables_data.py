@@ -1,7 +1,7 @@
 """Fixture databases and child-process writers for the table-view tests.
 
 Databases are written with Python's sqlite3 *before* any QtSql connection to
-the file exists (ENGINEERING.md fact 1); later writes ("the bot") run in a
+the file exists (docs/architecture.md, 'One SQLite library per process'); later writes ("the bot") run in a
 child process.
 """
 

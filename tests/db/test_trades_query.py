@@ -1,7 +1,7 @@
 """Reading trades through QtSql into arrays: every timestamp form, both schemas, batches and threads.
 
 Fixture databases are written with Python's sqlite3 before any QtSql
-connection opens them (ENGINEERING.md fact 1).
+connection opens them (docs/architecture.md, 'One SQLite library per process').
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A template per schema is generated once per test session (Python's sqlite3,
 in this process, before any QtSql connection to it exists: the template is
 never opened through QtSql) and copied for each test, so each test gets a
-fresh file that only QtSql will ever open (ENGINEERING.md fact 1).
+fresh file that only QtSql will ever open (docs/architecture.md, 'One SQLite library per process').
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The panel runs ``python -m lifeos_desk ... --json-progress`` children for
 real, on small demo homes; this test process never opens the database with
-QtSql, so reading it here with sqlite3 is safe (ENGINEERING.md fact 1).
+QtSql, so reading it here with sqlite3 is safe (docs/architecture.md, 'One SQLite library per process').
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The charts area on both schemas and both metric sources: figures, export, live updates, clicks.
 
 Databases are written with sqlite3 before QtSql opens them; the "bot" that
-commits during a test is a child process (ENGINEERING.md fact 1).
+commits during a test is a child process (docs/architecture.md, 'One SQLite library per process').
 """
 
 from __future__ import annotations

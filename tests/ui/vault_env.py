@@ -57,7 +57,7 @@ def open_env(request: pytest.FixtureRequest, qtbot: QtBot, tmp_path: Path, schem
     """Open a session on a demo home copy and build the vault area (closed at teardown).
 
     ``prepare(db_path)`` may change the copy with Python's sqlite3 before any
-    QtSql connection to it exists (ENGINEERING.md fact 1).
+    QtSql connection to it exists (docs/architecture.md, 'One SQLite library per process').
     """
     factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
     home, passphrase = demo_copy(factory, tmp_path / "home", schema, users=4)

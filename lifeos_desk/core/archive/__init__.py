@@ -2,11 +2,11 @@
 
 Qt-free. Everything here opens the bot's database with Python's ``sqlite3``
 (the online backup API), so inside the GUI process it must run in a child
-process (ENGINEERING.md fact 1): the window runs ``lifeos-desk backup|verify|
+process (docs/architecture.md, 'One SQLite library per process'): the window runs ``lifeos-desk backup|verify|
 restore ... --json-progress`` through QProcess; the headless commands call
 these functions directly.
 
-Layout (FORMATS.md section 6, ADR-005's ``scripts/backup.sh``)::
+Layout (docs/data-formats.md, 'Backups from the ADR script', ADR-005's ``scripts/backup.sh``)::
 
     <backups>/<YYYYmmdd_HHMMSS>.tar.gz
         backups/<DATE>/public_users.db

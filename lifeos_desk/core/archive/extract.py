@@ -1,6 +1,6 @@
 """Reading an archive safely: one pass, every header checked before its data.
 
-ENGINEERING.md fact 10: never extract blindly. Each member's header is
+docs/architecture.md, 'Archives are hostile input': never extract blindly. Each member's header is
 checked before a byte of its data is read: only the names of ``layout.py``,
 only regular files and folders (no links, devices, FIFOs, sparse files), one
 DATE for all, no duplicates, caps on the count, on each size and on the

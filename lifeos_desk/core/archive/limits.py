@@ -1,4 +1,4 @@
-"""Caps applied before anything from an archive is written (ENGINEERING.md fact 10).
+"""Caps applied before anything from an archive is written (docs/architecture.md, 'Archives are hostile input').
 
 tarfile's ``filter='data'`` does not limit sizes (a 199 KiB .tar.gz held a
 200 MiB member), so the reader enforces these itself, on each header before

@@ -10,8 +10,8 @@ Order, so that a refused archive changes nothing and an accepted one loses nothi
    a. a safety backup of what a restore changes (database and state files;
       logs are never changed by a restore, see d.);
    b. the database is copied INTO the live file through the backup API:
-      one write transaction, which a running bot survives (ENGINEERING.md
-      fact 6); never by replacing the file (the bot would keep writing to
+      one write transaction, which a running bot survives (
+      docs/architecture.md, 'Restoring into the live file'); never by replacing the file (the bot would keep writing to
       the unlinked one). The copy is first brought to the live file's page
       size and journal mode, so neither changes;
    c. state files are replaced atomically (temporary file + rename);
@@ -250,7 +250,7 @@ def match_live(copy: Path, live: Path) -> None:
     The backup API fails into a WAL database of another page size, and it
     copies the WAL flag of the source's header: without this, a WAL archive
     restored into the deployed bot's rollback-journal file would switch the
-    bot's journal mode (which belongs to the bot, ENGINEERING.md fact 4).
+    bot's journal mode (which belongs to the bot, docs/architecture.md, 'QSQLITE connection options').
     """
     with closing(connect(live)) as con:
         live_page = int(con.execute("PRAGMA page_size").fetchone()[0])

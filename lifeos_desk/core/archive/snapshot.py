@@ -1,6 +1,6 @@
 """The database copy: one-step online backup, then facts and integrity_check on the copy.
 
-ENGINEERING.md fact 5: ``Connection.backup()`` restarts whenever another
+docs/architecture.md, 'Online backup in one step': ``Connection.backup()`` restarts whenever another
 connection writes between steps, so it runs in ONE step (``pages=-1``),
 which holds a read snapshot only and does not block the bot's writes (in
 WAL mode; in rollback-journal mode the bot's commit waits for the copy, a

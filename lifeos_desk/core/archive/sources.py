@@ -2,7 +2,7 @@
 
 As ADR-005's script: ``cp -r ~/.lifeos/trading`` and ``cp logs/*.jsonl``.
 Also ``~/.lifeos/algorithms/`` (the deployed bot keeps its metrics there,
-FORMATS.md section 1) and the ``*.jsonl`` of every configured log folder
+docs/data-formats.md, 'Where things live') and the ``*.jsonl`` of every configured log folder
 (the deployed bot writes two: ``./logs`` and ``~/.lifeos/logs``). Only
 regular files: a symlink is not followed (it could point anywhere).
 """

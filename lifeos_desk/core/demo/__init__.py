@@ -1,7 +1,7 @@
 """Demo data: a complete, realistic LifeOS data home in either schema.
 
 Why: the console has to be tried, tested and benchmarked against data shaped
-exactly like the bot's (../shared/FORMATS.md) and at more than the bot's
+exactly like the bot's (docs/data-formats.md, 'Where things live') and at more than the bot's
 scale (1,000,000 trades), without anyone's real wallets. So this writes
 ``public_users.db`` (ADR-005 or deployed schema, the DDL of ``schema.py``
 verbatim), the trading state files, the metrics and the three JSONL logs in
@@ -34,7 +34,7 @@ streaks are the user's current run at the newest SELL. ``trading.jsonl`` has
 ``TRADE_EXECUTED`` for fills and ``TRADE_FAILED`` for failed trades.
 
 This package never imports Qt. It writes with Python's sqlite3, which is safe
-only outside the GUI process (ENGINEERING.md fact 1): run it from the CLI.
+only outside the GUI process (docs/architecture.md, 'One SQLite library per process'): run it from the CLI.
 
 Layout, one module per stage (import order, no cycles): ``common`` (sizes,
 tokens, spec/result, ids, timestamp texts and log-entry builders, also used

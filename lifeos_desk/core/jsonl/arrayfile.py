@@ -1,7 +1,7 @@
 """The one bot component that writes a JSON *array* instead of JSONL.
 
 The treasury rewrites ``~/.lifeos/logs/audit.jsonl`` whole, as one indented
-JSON array, on every entry (FORMATS.md section 4). Its elements are shown
+JSON array, on every entry (docs/data-formats.md, 'Treasury audit array'). Its elements are shown
 as entries; the file is re-read when its stat changes, and only elements
 not seen before are appended, so a capped array (oldest entries dropped)
 does not repeat rows. A half-rewritten file (not valid JSON yet) is simply

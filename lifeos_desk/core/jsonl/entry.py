@@ -1,4 +1,4 @@
-"""One log line as the viewer shows it, whatever wrote it (FORMATS.md section 4).
+"""One log line as the viewer shows it, whatever wrote it (docs/data-formats.md, 'JSONL logs').
 
 Writers differ: the ADR's ``AuditLog`` (``timestamp`` ISO with +00:00,
 ``event``), the deployed audit trail (epoch ``timestamp``, ``event_type``,

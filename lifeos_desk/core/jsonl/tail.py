@@ -1,4 +1,4 @@
-"""Following a live log file by polling ``os.stat`` (ENGINEERING.md fact 8).
+"""Following a live log file by polling ``os.stat`` (docs/architecture.md, 'File watching is only a hint').
 
 Each poll compares the path's (device, inode) with the descriptor we hold
 and the descriptor's size with how far we have read:

@@ -2,7 +2,7 @@
 
 Qt-free on purpose so the formatting rules are tested without a screen. The
 kinds come from the column's name and declared type, which both schemas
-(FORMATS.md section 2) make unambiguous; an unknown table still gets sensible
+(docs/data-formats.md, 'public_users.db, deployed schema') make unambiguous; an unknown table still gets sensible
 kinds from the declared types.
 """
 

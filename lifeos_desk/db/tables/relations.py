@@ -4,7 +4,7 @@ Every query is bounded (one user) and read to its end. Both schemas: the
 names come from ``core.schema.Domain``; what "open", "closed" and "realised"
 mean differs (ADR trades have a status OPEN/CLOSED and PnL on close; the
 deployed bot's transactions are BUY/SELL, and only a completed SELL realises
-PnL: FORMATS.md section 2).
+PnL: docs/data-formats.md, 'public_users.db, deployed schema').
 """
 
 from __future__ import annotations

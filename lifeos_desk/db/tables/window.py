@@ -1,6 +1,6 @@
 """A table model that shows a million rows through small, finished queries.
 
-Design choice (issue 3, ENGINEERING.md fact 2). A plain QSqlTableModel reads
+Design choice (issue 3, docs/architecture.md, 'Half-read statements pin the WAL'). A plain QSqlTableModel reads
 256 rows and leaves its statement open while ``canFetchMore()`` is true: an
 open read transaction that stops the bot's checkpoints, so its ``-wal`` grows
 without bound. Subclassing QSqlTableModel and replacing ``select()`` does not
@@ -165,7 +165,8 @@ class TableWindowModel(QAbstractTableModel):
 
         The bot appends (new rowids above the last seen): counting just those is an index range of
         a few rows instead of a scan of a million, which keeps this view's reads short and so the
-        bot's passive checkpoints complete (ENGINEERING.md fact 2). Count and max come from one
+        bot's passive checkpoints complete (docs/architecture.md, 'Half-read statements pin the
+        WAL'). Count and max come from one
         statement (one snapshot), so a row committed in between is never skipped. A full COUNT(*)
         still runs every ``FULL_RECOUNT_S`` to take in deletions and updates that moved rows in or
         out of a filter.

@@ -1,7 +1,8 @@
 """The backups panel: list, back up now (Ctrl+B), verify, restore, delete, retention.
 
-All archive work runs in a child process (``runner.py``, ENGINEERING.md
-fact 1); this widget shows its stages and bytes, offers Cancel, and when a
+All archive work runs in a child process (``runner.py``,
+docs/architecture.md, 'One SQLite library per process'); this widget shows
+its stages and bytes, offers Cancel, and when a
 backup is done shows its path, size and time with "Reveal in file manager".
 Listing and deleting archives touch no database and run here.
 """

@@ -1,6 +1,6 @@
 """Backup, verify and restore run in a child process; this reads its progress.
 
-ENGINEERING.md fact 1: the window holds QtSql connections to the bot's
+docs/architecture.md, 'One SQLite library per process': the window holds QtSql connections to the bot's
 database, so Python's sqlite3 (the online backup API) must not touch that
 file in this process. The child is ``python -m lifeos_desk <command> ...
 --json-progress``: one JSON object per stdout line (see

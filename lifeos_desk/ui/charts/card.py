@@ -1,7 +1,7 @@
 """A chart card: title, one or more plots, a caption, a message for empty data, and export.
 
 Export renders the card *as laid out on screen*, scaled to the chosen width
-(ENGINEERING.md fact 9: a plot exported without being shown is laid out at
+(docs/architecture.md, 'Plotting a million points': a plot exported without being shown is laid out at
 640x480 and cuts its title), and writes the series behind the chart as CSV.
 """
 

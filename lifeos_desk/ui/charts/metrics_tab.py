@@ -4,7 +4,7 @@ The source is the ADR ``algorithm_metrics`` table when the database has one
 with rows, else the bot's JSON file (core/metrics_source.py); the tab always
 says which. The table below the bars is sortable and the bars follow its
 order, so "sort by accuracy" reorders the chart too. JSON files are polled
-(os.stat, ENGINEERING.md fact 8); the table refreshes on the bot's commits.
+(os.stat, docs/architecture.md, 'File watching is only a hint'); the table refreshes on the bot's commits.
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ def style_plot(plot: pg.PlotItem, left_label: str, bottom_label: str | None = No
         plot.setLabel("bottom", bottom_label, color=fg.name())
     plot.showGrid(x=True, y=True)
     plot.setMenuEnabled(False)  # the "A" button (auto-range) stays: it undoes any zoom
-    # ENGINEERING.md fact 9: 30 ms a frame at 1M points without these, ~1 ms with them.
+    # docs/architecture.md, 'Plotting a million points': 30 ms a frame at 1M points without these, ~1 ms with them.
     plot.setDownsampling(auto=True, mode="peak")
     plot.setClipToView(True)
 

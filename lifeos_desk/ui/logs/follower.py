@@ -1,4 +1,4 @@
-"""Polling the logs on the UI thread in small slices (ENGINEERING.md fact 8).
+"""Polling the logs on the UI thread in small slices (docs/architecture.md, 'File watching is only a hint').
 
 A QTimer polls every 100 ms: ``LogSet.poll`` stats each live file and reads
 what was appended, at most ``BUDGET`` bytes per tick. While a big file is
