@@ -1,0 +1,24 @@
+"""The Trading state area and the emergency-stop banner (docs/data-formats.md, 'Trading state files')."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...core.trading import TradingPaths
+from ...session import Session
+from .area import TradingArea
+from .emergency import EmergencyStopBanner
+
+
+def trading_paths(session: Session) -> TradingPaths:
+    """The home and, when the session knows it, the bot checkout (``paths.bot_dir``)."""
+    bot_dir = getattr(session.paths, "bot_dir", None)
+    return TradingPaths(home=session.paths.home, bot_dir=Path(bot_dir) if bot_dir else None)
+
+
+def create_trading_area(session: Session) -> TradingArea:
+    """The area factory for ``ui/areas.py``."""
+    return TradingArea(trading_paths(session), session.prefs)
+
+
+__all__ = ["EmergencyStopBanner", "TradingArea", "create_trading_area", "trading_paths"]
