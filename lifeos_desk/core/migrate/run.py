@@ -182,6 +182,13 @@ def _load(snap: _Snap, url: str, schema: str, replace: bool, progress: ProgressF
         done += n
         progress(Progress(LOAD, done, total, f"{snap.store.name}: {table}"))
 
+    import psycopg
+
     con: Any
     with closing(connect(url)) as con:
-        load_store(snap.con, con, snap.plans, schema, replace, cancel, tick)
+        try:
+            load_store(snap.con, con, snap.plans, schema, replace, cancel, tick)
+        except psycopg.Error as exc:
+            text = str(exc).strip().splitlines()
+            raise MigrateError(f"loading {snap.store.name} failed and was rolled back, the target is unchanged: "
+                               f"{text[0] if text else type(exc).__name__}") from exc

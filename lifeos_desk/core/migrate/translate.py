@@ -100,7 +100,8 @@ def time_fits(x: str) -> str:
     PostgreSQL would also take 'now' or 'yesterday', which are not data.
     """
     d4, d2 = _DIGITS * 4, _DIGITS * 2
-    date_ok = f"date(substr({x}, 1, 10)) = substr({x}, 1, 10)"
+    # date() alone echoes 2026-02-31; through julianday it normalises to 2026-03-03, which differs.
+    date_ok = f"date(julianday(substr({x}, 1, 10))) = substr({x}, 1, 10)"
     t = _tail(x)
     frac = f"substr({t}, 1, length({t}) - {_zone_len(x)})"
     return (
