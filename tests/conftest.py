@@ -50,3 +50,20 @@ def local_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     yield zone
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture(scope="session")
+def pg_server():  # type: ignore[no-untyped-def]
+    """A real PostgreSQL server for the session (tests/pg.py; skips locally, fails in CI, when missing)."""
+    from tests.pg import server_session
+
+    yield from server_session()
+
+
+@pytest.fixture
+def pg_url(pg_server, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """A fresh, empty database on the test server for one test; dropped afterwards."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    url = pg_server.create_database(name)
+    yield url
+    pg_server.drop_database(name)
