@@ -41,12 +41,12 @@ from ...db.errors import DatabaseError
 from ...db.tables import indexes
 from ...db.tables.editor import SaveError, save_edits, single_default_rule
 from ...db.tables.info import TableInfo, load_table_info
-from ...db.tables.window import TableWindowModel
 from ...signals import Navigator
 from .delegates import CellDelegate
 from .detail import UserDetailPanel
 from .export import CsvExport, selection_tsv
 from .filterbar import FilterBar
+from .style import StyledTableModel
 
 FILTER_DEBOUNCE_MS = 300
 REFRESH_MIN_INTERVAL_S = 1.0  # a busy bot commits many times a second; one recount a second is plenty
@@ -85,7 +85,7 @@ class TablePane(QWidget):
         self._error = ""
         self._total: int | None = None
         self.export: CsvExport | None = None
-        self.model = TableWindowModel(deps.database, info, utc=deps.utc, after_stage=single_default_rule(deps.domain),
+        self.model = StyledTableModel(deps.database, info, utc=deps.utc, after_stage=single_default_rule(deps.domain),
                                       parent=self)
         self.model.set_editable(self._can_edit())
         self._build()
