@@ -191,7 +191,8 @@ class MainWindow(QMainWindow):
         An action on a hidden tab's widget never fires its shortcut; on the
         toolbar it works from every area. They go when the area goes.
         """
-        for act in getattr(area, "window_actions", ()):
+        actions = getattr(area, "window_actions", ())
+        for act in actions() if callable(actions) else actions:  # a method (area contract) or a list
             _add_with_shortcut_tip(self.toolbar, act)
 
     def _tab_selector(self, index: int) -> Callable[[], None]:

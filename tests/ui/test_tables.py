@@ -261,3 +261,28 @@ def test_no_database_explains_itself(qtbot, tmp_path: Path) -> None:
     qtbot.addWidget(widget)
     assert not isinstance(widget, TablesArea)
     assert "cannot be shown" in " ".join(label.text() for label in widget.findChildren(QLabel))
+
+
+def test_the_pane_styles_cells_the_db_model_does_not(area_for) -> None:
+    """Colours, fonts and tooltips come from ui/tables/style.py; the db model serves data only."""
+    from PySide6.QtCore import Qt
+
+    from lifeos_desk.db.tables.window import TableWindowModel
+    from lifeos_desk.ui.tables.style import LOSS, NULL_FG, StyledTableModel
+
+    area = area_for("adr")
+    pane = area.show_table("trades")
+    assert pane is not None and isinstance(pane.model, StyledTableModel)
+    model = pane.model
+    pnl = model.info.index_of("pnl_usd")
+    rows = range(model.rowCount())
+    loss = next(r for r in rows if (model.index(r, pnl).data() or "").startswith("-$"))
+    assert model.index(loss, pnl).data(Qt.ItemDataRole.ForegroundRole).color() == LOSS
+    null = next(r for r in rows if model.index(r, pnl).data() == "NULL")
+    assert model.index(null, pnl).data(Qt.ItemDataRole.ForegroundRole).color() == NULL_FG
+    assert model.index(null, pnl).data(Qt.ItemDataRole.FontRole).italic()
+    assert "NULL" in model.index(null, pnl).data(Qt.ItemDataRole.ToolTipRole)
+    assert "pnl_usd" in model.headerData(pnl, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    plain = TableWindowModel(session_of(area).database, model.info)  # type: ignore[arg-type]
+    assert plain.index(null, pnl).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert plain.index(null, pnl).data(Qt.ItemDataRole.ToolTipRole) is None

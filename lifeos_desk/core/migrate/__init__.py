@@ -2,7 +2,7 @@
 
 Qt-free; Python's sqlite3 reads the snapshot, so this runs in the
 ``lifeos-desk migrate`` process (the window starts that command as a child,
-ENGINEERING.md fact 1). Modules: ``source`` (snapshot, schema), ``translate``
+docs/architecture.md, 'One SQLite library per process'). Modules: ``source`` (snapshot, schema), ``translate``
 (types, side columns, DDL), ``load`` (one transaction per store, COPY),
 ``verify`` (counts and checksums on both sides), ``target`` (the URL,
 without passwords), ``run`` (the whole migration, with progress and cancel).
