@@ -122,20 +122,34 @@ def _writable(database: Database) -> QSqlDatabase:
 
 
 def _in_transaction(database: Database, work: Callable[[QSqlDatabase], T]) -> T:
-    """Run work inside BEGIN IMMEDIATE ... COMMIT on the write connection; roll back on any error."""
-    db = _writable(database)
+    """Run work inside BEGIN IMMEDIATE ... COMMIT on the write connection; roll back on any error.
+
+    The write connection lives for one transaction. Qt removes a connection
+    only when no QSqlDatabase handle to it is alive (else it warns that the
+    connection "is still in use"), so the handle stays inside ``_transact``
+    and an error leaves it without its traceback, whose frames hold the
+    handle, as ``opened_info`` does in connection.py.
+    """
     try:
-        run_exec(db, "BEGIN IMMEDIATE")
-        try:
-            result = work(db)
-            run_exec(db, "COMMIT")
-        except BaseException:
-            with contextlib.suppress(DatabaseError):  # SQLite may have rolled back already
-                run_exec(db, "ROLLBACK")
-            raise
-        return result
+        return _transact(_writable(database), work)
+    except BaseException as exc:
+        error = exc.with_traceback(None)  # frees the frames, and with them the handle
     finally:
         database.close_role(WRITE_ROLE)
+    raise error
+
+
+def _transact(db: QSqlDatabase, work: Callable[[QSqlDatabase], T]) -> T:
+    """The transaction itself; its frame holds the only handle to the write connection."""
+    try:
+        run_exec(db, "BEGIN IMMEDIATE")
+        result = work(db)
+        run_exec(db, "COMMIT")
+    except BaseException:
+        with contextlib.suppress(DatabaseError):  # SQLite may have rolled back already
+            run_exec(db, "ROLLBACK")
+        raise
+    return result
 
 
 def write_rotation(database: Database, domain: Domain, plan: RotationPlan) -> int:
