@@ -7,6 +7,7 @@ import os
 # Set once, here, before anything imports Qt (Picard's rule).
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -33,3 +34,19 @@ def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     for var in ("LIFEOS_HOME", "LIFEOS_LOGS", "JARVIS_PUBLIC_WALLET_PASSWORD"):
         monkeypatch.delenv(var, raising=False)
     return root
+
+
+@pytest.fixture
+def immediate_tasks(qapp: object) -> Iterator[Callable[[], None]]:
+    """Run every ``run_task`` work at once on the test's thread; returns ``deliver_pending``.
+
+    The work is done when ``run_task`` returns; calling the returned function
+    runs the callbacks (they always wait for the event loop, as in the app).
+    """
+    from lifeos_desk.ui.tasks import ImmediateExecutor, deliver_pending, set_executor
+
+    previous = set_executor(ImmediateExecutor())
+    try:
+        yield deliver_pending
+    finally:
+        set_executor(previous)
