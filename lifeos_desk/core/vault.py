@@ -41,9 +41,10 @@ from .keys import (
     parse_envelope,
 )
 from .secrets import Secret
+from .wallet_ids import WalletKey as WalletKey  # re-exported: results and plans are keyed by it
+from .wallet_ids import require_distinct
 
 T = TypeVar("T")
-WalletKey = int | str
 Progress = Callable[[int, int], None]
 
 # Fernet token layout (spec): version(1) | timestamp(8) | IV(16) | ciphertext(16n, n>=1) | HMAC(32)
@@ -278,6 +279,7 @@ def verify_all(records: Sequence[WalletRecord], passphrase: Secret, *, iteration
                workers: int | None = None, progress: Progress | None = None,
                cancel: threading.Event | None = None) -> VerifyReport:
     """Verify every wallet on all cores; cancellable; results keyed by wallet key."""
+    require_distinct(r.key for r in records)
     start = time.perf_counter()
     results: dict[WalletKey, VerifyResult] = {}
 
@@ -405,6 +407,7 @@ def plan_rotation(records: Sequence[WalletRecord], old: Secret, new: Secret, *,
         raise RotationError("the new passphrase is empty")
     if not 1 <= new_iterations <= MAX_ITERATIONS:
         raise RotationError(f"iterations must be between 1 and {MAX_ITERATIONS:,}")
+    require_distinct(r.key for r in records)
     items: dict[WalletKey, RotationItem] = {}
     failures: list[VerifyResult] = []
 
