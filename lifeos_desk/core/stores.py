@@ -11,13 +11,13 @@ in one way. No Qt here, so discovery and the CLI can use it too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from .paths import DataPaths
 
 
-class StoreKind(str, Enum):
+class StoreKind(StrEnum):
     """How a store is stored, which says how it can be read."""
 
     SQLITE = "sqlite"
@@ -27,7 +27,7 @@ class StoreKind(str, Enum):
     POSTGRESQL = "postgresql"
 
 
-class StoreRole(str, Enum):
+class StoreRole(StrEnum):
     """What a store is for in the bot (an area asks for a role, not a file name)."""
 
     USERS = "users"  # public_users.db: users, wallets, trades (ADR-005) or the deployed tables

@@ -702,3 +702,22 @@ class VaultArea(QWidget):
             elif event.type() == QEvent.Type.Close:
                 self.lock("window closed")
         return False
+
+    # -- the area contract (ui/areas.py) -----------------------------------------------
+    def window_actions(self) -> list[Any]:
+        """No window-wide actions (yet)."""
+        return []
+
+    def shutdown(self) -> None:
+        """Lock (wipes secrets, clears our clipboard copy) before the window drops the area."""
+        self.lock("area closed")
+
+    def unsaved_changes(self) -> list[str]:
+        """Nothing is staged: rotations and imports are written when confirmed."""
+        return []
+
+    def screenshot_states(self) -> list[Any]:
+        """Locked, then unlocked with one key shown (on a demo home): see shots.py."""
+        from .shots import screenshot_states
+
+        return list(screenshot_states(self))
