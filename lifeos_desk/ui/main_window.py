@@ -142,7 +142,8 @@ class MainWindow(QMainWindow):
             file_menu.addAction(self._action("Open the &demo home", self._on_demo, None,
                                              "Open a generated demo home with a live writer"))
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+        # Spelled out: StandardKey.Quit is empty on Windows and some Linux themes; Qt maps Ctrl to Cmd on macOS.
+        file_menu.addAction(self._action("&Quit", self.close, "Ctrl+Q", "Quit (asks first about unsaved edits)"))
 
         db_menu = menu.addMenu("&Database")
         self.edit_action = self._action("Allow &editing", self.set_editable, "Ctrl+E",
