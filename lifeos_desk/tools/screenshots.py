@@ -20,7 +20,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ..ui.areas import Area  # noqa: E402
+from ..ui.areas import Area, ScreenshotState  # noqa: E402
 from ..ui.main_window import MainWindow  # noqa: E402
 from ..ui.pump import settle  # noqa: E402
 
@@ -33,7 +33,7 @@ def shoot_areas(window: MainWindow, save: Callable[[str], None]) -> None:
         window.tabs.setCurrentIndex(index)
         widget = window.tabs.widget(index)
         settle(1.0)
-        states = list(widget.screenshot_states()) if isinstance(widget, Area) else []
+        states: list[ScreenshotState] = list(widget.screenshot_states()) if isinstance(widget, Area) else []
         for name, enter in states:
             enter()
             save(name)
