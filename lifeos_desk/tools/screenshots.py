@@ -7,7 +7,8 @@ folder (child process, as the window never writes with sqlite3), runs the
 live writer while shooting, grabs the window once per area, or once per
 named state the area lists in ``screenshot_states()`` (ui/areas.py, the
 ``Area`` contract) after setting that state. Pending edits a state made are
-discarded and editing is locked again before the next area.
+discarded, editing is locked again and work a state started is cancelled
+before the next area.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from ..ui.areas import Area, ScreenshotState  # noqa: E402
+from ..ui.busy import app_registry  # noqa: E402
 from ..ui.main_window import MainWindow  # noqa: E402
 from ..ui.pump import settle  # noqa: E402
 
@@ -39,8 +41,11 @@ def shoot_areas(window: MainWindow, save: Callable[[str], None]) -> None:
             save(name)
         if not states:
             save(f"area-{window.tabs.tabText(index).lower().replace(' ', '-')}")
+        # Leave the next area (and the close) as found: no staged edit, editing
+        # locked, no work a state started (a restore waiting at its preview).
         window.host.discard_all()
         window.set_editable(False)
+        app_registry().cancel_all()
 
 
 def main(argv: list[str] | None = None) -> int:
