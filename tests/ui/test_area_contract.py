@@ -261,3 +261,17 @@ def test_the_real_prompt_lists_the_work_and_returns_the_answer(qtbot, button: QM
     QTimer.singleShot(0, _answer_box(button, seen))
     assert ask_unsaved(parent, ["Tables: 1 staged edit in users", "Dummy: a draft"]) is choice
     assert "• Tables: 1 staged edit in users" in seen[0] and "• Dummy: a draft" in seen[0]
+
+
+def test_vault_shutdown_locks_and_its_states_are_named(request: pytest.FixtureRequest, qtbot,  # type: ignore[no-untyped-def]
+                                                       tmp_path: Path) -> None:
+    from .vault_env import open_env
+
+    env = open_env(request, qtbot, tmp_path, demo=True)
+    assert isinstance(env.area, Area)
+    assert [name for name, _ in env.area.screenshot_states()] == ["vault-locked", "vault-unlocked"]
+    env.unlock()
+    assert env.area.unlocked and env.area.unsaved_changes() == []
+    env.area.shutdown()
+    assert not env.area.unlocked
+    assert env.events()[-1] == "vault_lock" and env.audit()[-1]["reason"] == "area closed"
