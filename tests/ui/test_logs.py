@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from lifeos_desk.core.paths import AppDirs
 from lifeos_desk.core.settings import Settings
 from lifeos_desk.signals import Prefs
-from lifeos_desk.ui.logs import create_area
+from lifeos_desk.ui.logs import create_logs_area
 from lifeos_desk.ui.logs.area import LogsArea
 from lifeos_desk.ui.logs.model import Column
 
@@ -188,7 +188,7 @@ def test_factory_uses_session_log_folders_and_utc(qtbot, logs: Path, tmp_path: P
     dirs = AppDirs(config=tmp_path / "c", state=tmp_path / "s", data=tmp_path / "d", log=tmp_path / "l")
     prefs = Prefs(Settings(dirs))
     session = SimpleNamespace(paths=SimpleNamespace(logs=(logs,)), prefs=prefs)
-    widget = create_area(session)  # type: ignore[arg-type]
+    widget = create_logs_area(session)  # type: ignore[arg-type]
     qtbot.addWidget(widget)
     assert isinstance(widget, LogsArea)
     qtbot.waitUntil(lambda: widget.model.rowCount() == 200)

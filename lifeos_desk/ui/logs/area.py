@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ...core.jsonl.filtering import FilterSpec
 from ...core.jsonl.timeline import LogSet, Timeline
+from ..areas import AreaDefaults, ScreenshotState
 from .detail import DetailPane
 from .exporter import Exporter
 from .filterbar import FilterBar, parse_moment
@@ -47,7 +48,7 @@ SAMPLE_ROWS = 300
 BULK_SYNC_S = 0.2
 
 
-class LogsArea(QWidget):
+class LogsArea(QWidget, AreaDefaults):
     """The viewer over the log folders it is given."""
 
     def __init__(self, folders: tuple[Path, ...], utc: bool = False, parent: QWidget | None = None) -> None:
@@ -455,3 +456,18 @@ class LogsArea(QWidget):
                             f"{message}")
         if name == "merge" and self.merged is not None and not self.merged.ready:
             self.merged = None
+
+    # -- the area contract (ui/areas.py) ----------------------------------------
+    def shutdown(self) -> None:
+        """Stop following and stop (then join) the filter, merge and export threads."""
+        self.follower.stop()
+        self._backlog_timer.stop()
+        for tasks in (self.tasks, self.exporter.tasks):
+            tasks.cancel()
+            tasks.wait()
+
+    def screenshot_states(self) -> Sequence[ScreenshotState]:
+        """Following with the detail pane open, an ERROR filter, all logs merged."""
+        from .shots import screenshot_states
+
+        return screenshot_states(self)

@@ -324,6 +324,13 @@ class TablePane(QWidget):
         """Drop the staged edits."""
         self.model.revert()
 
+    def shutdown(self) -> None:
+        """Stop the debounce timers and a running CSV export (the area is being dropped)."""
+        for timer in (self._filter_timer, self._refresh_timer, self._detail_timer):
+            timer.stop()
+        if self.export is not None:
+            self.export.cancel()
+
     @Slot(int)
     def _on_pending(self, _n: int) -> None:
         self._update_buttons()
