@@ -438,7 +438,7 @@ class VaultArea(QWidget):
 
     def shutdown(self) -> None:
         """The window is going: lock (wipes the secrets, clears the clipboard if it holds our copy)."""
-        self.controller.lock("exit")
+        self.controller.lock("area closed")
 
     def unsaved_changes(self) -> list[str]:
         """Nothing is ever left unsaved: rotations and imports are written when they finish."""
