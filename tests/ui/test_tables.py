@@ -261,3 +261,17 @@ def test_no_database_explains_itself(qtbot, tmp_path: Path) -> None:
     qtbot.addWidget(widget)
     assert not isinstance(widget, TablesArea)
     assert "cannot be shown" in " ".join(label.text() for label in widget.findChildren(QLabel))
+
+
+def test_item18_tables_csv_export_survives_a_lone_surrogate(area_for, qtbot, tmp_path: Path) -> None:
+    # QtSql itself turns bad UTF-8 into U+FFFD, so the surrogate is handed to the writer directly:
+    # whatever reaches it must not abort the export half-way.
+    area = area_for()
+    pane = trades_pane(area)
+    out = tmp_path / "odd.csv"
+    export = pane.export_to(out)
+    export._write(["lone \ud800 surrogate"])  # noqa: SLF001 - the one row a database cannot give us
+    with qtbot.waitSignal(export.finished, timeout=10_000):
+        pass
+    text = out.read_text(encoding="utf-8")
+    assert "lone \\ud800 surrogate" in text and text.count("\n") == 1 + 1 + 300
