@@ -19,6 +19,7 @@ from typing import TextIO
 from ..core.audit import AuditWriter
 from ..core.keys import BOT_ITERATIONS
 from ..core.paths import DataPaths
+from ..core.schema import SchemaKind
 from ..core.secrets import Secret
 from ..core.vault import MAX_ITERATIONS, VerifyReport, VerifyStatus, WalletRecord, default_workers, verify_all
 from . import CommandError
@@ -71,7 +72,7 @@ def read_passphrase(stdin: TextIO | None = None) -> Secret:
                            EXIT_BAD_PASSPHRASE) from None
 
 
-def _load(paths: DataPaths) -> list[WalletRecord]:
+def _load(paths: DataPaths) -> tuple[list[WalletRecord], SchemaKind]:
     from ..core.schema import domain_for
     from ..db.connection import Database
     from ..db.qtapp import ensure_core_app
@@ -85,7 +86,7 @@ def _load(paths: DataPaths) -> list[WalletRecord]:
         if domain is None:
             raise CommandError(f"{paths.db} has neither the ADR-005 nor the deployed bot's wallets table",
                                EXIT_UNKNOWN_SCHEMA)
-        return load_wallets(db.connection(), domain)
+        return load_wallets(db.connection(), domain), info.schema
     finally:
         db.close()
 
@@ -117,14 +118,14 @@ class _Progress:
             self.stream.flush()
 
 
-def _audit(paths: DataPaths, records: Sequence[WalletRecord], iterations: int,
+def _audit(paths: DataPaths, schema: SchemaKind, records: Sequence[WalletRecord], iterations: int,
            counts: dict[VerifyStatus, int]) -> None:
     """Record the run in the audit log; one that cannot be written is a warning, not a lost result."""
     from ..session import audit_log_path  # late: it imports QtSql, as _load does
 
     path = audit_log_path(paths)
     try:
-        AuditWriter(path).log("vault_verify", via="cli", wallets=len(records), iterations=iterations,
+        AuditWriter(path, schema).log("vault_verify", via="cli", wallets=len(records), iterations=iterations,
                               **{s.name.lower(): counts.get(s, 0) for s in VerifyStatus})
     except OSError as exc:
         reason = exc.strerror or str(exc)
@@ -137,7 +138,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         raise CommandError(f"--iterations must be between 1 and {MAX_ITERATIONS:,}", 2)
     if args.workers is not None and args.workers < 1:
         raise CommandError("--workers must be at least 1", 2)
-    records = _load(paths)
+    records, schema = _load(paths)
     passphrase = read_passphrase()
     cancel = threading.Event()
     try:
@@ -152,7 +153,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     if not args.quiet:
         print("\n".join(status_table(records, report)))
     print(report.summary() + f" ({report.elapsed_s:.1f} s)", flush=True)
-    _audit(paths, records, args.iterations, counts)
+    _audit(paths, schema, records, args.iterations, counts)
     if records and counts.get(VerifyStatus.WRONG_PASSPHRASE, 0) == len(records):
         print(f"the passphrase opened none of the wallets: it is wrong, or the keys were sealed with another "
               f"iteration count than {args.iterations:,} (--iterations)", file=sys.stderr)
