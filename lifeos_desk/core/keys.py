@@ -30,6 +30,7 @@ _FERNET_PREFIX = b"gAAAAA"
 #: The longest base58 text of a 64-byte key (all 0xff bytes). Longer text decodes to more than 64
 #: bytes, which the bot refuses too, so it is refused before decoding (a 400 KB "key" took 26 s).
 MAX_KEY_CHARS = 88
+_B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
 class EnvelopeFormatError(ValueError):
@@ -95,6 +96,18 @@ def bot_b64decode(text: str) -> bytes:
         return base64.b64decode(text.encode("utf-8"))
     except (binascii.Error, ValueError):  # UnicodeEncodeError is a ValueError
         raise EnvelopeFormatError("not base64 text") from None
+
+
+def damaged_envelope(value: str | bytes) -> bool:
+    """A value that is almost an envelope (e.g. truncated base64) counts as corrupt, not unknown."""
+    raw = value.encode("utf-8", "replace") if isinstance(value, str) else value
+    text = raw.translate(None, bytes(set(range(256)) - set(_B64_ALPHABET))).rstrip(b"=")  # what the bot keeps
+    usable = text[: len(text) - len(text) % 4]
+    try:
+        blob = base64.b64decode(usable, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return blob[SALT_LEN : SALT_LEN + 6] == _FERNET_PREFIX
 
 
 def _split(blob: bytes) -> tuple[bytes, bytes]:

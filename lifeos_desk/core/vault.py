@@ -39,6 +39,7 @@ from .keys import (
     StoredForm,
     bot_key_bytes,
     check_secret,
+    damaged_envelope,
     keypair_from_seed,
     parse_envelope,
 )
@@ -48,7 +49,6 @@ T = TypeVar("T")
 WalletKey = int | str
 Progress = Callable[[int, int], None]
 
-_B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 # Fernet token layout (spec): version(1) | timestamp(8) | IV(16) | ciphertext(16n, n>=1) | HMAC(32)
 _FERNET_VERSION = 0x80
 _FERNET_MIN = 1 + 8 + 16 + 16 + 32
@@ -136,18 +136,6 @@ def _validated_urlsafe(token: bytes) -> bytes:
     return token
 
 
-def _damaged_envelope(value: str | bytes) -> bool:
-    """A value that is almost an envelope (e.g. truncated base64) counts as corrupt, not unknown."""
-    raw = value.encode("utf-8", "replace") if isinstance(value, str) else value
-    text = raw.translate(None, bytes(set(range(256)) - set(_B64_ALPHABET))).rstrip(b"=")  # what the bot keeps
-    usable = text[: len(text) - len(text) % 4]
-    try:
-        blob = base64.b64decode(usable, validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    return blob[SALT_LEN : SALT_LEN + 6] == b"gAAAAA"
-
-
 def parse_record(record: WalletRecord) -> tuple[bytes, bytes, StoredForm]:
     """(salt, token, form) of a wallet's envelope, or WalletError (unrecognised / corrupt)."""
     value = record.stored
@@ -156,7 +144,7 @@ def parse_record(record: WalletRecord) -> tuple[bytes, bytes, StoredForm]:
     try:
         env = parse_envelope(value)
     except EnvelopeFormatError as exc:
-        if isinstance(value, (str, bytes)) and _damaged_envelope(value):
+        if isinstance(value, (str, bytes)) and damaged_envelope(value):
             raise WalletError(VerifyStatus.TAMPERED, "envelope is truncated or damaged") from None
         raise WalletError(VerifyStatus.UNRECOGNISED, f"not a PBKDF2+Fernet envelope ({exc})") from None
     if not fernet_token_well_formed(env.token):
