@@ -78,5 +78,5 @@ def open_session(paths: DataPaths, dirs: AppDirs, settings: Settings, state: Sta
         watcher = ChangeWatcher(opened)
         watcher.start()
     return Session(paths=paths, dirs=dirs, settings=settings, state=state, stores=stores, info=info,
-                   error=error, watcher=watcher, audit=AuditWriter(audit_log_path(paths)),
+                   error=error, watcher=watcher, audit=AuditWriter(audit_log_path(paths), info.schema if info else None),
                    prefs=prefs or Prefs(settings), nav=Navigator(), demo_passphrase=demo_passphrase)

@@ -311,3 +311,17 @@ def test_the_pane_styles_cells_the_db_model_does_not(area_for) -> None:
     plain = TableWindowModel(session_of(area).database, model.info)  # type: ignore[arg-type]
     assert plain.index(null, pnl).data(Qt.ItemDataRole.ForegroundRole) is None
     assert plain.index(null, pnl).data(Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_item18_tables_csv_export_survives_a_lone_surrogate(area_for, qtbot, tmp_path: Path) -> None:
+    # QtSql itself turns bad UTF-8 into U+FFFD, so the surrogate is handed to the writer directly:
+    # whatever reaches it must not abort the export half-way.
+    area = area_for()
+    pane = trades_pane(area)
+    out = tmp_path / "odd.csv"
+    export = pane.export_to(out)
+    export._write(["lone \ud800 surrogate"])
+    with qtbot.waitSignal(export.finished, timeout=10_000):
+        pass
+    text = out.read_text(encoding="utf-8")
+    assert "lone \\ud800 surrogate" in text and text.count("\n") == 1 + 1 + 300

@@ -159,6 +159,7 @@ class LogsArea(QWidget, AreaDefaults):
     def _connect(self) -> None:
         self.follower.polled.connect(self._on_polled)
         self.follower.logsAdded.connect(self._fill_picker)
+        self.follower.skippedChanged.connect(self._show_notice)
         self.picker.currentIndexChanged.connect(self._on_pick)
         self.follow_button.setChecked(True)
         self.follow_button.toggled.connect(self.set_follow)
@@ -238,6 +239,7 @@ class LogsArea(QWidget, AreaDefaults):
     def _on_polled(self, new_rows: int, caught_up: bool, events: list[str]) -> None:
         if events:
             self.last_event = f"{events[-1]} at {time.strftime('%H:%M:%S')}"
+            self._show_notice()  # a rotation may have put a link or a FIFO where the live file was
         now = time.monotonic()
         if not caught_up and now - self._last_sync < BULK_SYNC_S:
             return  # indexing a big file: show progress a few times a second, not after every slice
@@ -333,6 +335,11 @@ class LogsArea(QWidget, AreaDefaults):
             folders = ", ".join(str(f) for f in self.logs.folders) or "(none configured)"
             notes = [f"No *.jsonl logs in the log folders: {folders}. Set them with --logs or LIFEOS_LOGS; "
                      "new logs appear here as soon as they are written."]
+        skipped = list(self.logs.skipped)
+        skipped += [t.live.problem for t in self.logs.timelines
+                    if t.live.problem and t.live.problem.startswith("skipped") and t.live.problem not in skipped]
+        if skipped:
+            notes.append("Not read (only regular files inside the log folders are): " + "; ".join(skipped))
         self.notice.setText("\n".join(dict.fromkeys(n for n in notes if n)))
         self.notice.setVisible(bool(notes))
 
