@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "lifeos_desk.commands.verify",
     "lifeos_desk.commands.restore",
     "lifeos_desk.commands.list",
+    "lifeos_desk.commands.migrate",
 )
 
 

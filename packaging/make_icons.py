@@ -45,6 +45,28 @@ class IconSet:
     icns: Path
 
 
+def _well_formed(svg: Path) -> object:
+    """The file's bytes (a QByteArray), once its XML is known to parse.
+
+    QSvgRenderer reports a broken file only as a Qt warning on stderr;
+    QXmlStreamReader checks it quietly first, so the message below says why.
+    """
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QXmlStreamReader
+
+    try:
+        data = QByteArray(svg.read_bytes())
+    except OSError as exc:
+        raise ValueError(f"cannot read {svg}: {exc.strerror}") from None
+    buffer = QBuffer(data)  # PySide's QXmlStreamReader takes bytes only through a device
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QXmlStreamReader(buffer)
+    while not reader.atEnd():
+        reader.readNext()
+    if reader.hasError():
+        raise ValueError(f"{svg} is not a valid SVG file: {reader.errorString()} (line {reader.lineNumber()})")
+    return data
+
+
 class SvgRasterizer:
     """Renders one SVG to PNG bytes at any square size (needs a QGuiApplication)."""
 
@@ -55,7 +77,7 @@ class SvgRasterizer:
         if QGuiApplication.instance() is None:
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
             self._app = QGuiApplication([sys.argv[0]])
-        self._renderer = QSvgRenderer(str(svg))
+        self._renderer = QSvgRenderer(_well_formed(svg))
         if not self._renderer.isValid():
             raise ValueError(f"{svg} is not a valid SVG file")
         self._cache: dict[int, bytes] = {}

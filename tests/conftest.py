@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 # Set once, here, before anything imports Qt (Picard's rule).
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -50,3 +50,36 @@ def local_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     yield zone
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture(scope="session")
+def pg_server():  # type: ignore[no-untyped-def]
+    """A real PostgreSQL server for the session (tests/pg.py; skips locally, fails in CI, when missing)."""
+    from tests.pg import server_session
+
+    yield from server_session()
+
+
+@pytest.fixture
+def pg_url(pg_server, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """A fresh, empty database on the test server for one test; dropped afterwards."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
+    url = pg_server.create_database(name)
+    yield url
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def immediate_tasks(qapp: object) -> Iterator[Callable[[], None]]:
+    """Run every ``run_task`` work at once on the test's thread; returns ``deliver_pending``.
+
+    The work is done when ``run_task`` returns; calling the returned function
+    runs the callbacks (they always wait for the event loop, as in the app).
+    """
+    from lifeos_desk.ui.tasks import ImmediateExecutor, deliver_pending, set_executor
+
+    previous = set_executor(ImmediateExecutor())
+    try:
+        yield deliver_pending
+    finally:
+        set_executor(previous)

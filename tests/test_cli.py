@@ -122,3 +122,41 @@ def test_locked(tmp_path: Path) -> None:
 
 def test_demo_refuses_existing_home(demo_homes: dict[str, Path]) -> None:
     assert_one_line_failure(cli("demo", str(demo_homes["adr"])), 3, "already exists")
+
+
+def _verify(home: Path, stdin: bytes, *extra: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "lifeos_desk", "vault", "verify", "--home", str(home), *extra],
+                          input=stdin, capture_output=True, timeout=120, check=False)
+
+
+def test_item15_vault_verify_prints_results_when_the_audit_log_cannot_be_written(
+        tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    from tests.db.vault_homes import demo_copy
+
+    home, passphrase = demo_copy(tmp_path_factory, tmp_path / "home", "deployed", users=3)
+    audit = home / "logs" / "audit.jsonl"
+    before = audit.read_bytes()
+    audit.unlink()
+    audit.mkdir()  # the entry cannot be written (as root, a read-only mode would not stop it)
+    proc = _verify(home, passphrase.encode() + b"\n")
+    out, err = proc.stdout.decode(), proc.stderr.decode()
+    assert proc.returncode == 0, err
+    assert out.splitlines()[-1].startswith("3 wallets: 3 verified")
+    assert "Traceback" not in err
+    assert all(line.startswith("warning: the audit") for line in err.strip().splitlines())
+    assert "audit entry could not be written" in err and str(audit) in err
+    assert passphrase not in out + err and before
+
+
+def test_item16_non_utf8_passphrase_on_stdin_is_one_clear_line(tmp_path_factory: pytest.TempPathFactory,
+                                                               tmp_path: Path) -> None:
+    from tests.db.vault_homes import demo_copy
+
+    home, _ = demo_copy(tmp_path_factory, tmp_path / "home", "adr", users=2)
+    proc = _verify(home, b"caf\xe9 \xff\xfe secret\n")
+    err = proc.stderr.decode()
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "not valid UTF-8" in lines[0], err
+    assert "secret" not in err and "caf" not in err

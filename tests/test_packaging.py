@@ -141,10 +141,12 @@ def test_icns_header_and_elements(icon_set, icons_module: ModuleType) -> None:  
     assert found[b"ic10"] == 1024 and found[b"icp4"] == 16
 
 
-def test_bad_svg_is_reported(qapp, icons_module: ModuleType, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_svg_is_reported(qapp, icons_module: ModuleType, tmp_path: Path,  # type: ignore[no-untyped-def]
+                             capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.svg"
     bad.write_text("<svg")
     assert icons_module.main(["--svg", str(bad), "--out", str(tmp_path / "out")]) == 1
+    assert "not a valid SVG file: Premature end of document" in capsys.readouterr().err
 
 
 # -- what the bundle holds ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import TextIO
 from ..core.audit import AuditWriter, audit_log_path
 from ..core.keys import BOT_ITERATIONS
 from ..core.paths import DataPaths
+from ..core.schema import SchemaKind
 from ..core.secrets import Secret
 from ..core.vault import MAX_ITERATIONS, VerifyReport, VerifyStatus, WalletRecord, default_workers, verify_all
 from . import CommandError
@@ -30,6 +31,8 @@ EXIT_NOT_ALL_VERIFIED = 1
 EXIT_NO_PASSPHRASE = 2
 EXIT_UNKNOWN_SCHEMA = 3
 EXIT_NOTHING_OPENED = 4
+#: A passphrase that is not UTF-8 text shares the "no usable passphrase" code.
+EXIT_BAD_PASSPHRASE = EXIT_NO_PASSPHRASE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,20 +53,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def read_passphrase(stdin: TextIO | None = None) -> Secret:
     """The passphrase from a no-echo prompt (terminal) or stdin's first line (anything else)."""
     stream = stdin or sys.stdin
-    if stream.isatty():
-        try:
-            text = getpass.getpass("Wallet passphrase: ")
-        except EOFError:
-            text = ""
-    else:
-        text = stream.readline().rstrip("\r\n")
-    if not text:
-        raise CommandError("no passphrase given (type it at the prompt, or pipe it on standard input)",
-                           EXIT_NO_PASSPHRASE)
-    return Secret(text)
+    try:
+        if stream.isatty():
+            try:
+                text = getpass.getpass("Wallet passphrase: ")
+            except EOFError:
+                text = ""
+        else:
+            text = stream.readline().rstrip("\r\n")
+        if not text:
+            raise CommandError("no passphrase given (type it at the prompt, or pipe it on standard input)",
+                               EXIT_NO_PASSPHRASE)
+        return Secret(text)  # encodes to UTF-8: bytes read with surrogateescape fail here
+    except UnicodeError:
+        # The bot reads its passphrase as text and encodes it as UTF-8, so such bytes could never
+        # have sealed a key. Nothing of the input is echoed.
+        raise CommandError("the passphrase on standard input is not valid UTF-8 text; give it as UTF-8",
+                           EXIT_BAD_PASSPHRASE) from None
 
 
-def _load(paths: DataPaths) -> list[WalletRecord]:
+def _load(paths: DataPaths) -> tuple[list[WalletRecord], SchemaKind]:
     from ..core.schema import domain_for
     from ..db.connection import Database
     from ..db.qtapp import ensure_core_app
@@ -77,7 +86,7 @@ def _load(paths: DataPaths) -> list[WalletRecord]:
         if domain is None:
             raise CommandError(f"{paths.db} has neither the ADR-005 nor the deployed bot's wallets table",
                                EXIT_UNKNOWN_SCHEMA)
-        return load_wallets(db.connection(), domain)
+        return load_wallets(db.connection(), domain), info.schema
     finally:
         db.close()
 
@@ -109,13 +118,25 @@ class _Progress:
             self.stream.flush()
 
 
+def _audit(paths: DataPaths, schema: SchemaKind, records: Sequence[WalletRecord], iterations: int,
+           counts: dict[VerifyStatus, int]) -> None:
+    """Record the run in the audit log; one that cannot be written is a warning, not a lost result."""
+    path = audit_log_path(paths)
+    try:
+        AuditWriter(path, schema).log("vault_verify", via="cli", wallets=len(records), iterations=iterations,
+                              **{s.name.lower(): counts.get(s, 0) for s in VerifyStatus})
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        print(f"warning: the audit entry could not be written to {path}: {reason}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace, paths: DataPaths) -> int:
     """Verify every wallet and print the table and a summary."""
     if not 1 <= args.iterations <= MAX_ITERATIONS:
         raise CommandError(f"--iterations must be between 1 and {MAX_ITERATIONS:,}", 2)
     if args.workers is not None and args.workers < 1:
         raise CommandError("--workers must be at least 1", 2)
-    records = _load(paths)
+    records, schema = _load(paths)
     passphrase = read_passphrase()
     cancel = threading.Event()
     try:
@@ -127,12 +148,10 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     finally:
         passphrase.wipe()
     counts = report.counts()
-    AuditWriter(audit_log_path(paths)).log(
-        "vault_verify", via="cli", wallets=len(records), iterations=args.iterations,
-        **{s.name.lower(): counts.get(s, 0) for s in VerifyStatus})
     if not args.quiet:
         print("\n".join(status_table(records, report)))
-    print(report.summary() + f" ({report.elapsed_s:.1f} s)")
+    print(report.summary() + f" ({report.elapsed_s:.1f} s)", flush=True)
+    _audit(paths, schema, records, args.iterations, counts)
     if records and counts.get(VerifyStatus.WRONG_PASSPHRASE, 0) == len(records):
         print(f"the passphrase opened none of the wallets: it is wrong, or the keys were sealed with another "
               f"iteration count than {args.iterations:,} (--iterations)", file=sys.stderr)

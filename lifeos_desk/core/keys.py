@@ -27,6 +27,10 @@ from .base58 import Base58Error, b58decode, b58encode
 BOT_ITERATIONS = 100_000
 SALT_LEN = 16
 _FERNET_PREFIX = b"gAAAAA"
+#: The longest base58 text of a 64-byte key (all 0xff bytes). Longer text decodes to more than 64
+#: bytes, which the bot refuses too, so it is refused before decoding (a 400 KB "key" took 26 s).
+MAX_KEY_CHARS = 88
+_B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
 class EnvelopeFormatError(ValueError):
@@ -75,11 +79,39 @@ def parse_envelope(value: str | bytes | bytearray | memoryview) -> Envelope:
         return Envelope(env.salt, env.token, StoredForm.BASE64_BYTES)
     if not isinstance(value, str):
         raise EnvelopeFormatError(f"unexpected value type {type(value).__name__}")
+    return _checked(*_split(bot_b64decode(value)), StoredForm.BASE64_TEXT)
+
+
+def bot_b64decode(text: str) -> bytes:
+    """The envelope's bytes exactly as the bot's decryptor gets them.
+
+    The bot (core/wallet_service.py, ``WalletEncryption.decrypt_private_key``)
+    calls ``base64.b64decode(text.encode())`` without ``validate``: characters
+    outside the base64 alphabet (spaces, the line breaks of MIME-wrapped base64)
+    are dropped, a wrong padding is an error, and text that is not encodable
+    as UTF-8 fails. The same call is made here, so a value counts as an
+    envelope exactly when the bot can read one from it.
+    """
     try:
-        blob = base64.b64decode(value.strip(), validate=True)
-    except (binascii.Error, ValueError):
+        return base64.b64decode(text.encode("utf-8"))
+    except (binascii.Error, ValueError):  # UnicodeEncodeError is a ValueError
         raise EnvelopeFormatError("not base64 text") from None
-    return _checked(blob[:SALT_LEN], blob[SALT_LEN:], StoredForm.BASE64_TEXT)
+
+
+def damaged_envelope(value: str | bytes) -> bool:
+    """A value that is almost an envelope (e.g. truncated base64) counts as corrupt, not unknown."""
+    raw = value.encode("utf-8", "replace") if isinstance(value, str) else value
+    text = raw.translate(None, bytes(set(range(256)) - set(_B64_ALPHABET))).rstrip(b"=")  # what the bot keeps
+    usable = text[: len(text) - len(text) % 4]
+    try:
+        blob = base64.b64decode(usable, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return blob[SALT_LEN : SALT_LEN + 6] == _FERNET_PREFIX
+
+
+def _split(blob: bytes) -> tuple[bytes, bytes]:
+    return blob[:SALT_LEN], blob[SALT_LEN:]
 
 
 def _checked(salt: bytes, token: bytes, form: StoredForm) -> Envelope:
@@ -130,16 +162,37 @@ class KeyCheck(enum.Enum):
 
     VERIFIED = "verified"
     NOT_A_KEY = "not a 64-byte base58 key"
+    TOO_LONG = "too long to be a key"
     PUBKEY_MISMATCH = "public half does not match the seed"
     ADDRESS_MISMATCH = "address mismatch"
 
 
+def bot_key_bytes(secret_b58: str) -> bytes:
+    """The bytes the bot's base58 decoder reads from a decrypted key text.
+
+    The bot loads a decrypted key with the ``base58`` package's ``b58decode``
+    (core/wallet_service.py, ``load_keypair_from_private_key``), which drops
+    trailing whitespace (``str.rstrip``) and refuses any other character outside
+    the alphabet, leading whitespace included. Raises Base58Error like it
+    (and for text too long to be a key, before decoding).
+    """
+    body = secret_b58.rstrip()
+    if len(body) > MAX_KEY_CHARS:
+        raise Base58Error(f"{len(body)} characters, more than a key's {MAX_KEY_CHARS}")
+    return b58decode(body)
+
+
 def check_secret(secret_b58: str, address: str) -> KeyCheck:
-    """Check a base58 secret key: 64 bytes, pubkey derived from seed, equals address."""
+    """Check a decrypted key text as the bot would load it: base58 of a 64-byte key (public half
+    derived from the seed) or of a 32-byte seed (the bot expands it), whose address is ``address``."""
+    if len(secret_b58.rstrip()) > MAX_KEY_CHARS:
+        return KeyCheck.TOO_LONG
     try:
-        raw = b58decode(secret_b58)
+        raw = bot_key_bytes(secret_b58)
     except Base58Error:
         return KeyCheck.NOT_A_KEY
+    if len(raw) == 32:
+        raw = keypair_from_seed(raw)
     if len(raw) != 64:
         return KeyCheck.NOT_A_KEY
     derived = keypair_from_seed(raw[:32])[32:]

@@ -32,18 +32,22 @@ from cryptography.fernet import Fernet, InvalidToken
 from .base58 import Base58Error, b58decode, b58encode
 from .keys import (
     BOT_ITERATIONS,
+    MAX_KEY_CHARS,
     SALT_LEN,
     EnvelopeFormatError,
     KeyCheck,
     StoredForm,
+    bot_key_bytes,
     check_secret,
+    damaged_envelope,
     keypair_from_seed,
     parse_envelope,
 )
 from .secrets import Secret
+from .wallet_ids import WalletKey as WalletKey  # re-exported: results and plans are keyed by it
+from .wallet_ids import require_distinct
 
 T = TypeVar("T")
-WalletKey = int | str
 Progress = Callable[[int, int], None]
 
 # Fernet token layout (spec): version(1) | timestamp(8) | IV(16) | ciphertext(16n, n>=1) | HMAC(32)
@@ -133,18 +137,6 @@ def _validated_urlsafe(token: bytes) -> bytes:
     return token
 
 
-def _damaged_envelope(value: str | bytes) -> bool:
-    """A value that is almost an envelope (e.g. truncated base64) counts as corrupt, not unknown."""
-    text = value if isinstance(value, str) else value.decode("ascii", "replace")
-    text = text.strip()
-    usable = text[: len(text) - len(text) % 4]
-    try:
-        blob = base64.b64decode(usable, validate=True)
-    except (binascii.Error, ValueError):
-        return False
-    return blob[SALT_LEN : SALT_LEN + 6] == b"gAAAAA"
-
-
 def parse_record(record: WalletRecord) -> tuple[bytes, bytes, StoredForm]:
     """(salt, token, form) of a wallet's envelope, or WalletError (unrecognised / corrupt)."""
     value = record.stored
@@ -153,7 +145,7 @@ def parse_record(record: WalletRecord) -> tuple[bytes, bytes, StoredForm]:
     try:
         env = parse_envelope(value)
     except EnvelopeFormatError as exc:
-        if isinstance(value, (str, bytes)) and _damaged_envelope(value):
+        if isinstance(value, (str, bytes)) and damaged_envelope(value):
             raise WalletError(VerifyStatus.TAMPERED, "envelope is truncated or damaged") from None
         raise WalletError(VerifyStatus.UNRECOGNISED, f"not a PBKDF2+Fernet envelope ({exc})") from None
     if not fernet_token_well_formed(env.token):
@@ -183,19 +175,29 @@ def open_wallet(record: WalletRecord, passphrase: Secret, iterations: int = BOT_
 
 
 def check_key(secret: Secret, address: str) -> tuple[VerifyStatus, str]:
-    """Status of a decrypted key against its stored address (base58, 64 bytes, ed25519)."""
+    """Status of a decrypted key against its stored address, read as the bot reads it (keys.bot_key_bytes)."""
     try:
         text = secret.reveal()
     except UnicodeDecodeError:
         return VerifyStatus.TAMPERED, "decrypted value is not text"
     outcome = check_secret(text, address)
     if outcome is KeyCheck.VERIFIED:
-        return VerifyStatus.VERIFIED, ""
+        notes = []
+        if len(bot_key_bytes(text)) == 32:
+            notes.append("stored as a 32-byte seed (the bot expands it)")
+        if text != text.rstrip():
+            notes.append("whitespace after the key (the bot ignores it)")
+        return VerifyStatus.VERIFIED, "; ".join(notes)
+    if outcome is KeyCheck.TOO_LONG:
+        return VerifyStatus.TAMPERED, (f"decrypted value is {len(text.rstrip()):,} characters: too long to be a "
+                                       f"key (at most {MAX_KEY_CHARS})")
     if outcome is KeyCheck.NOT_A_KEY:
-        return VerifyStatus.TAMPERED, "decrypted value is not a 64-byte base58 key"
+        if text[:1].isspace():
+            return VerifyStatus.TAMPERED, "decrypted key starts with whitespace, which the bot's base58 decoder refuses"
+        return VerifyStatus.TAMPERED, "decrypted value is not the base58 of a 64-byte key or a 32-byte seed"
     if outcome is KeyCheck.PUBKEY_MISMATCH:
         return VerifyStatus.ADDRESS_MISMATCH, "the key's public half does not match its seed"
-    derived = b58encode(keypair_from_seed(b58decode(text)[:32])[32:])
+    derived = b58encode(keypair_from_seed(bot_key_bytes(text)[:32])[32:])
     return VerifyStatus.ADDRESS_MISMATCH, f"the key belongs to {derived}"
 
 
@@ -278,6 +280,7 @@ def verify_all(records: Sequence[WalletRecord], passphrase: Secret, *, iteration
                workers: int | None = None, progress: Progress | None = None,
                cancel: threading.Event | None = None) -> VerifyReport:
     """Verify every wallet on all cores; cancellable; results keyed by wallet key."""
+    require_distinct(r.key for r in records)
     start = time.perf_counter()
     results: dict[WalletKey, VerifyResult] = {}
 
@@ -405,6 +408,7 @@ def plan_rotation(records: Sequence[WalletRecord], old: Secret, new: Secret, *,
         raise RotationError("the new passphrase is empty")
     if not 1 <= new_iterations <= MAX_ITERATIONS:
         raise RotationError(f"iterations must be between 1 and {MAX_ITERATIONS:,}")
+    require_distinct(r.key for r in records)
     items: dict[WalletKey, RotationItem] = {}
     failures: list[VerifyResult] = []
 
@@ -443,8 +447,11 @@ def parse_import_key(text: str) -> Secret:
     Accepts the 64-byte Solana secret key (seed || public key, checked) or a
     32-byte seed, expanded to 64 bytes with its ed25519 public key.
     """
+    text = text.strip()
+    if len(text) > MAX_KEY_CHARS:
+        raise ImportKeyError(f"the text is {len(text):,} characters: too long to be a key (at most {MAX_KEY_CHARS})")
     try:
-        raw = bytearray(b58decode(text.strip()))
+        raw = bytearray(b58decode(text))
     except Base58Error:
         raise ImportKeyError("the key is not base58 text") from None
     try:

@@ -27,6 +27,7 @@ from ..core.keys import StoredForm, parse_envelope
 from ..core.schema import Domain, SchemaKind
 from ..core.times import naive_utc_iso
 from ..core.vault import ImportPlan, RotationPlan, WalletKey, WalletRecord
+from ..core.wallet_ids import RowKey, wallet_keys
 from .connection import Database, quote_ident, run_exec, run_rows, run_scalar
 from .errors import DatabaseError, DbProblem
 
@@ -60,18 +61,24 @@ def _bind(params: Sequence[Any]) -> tuple[Any, ...]:
 
 
 def load_wallets(db: QSqlDatabase, domain: Domain) -> list[WalletRecord]:
-    """Every wallet with its owner's name, ordered by owner then wallet key."""
+    """Every wallet with its owner's name, ordered by owner then wallet key.
+
+    Each record's ``key`` tells it apart from every other: a wallet whose key
+    is NULL or shared is keyed by its rowid (core.wallet_ids, issue 14 item 14).
+    """
     d = domain
     sql = (
-        f"SELECT w.{_q(d.wallet_pk)}, w.{_q(d.wallet_user)}, u.{_q(d.user_name)}, w.{_q(d.wallet_label)}, "
+        f"SELECT w.rowid, w.{_q(d.wallet_pk)}, w.{_q(d.wallet_user)}, u.{_q(d.user_name)}, w.{_q(d.wallet_label)}, "
         f"w.{_q(d.wallet_address)}, w.{_q(d.wallet_default)}, w.{_q(d.wallet_secret)} "
         f"FROM {_q(d.wallets)} w LEFT JOIN {_q(d.users)} u ON u.{_q(d.user_pk)} = w.{_q(d.wallet_user)} "
-        f"ORDER BY w.{_q(d.wallet_user)}, w.{_q(d.wallet_pk)} LIMIT {MAX_WALLETS}"
+        f"ORDER BY w.{_q(d.wallet_user)}, w.{_q(d.wallet_pk)}, w.rowid LIMIT {MAX_WALLETS}"
     )
+    rows = run_rows(db, sql)
+    keys = wallet_keys([(int(row[0]), _from_db(row[1])) for row in rows])
     records = []
-    for key, user_id, owner, label, address, default, stored in run_rows(db, sql):
+    for key, (_rowid, _pk, user_id, owner, label, address, default, stored) in zip(keys, rows, strict=True):
         records.append(WalletRecord(
-            key=key if isinstance(key, (int, str)) else str(key),
+            key=key,
             user_id=int(user_id) if isinstance(user_id, int) else None,
             owner="" if owner is None else str(owner),
             label="" if label is None else str(label),
@@ -123,20 +130,34 @@ def _writable(database: Database) -> QSqlDatabase:
 
 
 def _in_transaction(database: Database, work: Callable[[QSqlDatabase], T]) -> T:
-    """Run work inside BEGIN IMMEDIATE ... COMMIT on the write connection; roll back on any error."""
-    db = _writable(database)
+    """Run work inside BEGIN IMMEDIATE ... COMMIT on the write connection; roll back on any error.
+
+    The write connection lives for one transaction. Qt removes a connection
+    only when no QSqlDatabase handle to it is alive (else it warns that the
+    connection "is still in use"), so the handle stays inside ``_transact``
+    and an error leaves it without its traceback, whose frames hold the
+    handle, as ``opened_info`` does in connection.py.
+    """
     try:
-        run_exec(db, "BEGIN IMMEDIATE")
-        try:
-            result = work(db)
-            run_exec(db, "COMMIT")
-        except BaseException:
-            with contextlib.suppress(DatabaseError):  # SQLite may have rolled back already
-                run_exec(db, "ROLLBACK")
-            raise
-        return result
+        return _transact(_writable(database), work)
+    except BaseException as exc:
+        error = exc.with_traceback(None)  # frees the frames, and with them the handle
     finally:
         database.close_role(WRITE_ROLE)
+    raise error
+
+
+def _transact(db: QSqlDatabase, work: Callable[[QSqlDatabase], T]) -> T:
+    """The transaction itself; its frame holds the only handle to the write connection."""
+    try:
+        run_exec(db, "BEGIN IMMEDIATE")
+        result = work(db)
+        run_exec(db, "COMMIT")
+    except BaseException:
+        with contextlib.suppress(DatabaseError):  # SQLite may have rolled back already
+            run_exec(db, "ROLLBACK")
+        raise
+    return result
 
 
 def write_rotation(database: Database, domain: Domain, plan: RotationPlan) -> int:
@@ -147,12 +168,15 @@ def write_rotation(database: Database, domain: Domain, plan: RotationPlan) -> in
     (also rolled back).
     """
     d = domain
-    sql = (f"UPDATE {_q(d.wallets)} SET {_q(d.wallet_secret)} = ? "
-           f"WHERE {_q(d.wallet_pk)} = ? AND {_q(d.wallet_secret)} = ?")
+    by_key = (f"UPDATE {_q(d.wallets)} SET {_q(d.wallet_secret)} = ? "
+              f"WHERE {_q(d.wallet_pk)} = ? AND {_q(d.wallet_secret)} = ?")
+    by_rowid = f"UPDATE {_q(d.wallets)} SET {_q(d.wallet_secret)} = ? WHERE rowid = ? AND {_q(d.wallet_secret)} = ?"
 
     def work(db: QSqlDatabase) -> int:
         for item in plan.items:
-            if run_exec(db, sql, _bind((item.new_stored, item.key, item.old_stored))) != 1:
+            # A wallet keyed by rowid has no usable key; the old value still guards the row.
+            sql, ident = (by_rowid, item.key.rowid) if isinstance(item.key, RowKey) else (by_key, item.key)
+            if run_exec(db, sql, _bind((item.new_stored, ident, item.old_stored))) != 1:
                 raise VaultWriteError(f"wallet {item.key} changed or vanished since the rotation was planned; "
                                       "nothing was written")
         return len(plan.items)

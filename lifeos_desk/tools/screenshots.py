@@ -4,37 +4,48 @@
 
 Offscreen, no display needed. Makes a deployed-schema demo home in a temp
 folder (child process, as the window never writes with sqlite3), runs the
-live writer while shooting, grabs the window once per area, then lets each
-area put itself into the states its README shots show, through an optional
-``demo_screenshots(widget, save)`` in the area's module or package.
+live writer while shooting, grabs the window once per area, or once per
+named state the area lists in ``screenshot_states()`` (ui/areas.py, the
+``Area`` contract) after setting that state. Pending edits a state made are
+discarded, editing is locked again and work a state started is cancelled
+before the next area.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QWidget
-
+from ..ui.areas import Area, ScreenshotState
+from ..ui.busy import app_registry
+from ..ui.main_window import MainWindow
 from ..ui.pump import settle
 
 SIZE = (1360, 860)
 
 
-
-def _area_modules(widget: QWidget) -> list[ModuleType]:
-    name = type(widget).__module__
-    mods = [sys.modules[name]]
-    if "." in name:
-        mods.append(importlib.import_module(name.rsplit(".", 1)[0]))
-    return mods
+def shoot_areas(window: MainWindow, save: Callable[[str], None]) -> None:
+    """Each tab in turn: its named states (one grab after setting each), or one plain grab."""
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        widget = window.tabs.widget(index)
+        settle(1.0)
+        states: list[ScreenshotState] = list(widget.screenshot_states()) if isinstance(widget, Area) else []
+        for name, enter in states:
+            enter()
+            save(name)
+        if not states:
+            save(f"area-{window.tabs.tabText(index).lower().replace(' ', '-')}")
+        # Leave the next area (and the close) as found: no staged edit, editing
+        # locked, no work a state started (a restore waiting at its preview).
+        window.host.discard_all()
+        window.set_editable(False)
+        app_registry().cancel_all()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +57,6 @@ def main(argv: list[str] | None = None) -> int:
     from ..core.paths import AppDirs, DataPaths
     from ..core.settings import Settings, State
     from ..session import Session, open_session
-    from ..ui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory(prefix="lifeos-shots-") as tmp:
         root = Path(tmp)
@@ -71,17 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wrote {path}")
 
         save("main-window")
-        for index in range(window.tabs.count()):
-            window.tabs.setCurrentIndex(index)
-            widget = window.tabs.widget(index)
-            assert widget is not None
-            settle(1.0)
-            hooks = [getattr(m, "demo_screenshots", None) for m in _area_modules(widget)]
-            hook: Callable[[QWidget, Callable[[str], None]], None] | None = next(filter(None, hooks), None)
-            if hook is not None:
-                hook(widget, save)
-            else:
-                save(f"area-{window.tabs.tabText(index).lower().replace(' ', '-')}")
+        shoot_areas(window, save)
         window.close()
         demo.stop()
         app.processEvents()

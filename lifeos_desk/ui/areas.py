@@ -1,25 +1,92 @@
-"""The five areas of the window, declared once.
+"""The areas of the window, declared once, and the contract each one keeps.
 
-Each area is a factory ``(session) -> QWidget``; the window knows nothing of
-their insides, except that a widget's ``window_actions`` go on its toolbar.
+``default_areas()`` is the one list: adding an area is one ``AreaSpec``. The
+window builds its tabs, View menu (Ctrl+1...), tooltips and toolbar from it
+and knows an area's insides only through the ``Area`` protocol: its
+window-wide actions, ``shutdown`` before the window drops it, the unsaved
+work the quit prompt lists, and the states the screenshot tool shows.
 An area that cannot work on this database (unknown schema) says what it
 needs in a NoticePanel instead of showing anything fake.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..session import Session
 
+ScreenshotState = tuple[str, Callable[[], None]]
+
+
+@runtime_checkable
+class Area(Protocol):
+    """What the window asks of every area widget."""
+
+    def window_actions(self) -> Sequence[QAction]:
+        """Actions that work from every area: the window puts them on its toolbar and in its Actions menu."""
+        ...
+
+    def shutdown(self) -> None:
+        """Stop timers, threads and children; called before the window drops the area."""
+        ...
+
+    def unsaved_changes(self) -> list[str]:
+        """Pending work in words, e.g. "Tables: 1 staged edit in users" (empty: nothing to lose)."""
+        ...
+
+    def screenshot_states(self) -> Sequence[ScreenshotState]:
+        """Named states the screenshot tool puts the area in, one grab after each."""
+        ...
+
+
+@runtime_checkable
+class SavesChanges(Protocol):
+    """An area whose unsaved changes can be saved or dropped from the quit prompt."""
+
+    def save_changes(self) -> bool:
+        """Write the pending work; False (and the work kept) when it could not be written."""
+        ...
+
+    def discard_changes(self) -> None:
+        """Drop the pending work."""
+        ...
+
+
+class AreaDefaults:
+    """No-op defaults for the ``Area`` methods, so an area writes only what it has.
+
+    Mix in after the Qt base: ``class X(QWidget, AreaDefaults)``.
+    """
+
+    def window_actions(self) -> Sequence[QAction]:
+        """No window-wide actions."""
+        return ()
+
+    def shutdown(self) -> None:
+        """Nothing runs."""
+
+    def unsaved_changes(self) -> list[str]:
+        """Nothing pending."""
+        return []
+
+    def screenshot_states(self) -> Sequence[ScreenshotState]:
+        """No states beyond the first look."""
+        return ()
+
 
 @dataclass(frozen=True)
 class AreaSpec:
-    """One area: its key (settings, shortcuts), title, and widget factory."""
+    """One area: its key (settings, navigation), title, tab tooltip and widget factory.
+
+    The tooltip says what the area is for; the window adds its Ctrl+N.
+    The factory's widget must satisfy ``Area``.
+    """
 
     key: str
     title: str
@@ -27,7 +94,7 @@ class AreaSpec:
     factory: Callable[[Session], QWidget]
 
 
-class NoticePanel(QWidget):
+class NoticePanel(QWidget, AreaDefaults):
     """A plain explanation in place of an area: what it holds and what is missing."""
 
     def __init__(self, title: str, lines: list[str], parent: QWidget | None = None) -> None:
@@ -57,9 +124,9 @@ def _tables_area(session: Session) -> QWidget:
 
 
 def _logs_area(session: Session) -> QWidget:
-    from .logs import create_area  # imported here so start-up stays light
+    from .logs import create_logs_area  # imported here so start-up stays light
 
-    return create_area(session)
+    return create_logs_area(session)
 
 
 def _charts_area(session: Session) -> QWidget:
@@ -75,15 +142,11 @@ def _backups_area(session: Session) -> QWidget:
 
 
 def default_areas() -> list[AreaSpec]:
-    """The areas in tab order (Ctrl+1 ... Ctrl+5)."""
+    """The areas in tab order (Ctrl+1 ... in this order)."""
     return [
-        AreaSpec("tables", "Tables", "Every table of the database, live (Ctrl+1)", _tables_area),
-        AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory (Ctrl+2)",
-                 _vault_area),
-        AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs (Ctrl+3)",
-                 _logs_area),
-        AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL (Ctrl+4)",
-                 _charts_area),
-        AreaSpec("backups", "Backups", "Make, verify and restore tar.gz archives (Ctrl+5)",
-                 _backups_area),
+        AreaSpec("tables", "Tables", "Every table of the database, live", _tables_area),
+        AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area),
+        AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs", _logs_area),
+        AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL", _charts_area),
+        AreaSpec("backups", "Backups", "Make, verify and restore tar.gz archives", _backups_area),
     ]

@@ -32,22 +32,16 @@ from ..core.paths import DataPaths
 from ..db.connection import sqlite_versions
 from ..db.errors import DatabaseError
 from ..session import Session
+from .area_host import AreaHost, UnsavedChoice, add_shortcut_tip, ask_unsaved, shortcut_text
 from .areas import AreaSpec, default_areas
 from .busy import app_registry, confirm_quit
 
 SessionOpener = Callable[[DataPaths], Session]
+UnsavedPrompt = Callable[[QWidget, list[str]], UnsavedChoice]
 
 # Row counts are exact COUNT(*)s: cheap, but not free on a million rows, so a
 # busy bot's commits refresh them at most this often.
 COUNT_REFRESH_MS = 2000
-
-
-def _add_with_shortcut_tip(bar: QToolBar, act: QAction) -> None:
-    """Add an action to a toolbar, its tooltip ending in its shortcut."""
-    keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    if keys and keys not in act.toolTip():
-        act.setToolTip(f"{act.toolTip()} ({keys})")
-    bar.addAction(act)
 
 
 class ErrorPanel(QWidget):
@@ -80,7 +74,11 @@ class ErrorPanel(QWidget):
 
 
 class MainWindow(QMainWindow):
-    """The console's one window. It owns the session it shows and nothing global."""
+    """The console's one window. It owns the session it shows and nothing global.
+
+    ``ask_unsaved`` is the Save/Discard/Cancel prompt shown before areas with
+    unsaved work are dropped (tests answer it with a plain function).
+    """
 
     def __init__(self, session: Session, open_session: SessionOpener,
                  areas: list[AreaSpec] | None = None, on_demo: Callable[[], None] | None = None) -> None:
@@ -88,6 +86,7 @@ class MainWindow(QMainWindow):
         self._open_session = open_session
         self._area_specs = areas if areas is not None else default_areas()
         self._on_demo = on_demo
+        self.ask_unsaved: UnsavedPrompt = ask_unsaved
         self.session = session
         self.setWindowIcon(QIcon(str(app_icon_path())))
         self.tabs = QTabWidget()  # replaced by _show_session for every session
@@ -123,8 +122,9 @@ class MainWindow(QMainWindow):
         act = QAction(text, self)
         if shortcut:
             act.setShortcut(QKeySequence(shortcut))
-        act.setToolTip(tip or text)
-        act.setStatusTip(tip or text)
+        act.setToolTip(tip or text.replace("&", ""))
+        act.setStatusTip(tip or text.replace("&", ""))
+        add_shortcut_tip(act)
         act.setCheckable(checkable)
         (act.toggled if checkable else act.triggered).connect(slot)
         self.addAction(act)
@@ -142,7 +142,8 @@ class MainWindow(QMainWindow):
             file_menu.addAction(self._action("Open the &demo home", self._on_demo, None,
                                              "Open a generated demo home with a live writer"))
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+        # Spelled out: StandardKey.Quit is empty on Windows and some Linux themes; Qt maps Ctrl to Cmd on macOS.
+        file_menu.addAction(self._action("&Quit", self.close, "Ctrl+Q", "Quit (asks first about unsaved edits)"))
 
         db_menu = menu.addMenu("&Database")
         self.edit_action = self._action("Allow &editing", self.set_editable, "Ctrl+E",
@@ -161,10 +162,14 @@ class MainWindow(QMainWindow):
         self.utc_action.setChecked(self.session.prefs.utc)
         view_menu.addAction(self.utc_action)
         view_menu.addSeparator()
-        for i, spec in enumerate(self._area_specs, start=1):
-            view_menu.addAction(self._action(spec.title, self._tab_selector(i - 1), f"Ctrl+{i}", spec.tooltip))
+        self.area_view_actions = [
+            self._action(spec.title, self._tab_selector(i), f"Ctrl+{i + 1}" if i < 9 else None, spec.tooltip)
+            for i, spec in enumerate(self._area_specs)]
+        view_menu.addActions(self.area_view_actions)
 
         self.toolbar = self._build_toolbar(open_action, refresh_action, self.edit_action, self.utc_action)
+        self.actions_menu = menu.addMenu("&Actions")
+        self.host = AreaHost(self._area_specs, self.toolbar, self.actions_menu)
 
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, "F1",
@@ -174,7 +179,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action(f"&About {APP_DISPLAY_NAME}", self.show_about))
 
     def _build_toolbar(self, *actions: QAction) -> QToolBar:
-        """The window-wide actions (the areas have their tabs), each tooltip ending in its shortcut."""
+        """The window-wide actions (the areas have their tabs); the areas' own follow them."""
         bar = self.addToolBar("Main")
         bar.setObjectName("mainToolBar")  # saveState() needs a name
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -182,17 +187,8 @@ class MainWindow(QMainWindow):
         for i, act in enumerate(actions):
             if i in icons:
                 act.setIcon(self.style().standardIcon(icons[i]))
-            _add_with_shortcut_tip(bar, act)
+            bar.addAction(act)
         return bar
-
-    def _add_area_actions(self, area: QWidget) -> None:
-        """Put an area's window-wide actions (``window_actions``, e.g. Back up now) on the toolbar.
-
-        An action on a hidden tab's widget never fires its shortcut; on the
-        toolbar it works from every area. They go when the area goes.
-        """
-        for act in getattr(area, "window_actions", ()):
-            _add_with_shortcut_tip(self.toolbar, act)
 
     def _tab_selector(self, index: int) -> Callable[[], None]:
         def select() -> None:
@@ -204,16 +200,11 @@ class MainWindow(QMainWindow):
     def _show_session(self) -> None:
         s = self.session
         self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
         if s.error is not None or s.database is None:
             assert s.error is not None
             self.setCentralWidget(ErrorPanel(s.error, self.choose_home, self._on_demo or self.choose_home))
         else:
-            for spec in self._area_specs:
-                area = spec.factory(s)
-                index = self.tabs.addTab(area, spec.title)
-                self.tabs.setTabToolTip(index, spec.tooltip)
-                self._add_area_actions(area)
+            self.tabs = self.host.build(s, [act.toolTip() for act in self.area_view_actions])
             self.setCentralWidget(self.tabs)
             s.database.modeChanged.connect(self._on_mode_changed)
             s.nav.showArea.connect(self.show_area)
@@ -268,8 +259,11 @@ class MainWindow(QMainWindow):
         self.open_paths(old if old.home == home else paths)
 
     def open_paths(self, paths: DataPaths) -> None:
-        """Close the current session and show one opened on these paths."""
+        """Close the current session and show one opened on these paths (after asking about unsaved work)."""
+        if not self.settle_unsaved():
+            return
         self._save_geometry()
+        self.host.drop()
         old = self.takeCentralWidget()
         if old is not None:
             old.deleteLater()
@@ -326,7 +320,10 @@ class MainWindow(QMainWindow):
     def _show_title_and_status(self) -> None:
         s = self.session
         mode = "" if s.database is None else " [read-only]" if s.database.read_only else " [editing]"
-        self.setWindowTitle(f"{APP_DISPLAY_NAME} — {s.paths.home}{mode}")
+        # The app's display name is set (app.make_application), so Qt itself
+        # ends the shown title in " — LifeOS Desk"; spelling it here too
+        # showed it twice.
+        self.setWindowTitle(f"{s.paths.home}{mode}")
         self._update_status()
 
     @Slot()
@@ -388,15 +385,16 @@ class MainWindow(QMainWindow):
             return  # the next commit tries again; the areas report their own errors
         self._update_status()
 
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(keys, what it does) for every action with a shortcut: the window's, then the areas'."""
+        rows = [(shortcut_text(act), act.text().replace("&", "")) for act in self.actions() if shortcut_text(act)]
+        return rows + [row for row in self.host.shortcut_rows() if row not in rows]
+
     @Slot()
     def show_shortcuts(self) -> None:
-        """Help ▸ Keyboard shortcuts: every action that has one."""
-        rows = []
-        for act in self.actions():
-            seq = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            if seq:
-                rows.append(f"<tr><td><b>{seq}</b></td><td>{act.text().replace('&', '')}</td></tr>")
-        QMessageBox.information(self, "Keyboard shortcuts", "<table cellspacing=6>" + "".join(rows) + "</table>")
+        """Help ▸ Keyboard shortcuts: generated from the actions, so it never lags behind them."""
+        rows = "".join(f"<tr><td><b>{keys}</b></td><td>{text}</td></tr>" for keys, text in self.shortcut_rows())
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellspacing=6>{rows}</table>")
 
     @Slot()
     def show_about(self) -> None:
@@ -438,11 +436,25 @@ class MainWindow(QMainWindow):
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
             QMessageBox.information(self, "Diagnostics folder", f"The console's log files are in\n{folder}")
 
+    def settle_unsaved(self) -> bool:
+        """Before the areas go: Save / Discard / Cancel when any has unsaved work. True: go on."""
+        lines = self.host.unsaved_changes()
+        if not lines:
+            return True
+        choice = self.ask_unsaved(self, lines)
+        if choice is UnsavedChoice.SAVE:
+            return self.host.save_all()
+        if choice is UnsavedChoice.DISCARD:
+            self.host.discard_all()
+            return True
+        return False
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Ask first if long work runs; then remember geometry and close the session."""
-        if not confirm_quit(self, app_registry()):
+        """Ask about unsaved work and running work; then remember geometry, shut the areas down, close."""
+        if not self.settle_unsaved() or not confirm_quit(self, app_registry()):
             event.ignore()
             return
         self._save_geometry()
+        self.host.drop()
         self.session.close()
         super().closeEvent(event)

@@ -1,6 +1,6 @@
 """Running the event loop until something is true, for tools outside a test.
 
-The screenshot tool and the areas' ``demo_screenshots`` hooks drive the real
+The screenshot tool and the areas' ``screenshot_states`` (their shots.py) drive the real
 window without pytest-qt, so they need a bounded wait of their own. Tests
 use ``qtbot.waitUntil`` instead.
 """

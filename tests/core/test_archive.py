@@ -28,6 +28,7 @@ from lifeos_desk.core.archive import (
 )
 from lifeos_desk.core.archive.catalog import set_last_safety
 from lifeos_desk.core.archive.progress import Progress
+from lifeos_desk.core.audit import console_entries
 
 from .archive_helpers import counts, make_home, script_archive, table_digest, tree
 
@@ -87,7 +88,7 @@ def test_round_trip(tmp_path: Path, schema: str) -> None:
     assert _journal(paths.db) == journal  # the journal mode belongs to the bot
     assert done.quick_check == "ok"
     assert done.safety is not None and verify_archive(done.safety.path).ok
-    audit = [json.loads(line) for line in (paths.home / "logs" / "audit.jsonl").read_text().splitlines()]
+    audit = console_entries(paths.home / "logs" / "audit.jsonl")  # in the shape of the home's audit file
     assert audit[-1]["event"] == "backup_restored" and audit[-1]["archive"] == str(result.path)
     assert not [p for p in paths.backups.iterdir() if p.name.startswith(".lifeos-desk-tmp")]
 

@@ -33,7 +33,7 @@ def test_early_safety_is_recorded_only_when_the_restore_goes_ahead(tmp_path: Pat
 
     assert result.safety is not None and result.safety.path.is_file()
     assert last_safety(paths.backups) == result.safety.path.name
-    new = [e.get("event") for e in _events(audit)[entries_before:]]
+    new = [e.get("event", e.get("action")) for e in _events(audit)[entries_before:]]  # ADR or audit-trail shape
     assert new == ["backup_created", "backup_restored"]  # the safety backup first, as without the overlap
     assert counts(paths.db) == archived_counts
     assert (paths.home / "trading" / "exit_intents.json").read_text() != "{}\n"

@@ -13,8 +13,8 @@ from PySide6.QtSql import QSqlTableModel
 from lifeos_desk.core.filters import ColumnKind, in_values, parse_filter
 from lifeos_desk.core.schema import ADR_DOMAIN, DEPLOYED_DOMAIN, Domain
 from lifeos_desk.db.connection import Database, run_scalar
-from lifeos_desk.db.tables import window
-from lifeos_desk.db.tables.window import KeyRole, RawRole, TableWindowModel, load_table_info
+from lifeos_desk.db.tables import snapshot, window
+from lifeos_desk.db.tables.window import KeyRole, NewRole, RawRole, TableWindowModel, load_table_info
 from tests.db.tables_data import ADR_TRADE_SQL, KEY_BYTES, adr_trade, child_write, make_db
 
 SCHEMAS = [("adr", ADR_DOMAIN), ("deployed", DEPLOYED_DOMAIN)]
@@ -77,7 +77,7 @@ def test_every_position_matches_sql_order(opened, monkeypatch, snapshot_min: int
                                           descending: bool) -> None:
     monkeypatch.setattr(window, "BLOCK_ROWS", 64)
     monkeypatch.setattr(window, "MAX_BLOCKS", 3)
-    monkeypatch.setattr(window, "SNAPSHOT_MIN_ROWS", snapshot_min)
+    monkeypatch.setattr(snapshot, "SNAPSHOT_MIN_ROWS", snapshot_min)
     model, _, path = opened("adr", trades=700)
     model.sort_by(column, descending)
     order = model.order.sql()
@@ -111,7 +111,8 @@ def test_cells_are_formatted_and_null_is_not_empty(opened) -> None:
     model, _, _ = opened("adr", table="users")
     name = model.info.index_of("username")
     assert model.index(2, name).data() == "NULL"
-    assert model.index(2, name).data(Qt.ItemDataRole.FontRole).italic()
+    assert model.index(2, name).data(RawRole) is None  # NULL: the UI greys and italicises it (ui/tables/style.py)
+    assert model.index(2, name).data(Qt.ItemDataRole.FontRole) is None  # no presentation in db
     assert model.index(0, name).data() == "user1"
     trades, _, _ = opened("adr")
     pnl = trades.info.index_of("pnl_usd")
@@ -148,12 +149,12 @@ def test_live_refresh_keeps_position_and_highlights_new_rows(opened) -> None:
     assert model.rowCount() == 605
     assert inserted == [(600, 604)]
     assert model.index(604, 0).data() == "new000004"
-    assert model.index(604, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
-    assert model.index(10, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert model.index(604, 0).data(NewRole) is True
+    assert model.index(10, 0).data(NewRole) is False
 
 
 def test_snapshot_counts_new_rows_until_resorted(opened, monkeypatch) -> None:
-    monkeypatch.setattr(window, "SNAPSHOT_MIN_ROWS", 10)
+    monkeypatch.setattr(snapshot, "SNAPSHOT_MIN_ROWS", 10)
     model, _, path = opened("adr")
     model.sort_by("pnl_usd", True)
     assert model.snapshot
@@ -170,7 +171,7 @@ def _checkpoint(path: Path, n: int = 50) -> list[int]:
 
 
 def test_no_statement_stays_open_so_the_bot_can_checkpoint(opened, monkeypatch) -> None:
-    monkeypatch.setattr(window, "SNAPSHOT_MIN_ROWS", 100)
+    monkeypatch.setattr(snapshot, "SNAPSHOT_MIN_ROWS", 100)
     model, _, path = opened("adr", trades=3000)
     model.row(0)
     model.row(2999)
@@ -211,7 +212,7 @@ def test_write_through_sqlite3_is_not_used_in_this_process() -> None:
 
 def test_filtered_and_sorted_big_results_go_through_the_snapshot(opened, monkeypatch) -> None:
     monkeypatch.setattr(window, "BLOCK_ROWS", 64)
-    monkeypatch.setattr(window, "SNAPSHOT_MIN_ROWS", 100)
+    monkeypatch.setattr(snapshot, "SNAPSHOT_MIN_ROWS", 100)
     model, _, path = opened("adr", trades=900)
     spec = model.info.specs[model.info.index_of("status")]
     model.set_where(parse_filter("=CLOSED", spec.filter_column()))

@@ -215,3 +215,69 @@ def test_cli_verify_exit_codes(tmp_path_factory: pytest.TempPathFactory, tmp_pat
     assert "unrecognised format" in partly.stdout and "2 verified" in partly.stdout.splitlines()[-1]
     help_text = _cli(home, "", "--help").stdout
     assert "--passphrase" not in help_text and "never from the command line" in " ".join(help_text.split())
+
+
+def _drop_wallet_ids(db_path: Path, garbage_second: bool) -> list[int]:
+    """Two wallets lose their wallet_id (SQLite allows NULL in a TEXT PRIMARY KEY); returns their rowids."""
+    con = sqlite3.connect(db_path)
+    rowids = [r[0] for r in con.execute("SELECT rowid FROM wallets ORDER BY rowid LIMIT 2")]
+    con.executemany("UPDATE wallets SET wallet_id = NULL WHERE rowid = ?", [(r,) for r in rowids])
+    if garbage_second:
+        con.execute("UPDATE wallets SET encrypted_private_key = 'not an envelope' WHERE rowid = ?", (rowids[1],))
+    con.commit()
+    con.close()
+    return rowids
+
+
+def test_issue14_item14_null_wallet_ids_are_distinct(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path,
+                                                     opened: list[Database]) -> None:
+    from lifeos_desk.ui.vault.model import StatusRole, WalletTableModel
+
+    home, passphrase = _home(tmp_path_factory, tmp_path, "deployed")
+    good, garbage = _drop_wallet_ids(home / "public_users.db", garbage_second=True)
+    records = load_wallets(_open(opened, home, read_only=True).connection(), DEPLOYED_DOMAIN)
+    assert len({r.key for r in records}) == 3  # every wallet its own identity
+    by_row = {getattr(r.key, "rowid", None): r for r in records}
+    assert str(by_row[good].key) == f"row {good} (no wallet id)"
+    report = verify_all(records, Secret(passphrase))
+    assert len(report.results) == 3 and not report.all_verified
+    assert report.results[by_row[good].key].status is VerifyStatus.VERIFIED
+    assert report.results[by_row[garbage].key].status is VerifyStatus.UNRECOGNISED
+    model = WalletTableModel(DEPLOYED_DOMAIN)
+    model.set_records(records)
+    model.set_results(report.results)
+    shown = {model.record(row).key: model.index(row, 0).data(StatusRole) for row in range(model.rowCount())}
+    assert shown[by_row[garbage].key] is VerifyStatus.UNRECOGNISED  # never "verified"
+    assert shown[by_row[good].key] is VerifyStatus.VERIFIED
+
+
+def test_issue14_item14_wallets_without_an_id_are_rotated_by_rowid(tmp_path_factory: pytest.TempPathFactory,
+                                                                   tmp_path: Path, opened: list[Database]) -> None:
+    home, passphrase = _home(tmp_path_factory, tmp_path, "deployed")
+    _drop_wallet_ids(home / "public_users.db", garbage_second=False)
+    db = _open(opened, home)
+    before = _stored(db, DEPLOYED_DOMAIN)
+    assert write_rotation(db, DEPLOYED_DOMAIN, _plan(db, DEPLOYED_DOMAIN, passphrase)) == 3
+    records = load_wallets(db.connection(), DEPLOYED_DOMAIN)
+    assert all(r.stored != before[r.key] for r in records)
+    assert verify_all(records, Secret(NEW)).all_verified
+
+
+def test_issue14_item14_duplicated_wallet_ids_are_distinct(tmp_path_factory: pytest.TempPathFactory,
+                                                           tmp_path: Path, opened: list[Database]) -> None:
+    home, passphrase = _home(tmp_path_factory, tmp_path, "deployed")
+    con = sqlite3.connect(home / "public_users.db")  # a copy of the bot's table without its PRIMARY KEY
+    columns = ", ".join(r[1] for r in con.execute("PRAGMA table_info(wallets)"))
+    con.executescript(f"CREATE TABLE loose AS SELECT * FROM wallets; DROP TABLE wallets; "
+                      f"CREATE TABLE wallets AS SELECT {columns} FROM loose; DROP TABLE loose; "
+                      "UPDATE wallets SET wallet_id = 'same' WHERE rowid IN (1, 2);")
+    con.commit()
+    con.close()
+    db = _open(opened, home)
+    records = load_wallets(db.connection(), DEPLOYED_DOMAIN)
+    assert len({r.key for r in records}) == 3
+    assert sorted(str(r.key) for r in records if str(r.key).startswith("same")) == [
+        "same (row 1, wallet id shared)", "same (row 2, wallet id shared)"]
+    assert verify_all(records, Secret(passphrase)).all_verified
+    assert write_rotation(db, DEPLOYED_DOMAIN, _plan(db, DEPLOYED_DOMAIN, passphrase)) == 3
+    assert verify_all(load_wallets(db.connection(), DEPLOYED_DOMAIN), Secret(NEW)).all_verified

@@ -359,6 +359,28 @@ def test_commits_elsewhere_cost_no_reload_but_a_closed_trade_does(open_area, tmp
     assert loader.skipped == skipped
 
 
+def test_requests_during_a_load_coalesce_into_one_more(open_area, tmp_path: Path, qtbot,  # type: ignore[no-untyped-def]
+                                                       immediate_tasks) -> None:
+    loader = open_area(_make_home(tmp_path, "adr", _adr_rows(10))).trades.loader
+    skipped = loader.skipped
+    for _ in range(3):  # a burst of the bot's commits while the first check runs
+        loader.request()
+    assert loader.busy
+    immediate_tasks()  # the first check: nothing changed; one more check is queued on the timer
+    assert loader.skipped == skipped + 1 and loader.busy
+    qtbot.waitUntil(lambda: not loader.busy, timeout=15_000)
+    assert loader.skipped == skipped + 2
+
+
+def test_an_outcome_after_shutdown_is_dropped(open_area, tmp_path: Path, immediate_tasks) -> None:  # type: ignore[no-untyped-def]
+    loader = open_area(_make_home(tmp_path, "adr", _adr_rows(10))).trades.loader
+    skipped = loader.skipped
+    loader.request()
+    loader.shutdown()  # the window closes the database now
+    immediate_tasks()
+    assert loader.skipped == skipped and not loader.busy
+
+
 def test_a_trades_table_missing_a_column_is_explained(open_area, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     home = tmp_path / "home"
     home.mkdir()

@@ -14,7 +14,7 @@ from PySide6.QtGui import QGuiApplication
 from lifeos_desk.core.paths import AppDirs
 from lifeos_desk.core.settings import Settings
 from lifeos_desk.signals import Prefs
-from lifeos_desk.ui.logs import create_area
+from lifeos_desk.ui.logs import create_logs_area
 from lifeos_desk.ui.logs.area import LogsArea
 from lifeos_desk.ui.logs.model import Column
 
@@ -188,7 +188,7 @@ def test_factory_uses_session_log_folders_and_utc(qtbot, logs: Path, tmp_path: P
     dirs = AppDirs(config=tmp_path / "c", state=tmp_path / "s", data=tmp_path / "d", log=tmp_path / "l")
     prefs = Prefs(Settings(dirs))
     session = SimpleNamespace(paths=SimpleNamespace(logs=(logs,)), prefs=prefs)
-    widget = create_area(session)  # type: ignore[arg-type]
+    widget = create_logs_area(session)  # type: ignore[arg-type]
     qtbot.addWidget(widget)
     assert isinstance(widget, LogsArea)
     qtbot.waitUntil(lambda: widget.model.rowCount() == 200)
@@ -217,3 +217,39 @@ def test_closing_the_area_releases_files(qtbot, logs: Path) -> None:  # type: ig
     store = widget.logs.timelines[0].segments[0].store
     widget.deleteLater()
     qtbot.waitUntil(lambda: getattr(store, "closed", False), timeout=2000)
+
+
+def test_item9_link_out_of_the_log_folder_is_listed_as_skipped_not_shown(qtbot, logs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    secret = tmp_path / "shadow"
+    secret.write_text('{"root": "$6$very-secret"}\n')
+    (logs / "secret.jsonl").symlink_to(secret)
+    widget = LogsArea((logs,))
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 200, timeout=3000)
+    assert all("secret" not in widget.picker.itemText(k) for k in range(widget.picker.count()))
+    assert widget.notice.isVisibleTo(widget)
+    assert "secret.jsonl" in widget.notice.text() and "outside the log folders" in widget.notice.text()
+    live = logs / "audit.jsonl"  # a rotation puts such a link where the live file was
+    live.rename(logs / "audit.20260921_000000.jsonl")
+    live.symlink_to(secret)
+    qtbot.waitUntil(lambda: "audit.jsonl" in widget.notice.text(), timeout=5000)
+    assert widget.model.rowCount() == 200
+    assert "outside the log folders" in widget.status.text()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_item10_fifo_audit_log_does_not_freeze_the_area(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.fifo_guard import fifo_watchdog
+
+    append(tmp_path / "audit.20260921_000000.jsonl", 0, 20)
+    fifo = tmp_path / "audit.jsonl"
+    os.mkfifo(fifo)
+    with fifo_watchdog(fifo) as fired:
+        widget = LogsArea((tmp_path,))
+        qtbot.addWidget(widget)
+        widget.show()
+        qtbot.waitUntil(widget.isVisible, timeout=3000)
+        qtbot.waitUntil(lambda: widget.model.rowCount() == 20, timeout=3000)
+    assert not fired[0], "the UI thread blocked opening the FIFO"
+    assert "audit.jsonl" in widget.notice.text() and "FIFO" in widget.notice.text()

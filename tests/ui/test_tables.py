@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel
@@ -16,7 +15,8 @@ from lifeos_desk.core.paths import AppDirs, DataPaths
 from lifeos_desk.core.settings import Settings, State
 from lifeos_desk.db.tables import indexes
 from lifeos_desk.session import Session, open_session
-from lifeos_desk.ui.tables import create_tables_area, demo_screenshots
+from lifeos_desk.ui.areas import Area
+from lifeos_desk.ui.tables import create_tables_area
 from lifeos_desk.ui.tables.area import TablesArea
 from lifeos_desk.ui.tables.pane import TablePane
 from tests.db.tables_data import ADR_TRADE_SQL, adr_trade, child_write, make_db
@@ -35,6 +35,7 @@ def area_for(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
         sessions.append(session)
         area = create_tables_area(session)
         assert isinstance(area, TablesArea)
+        _SESSIONS[id(area)] = session
         qtbot.addWidget(area)
         area.resize(1200, 700)
         area.show()
@@ -43,10 +44,14 @@ def area_for(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
     yield make
     for s in sessions:
         s.close()
+    _SESSIONS.clear()
+
+
+_SESSIONS: dict[int, Session] = {}  # the session each area_for() area was made from
 
 
 def session_of(area: TablesArea) -> Session:
-    return area._session
+    return _SESSIONS[id(area)]
 
 
 def trades_pane(area: TablesArea) -> TablePane:
@@ -217,15 +222,35 @@ def test_recommended_indexes_are_explicit(area_for) -> None:
     assert events.count("create_index") == 4
 
 
-def test_demo_screenshots_hook(area_for) -> None:
+def test_screenshot_states_and_unsaved_edits(area_for) -> None:
     area = area_for()
-    names: list[Any] = []
-    demo_screenshots(area, names.append)
-    assert names == ["tables-trades", "tables-trades-filtered", "tables-user-detail", "tables-editing"]
+    assert isinstance(area, Area)
+    states = list(area.screenshot_states())
+    assert [name for name, _ in states] == ["tables-trades", "tables-trades-filtered", "tables-user-detail",
+                                            "tables-editing"]
+    for _name, enter in states:
+        enter()
     database = session_of(area).database
-    assert database is not None and database.read_only  # locked again, nothing staged
+    assert database is area.database and not database.read_only  # the editing state unlocked it
+    assert area.unsaved_changes() == ["Tables: 1 staged edit in users"]
+    area.discard_changes()
     users = area.pane("users")
-    assert users is not None and not users.model.edits
+    assert users is not None and not users.model.edits and area.unsaved_changes() == []
+
+
+def test_save_changes_writes_staged_edits(area_for) -> None:
+    area = area_for()
+    area.database.set_read_only(False)
+    users = area.show_table("users")
+    assert users is not None
+    risk = users.model.info.index_of("risk_level")
+    users.model.setData(users.model.index(0, risk), "DEGEN")
+    users.model.setData(users.model.index(1, risk), "DEGEN")
+    assert area.unsaved_changes() == ["Tables: 2 staged edits in users"]
+    assert area.save_changes()
+    assert area.unsaved_changes() == []
+    events = [json.loads(x)["event"] for x in session_of(area).audit.path.read_text().splitlines()]
+    assert events.count("table_edit") == 2
 
 
 def test_unknown_schema_still_browsable(qtbot, tmp_path: Path) -> None:
@@ -261,3 +286,42 @@ def test_no_database_explains_itself(qtbot, tmp_path: Path) -> None:
     qtbot.addWidget(widget)
     assert not isinstance(widget, TablesArea)
     assert "cannot be shown" in " ".join(label.text() for label in widget.findChildren(QLabel))
+
+
+def test_the_pane_styles_cells_the_db_model_does_not(area_for) -> None:
+    """Colours, fonts and tooltips come from ui/tables/style.py; the db model serves data only."""
+    from PySide6.QtCore import Qt
+
+    from lifeos_desk.db.tables.window import TableWindowModel
+    from lifeos_desk.ui.tables.style import LOSS, NULL_FG, StyledTableModel
+
+    area = area_for("adr")
+    pane = area.show_table("trades")
+    assert pane is not None and isinstance(pane.model, StyledTableModel)
+    model = pane.model
+    pnl = model.info.index_of("pnl_usd")
+    rows = range(model.rowCount())
+    loss = next(r for r in rows if (model.index(r, pnl).data() or "").startswith("-$"))
+    assert model.index(loss, pnl).data(Qt.ItemDataRole.ForegroundRole).color() == LOSS
+    null = next(r for r in rows if model.index(r, pnl).data() == "NULL")
+    assert model.index(null, pnl).data(Qt.ItemDataRole.ForegroundRole).color() == NULL_FG
+    assert model.index(null, pnl).data(Qt.ItemDataRole.FontRole).italic()
+    assert "NULL" in model.index(null, pnl).data(Qt.ItemDataRole.ToolTipRole)
+    assert "pnl_usd" in model.headerData(pnl, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    plain = TableWindowModel(session_of(area).database, model.info)  # type: ignore[arg-type]
+    assert plain.index(null, pnl).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert plain.index(null, pnl).data(Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_item18_tables_csv_export_survives_a_lone_surrogate(area_for, qtbot, tmp_path: Path) -> None:
+    # QtSql itself turns bad UTF-8 into U+FFFD, so the surrogate is handed to the writer directly:
+    # whatever reaches it must not abort the export half-way.
+    area = area_for()
+    pane = trades_pane(area)
+    out = tmp_path / "odd.csv"
+    export = pane.export_to(out)
+    export._write(["lone \ud800 surrogate"])
+    with qtbot.waitSignal(export.finished, timeout=10_000):
+        pass
+    text = out.read_text(encoding="utf-8")
+    assert "lone \\ud800 surrogate" in text and text.count("\n") == 1 + 1 + 300

@@ -167,7 +167,7 @@ def test_verify_all_shows_statuses_and_can_be_cancelled(request: pytest.FixtureR
     assert report.all_verified
     statuses = {area.model.index(r, Column.STATUS).data() for r in range(area.model.rowCount())}
     assert statuses == {"verified"} and "4 verified" in area.message.text()
-    area._workers = 1
+    area.controller.workers = 1
     with qtbot.waitSignal(area.verifyFinished, timeout=30_000) as blocker:
         area.start_verify()
         area.cancel_running()
@@ -181,7 +181,7 @@ def test_rotation_and_import_need_editing(request: pytest.FixtureRequest, qtbot:
     env = open_env(request, qtbot, tmp_path, read_only=True)
     env.unlock()
     env.area.start_rotation(Secret("new one"), BOT_ITERATIONS)
-    assert "read-only" in env.area.message.text() and env.area._running is None
+    assert "read-only" in env.area.message.text() and not env.area.controller.running
     env.area.start_import(parse_import_key(b58encode(bytes([4]) * 32)), 1, "imported", False)
     assert "read-only" in env.area.message.text()
 

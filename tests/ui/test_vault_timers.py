@@ -175,7 +175,7 @@ def test_deleting_the_area_forgets_and_clears_the_clipboard(request: pytest.Fixt
     taken.deleteLater()
     qtbot.waitUntil(lambda: bool(gone), timeout=5000)
     assert QGuiApplication.clipboard().text() == ""
-    assert env.area._passphrase is None
+    assert not env.area.controller.unlocked  # forgotten: the passphrase is wiped
     assert env.audit()[-1]["event"] == "vault_lock" and env.audit()[-1]["reason"] == "area closed"
 
 

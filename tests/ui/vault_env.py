@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from lifeos_desk.core.audit import console_entries
 from lifeos_desk.core.paths import AppDirs, DataPaths
 from lifeos_desk.core.settings import Settings, State
 from lifeos_desk.core.vault import failure_delay_s
@@ -39,11 +39,7 @@ class VaultEnv:
 
     def audit(self) -> list[dict[str, Any]]:
         """The console's entries in the audit log."""
-        path = self.session.audit.path
-        if not path.exists():
-            return []
-        entries = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        return [e for e in entries if e.get("source") == "lifeos-desk"]
+        return console_entries(self.session.audit.path)  # in whichever shape the file takes
 
     def events(self) -> list[str]:
         """The console's audit event names, in order."""

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
+from .safeopen import SkippedFile, read_all
 from .segments import MemoryStore, Segment
 
 #: Bigger array files are not loaded: they are re-parsed whole on the UI thread at each change
@@ -28,20 +30,12 @@ def looks_like_array(head: bytes) -> bool:
     return head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"["
 
 
-def read_head(path: Path, size: int = 4096) -> bytes:
-    """The first bytes of a file, or b'' when it cannot be read."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(size)
-    except OSError:
-        return b""
-
-
 class ArrayFile:
     """Entries of a JSON-array file, as a source of segments (kept in memory)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, roots: Iterable[Path] = ()) -> None:
         self.path = path
+        self.roots = tuple(roots) or (path.parent,)
         self.segments: list[Segment] = []
         self.notice: str | None = ARRAY_NOTICE
         self.problem: str | None = None
@@ -70,7 +64,10 @@ class ArrayFile:
 
     def _load(self) -> list[bytes] | None:
         try:
-            data = json.loads(self.path.read_bytes().decode("utf-8"))
+            data = json.loads(read_all(self.path, self.roots).decode("utf-8"))
+        except SkippedFile as exc:
+            self.problem = str(exc)
+            return None
         except (OSError, ValueError, RecursionError):
             return None
         if not isinstance(data, list):

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .safeopen import check
+
 _SIZE_ROTATED = re.compile(r"^(?P<name>.+)\.(?P<stamp>\d{8}_\d{6})\.jsonl(?P<gz>\.gz)?$")
 _DAILY = re.compile(r"^(?P<name>.+)-(?P<stamp>\d{4}-\d{2}-\d{2})\.jsonl(?P<gz>\.gz)?$")
 _LIVE = re.compile(r"^(?P<name>.+)\.jsonl(?P<gz>\.gz)?$")
@@ -36,6 +38,13 @@ class LogSpec:
     folder: Path
     name: str
     parts: list[PartSpec] = field(default_factory=list)
+    #: The log folders a part may resolve into (links out of them are skipped); empty: just ``folder``.
+    roots: tuple[Path, ...] = ()
+
+    @property
+    def allowed(self) -> tuple[Path, ...]:
+        """Where this log's files may lie, links resolved."""
+        return self.roots or (self.folder,)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -62,27 +71,42 @@ def classify(filename: str) -> tuple[str, str, bool] | None:
 
 
 def _files(folder: Path) -> Iterable[tuple[Path, bool]]:
-    """(path, in archive/) for the folder's files and its archive/ subfolder's."""
+    """(path, in archive/) for the folder's entries and its archive/ subfolder's, except folders.
+
+    Links, FIFOs and devices are included: the caller names them as skipped.
+    """
     for where, archived in ((folder, False), (folder / ARCHIVE_DIR, True)):
         try:
             entries = sorted(where.iterdir())
         except OSError:
             continue
         for path in entries:
-            if path.is_file():
+            if path.name != ARCHIVE_DIR or archived:
                 yield path, archived
 
 
-def discover(folders: Iterable[Path]) -> list[LogSpec]:
-    """Every log in the folders, in a stable order (folder, then name)."""
+def discover(folders: Iterable[Path], skipped: list[str] | None = None) -> list[LogSpec]:
+    """Every log in the folders, in a stable order (folder, then name).
+
+    Files named like logs that must not be read (a link out of the log folders,
+    a FIFO, a device) are left out; why is appended to ``skipped``.
+    """
     logs: dict[tuple[str, str], LogSpec] = {}
-    for folder in dict.fromkeys(folders):
+    roots = tuple(dict.fromkeys(folders))
+    for folder in roots:
         for path, archived in _files(folder):
             found = classify(path.name)
             if found is None:
                 continue
+            reason = check(path, roots)
+            if reason is not None:
+                if skipped is not None:
+                    skipped.append(reason)
+                continue
+            if path.is_dir():
+                continue
             name, stamp, gz = found
-            spec = logs.setdefault((str(folder), name), LogSpec(folder=folder, name=name))
+            spec = logs.setdefault((str(folder), name), LogSpec(folder=folder, name=name, roots=roots))
             if stamp == "" and not gz and not archived:
                 continue  # the live file is added below, existing or not
             spec.parts.append(PartSpec(path, "archive" if gz or archived else "rotated", stamp or "99999999999999"))

@@ -18,6 +18,11 @@ from .entry import Entry
 from .timeline import Timeline
 
 CSV_COLUMNS = ("time", "log", "level", "event", "actor", "resource", "details", "problem")
+#: A JSON line may hold a lone surrogate (``"\\ud800"`` is valid JSON), which UTF-8 cannot encode.
+#: ``backslashreplace`` writes it as the six characters ``\ud800``: the CSV stays valid UTF-8 for any
+#: reader, nothing is dropped silently (``replace`` would write "?"), and ``surrogateescape`` would
+#: still fail on every surrogate outside U+DC80..U+DCFF.
+CSV_ERRORS = "backslashreplace"
 
 
 class ExportCancelled(Exception):
@@ -59,7 +64,7 @@ def export_rows(path: Path, rows: Iterable[tuple[Timeline, int]], fmt: str,
     written = 0
     try:
         with open(tmp, "wb") as out:
-            text = io.TextIOWrapper(out, encoding="utf-8", newline="") if fmt == "csv" else None
+            text = io.TextIOWrapper(out, encoding="utf-8", errors=CSV_ERRORS, newline="") if fmt == "csv" else None
             writer = csv.writer(text) if text is not None else None
             if writer is not None:
                 writer.writerow(CSV_COLUMNS)

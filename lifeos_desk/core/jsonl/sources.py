@@ -12,18 +12,21 @@ from __future__ import annotations
 import os
 import tempfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
-from .arrayfile import ArrayFile, looks_like_array, read_head
+from .arrayfile import ArrayFile, looks_like_array
 from .indexer import LineIndexer
+from .safeopen import SkippedFile, open_log, read_head
 from .segments import CHUNK_BYTES, FdStore, Segment, pwrite
 
 
 class StaticFile:
     """A rotated file: indexed once; a last line without newline is a line."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, roots: Iterable[Path] = ()) -> None:
         self.path = path
+        self.roots = tuple(roots) or (path.parent,)
         self.segments: list[Segment] = []
         self.notice: str | None = None
         self.problem: str | None = None
@@ -46,7 +49,10 @@ class StaticFile:
 
     def _open(self) -> bool:
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            fd = open_log(self.path, self.roots)
+        except SkippedFile as exc:
+            self.problem = str(exc)
+            return False
         except OSError as exc:
             self.problem = f"cannot read {self.path.name}: {exc.strerror}"
             return False
@@ -65,8 +71,8 @@ class StaticFile:
 class GzipFile(StaticFile):
     """A ``.jsonl.gz`` archive, decompressed in slices into a temporary file."""
 
-    def __init__(self, path: Path, max_bytes: int = 8 << 30) -> None:
-        super().__init__(path)
+    def __init__(self, path: Path, roots: Iterable[Path] = (), max_bytes: int = 8 << 30) -> None:
+        super().__init__(path, roots)
         self.max_bytes = max_bytes
         self._source: object | None = None
         self._inflate = zlib.decompressobj(wbits=47)  # gzip or zlib header, multi-member aware below
@@ -91,7 +97,10 @@ class GzipFile(StaticFile):
 
     def _open(self) -> bool:
         try:
-            self._source = open(self.path, "rb")  # noqa: SIM115 - held across polls, closed when done
+            self._source = os.fdopen(open_log(self.path, self.roots), "rb")  # held across polls, closed when done
+        except SkippedFile as exc:
+            self.problem = str(exc)
+            return False
         except OSError as exc:
             self.problem = f"cannot read {self.path.name}: {exc.strerror}"
             return False
@@ -142,10 +151,11 @@ class GzipFile(StaticFile):
         super().close()
 
 
-def finished_source(path: Path) -> StaticFile | GzipFile | ArrayFile:
-    """The reader for a rotated or archived part."""
+def finished_source(path: Path, roots: Iterable[Path] = ()) -> StaticFile | GzipFile | ArrayFile:
+    """The reader for a rotated or archived part (files outside ``roots`` are skipped when read)."""
+    roots = tuple(roots) or (path.parent,)
     if path.name.endswith(".gz"):
-        return GzipFile(path)
-    if looks_like_array(read_head(path)):
-        return ArrayFile(path)
-    return StaticFile(path)
+        return GzipFile(path, roots)
+    if looks_like_array(read_head(path, roots)):
+        return ArrayFile(path, roots)
+    return StaticFile(path, roots)

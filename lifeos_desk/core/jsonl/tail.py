@@ -17,10 +17,12 @@ the old descriptor is drained before switching, so none is lost.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from .arrayfile import ArrayFile, looks_like_array
 from .indexer import LineIndexer
+from .safeopen import SkippedFile, open_log
 from .segments import FdStore, MemoryStore, Segment, pread
 
 TRUNCATED = "the file was truncated after this line was read; its bytes are gone"
@@ -33,8 +35,9 @@ class LiveFile:
     the viewer's status line; the caller clears it.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, roots: Iterable[Path] = ()) -> None:
         self.path = path
+        self.roots = tuple(roots) or (path.parent,)
         self.segments: list[Segment] = []
         self.events: list[str] = []
         self.notice: str | None = None
@@ -43,6 +46,7 @@ class LiveFile:
         self._fd: int | None = None
         self._ident: tuple[int, int] | None = None
         self._indexer: LineIndexer | None = None
+        self._skipped: tuple[int, int, int] | None = None  # lstat of a path found unreadable, not retried
 
     def poll(self, budget: int) -> bool:
         """Read up to ``budget`` new bytes; True when caught up with the file."""
@@ -78,15 +82,29 @@ class LiveFile:
         return st.st_dev, st.st_ino
 
     def _open(self) -> bool:
+        """Open what is at the path now; a link out of the log folders or a FIFO is skipped (and named)."""
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            link = os.lstat(self.path)
         except OSError:
             return False
+        stamp = (link.st_dev, link.st_ino, link.st_mtime_ns)
+        if stamp == self._skipped:
+            return False
+        try:
+            fd = open_log(self.path, self.roots)
+        except SkippedFile as exc:
+            self.problem, self._skipped = str(exc), stamp
+            return False
+        except OSError:
+            return False
+        self._skipped = None
+        if self.problem and self.problem.startswith("skipped"):
+            self.problem = None
         st = os.fstat(fd)
         head = pread(fd, 4096, 0)
         if head.strip() and looks_like_array(head):
             os.close(fd)
-            self.array = ArrayFile(self.path)
+            self.array = ArrayFile(self.path, self.roots)
             self.notice = self.array.notice
             return True
         self._fd, self._ident = fd, (st.st_dev, st.st_ino)
@@ -105,7 +123,7 @@ class LiveFile:
         os.close(self._fd)
         self.segments.clear()
         self._fd, self._ident, self._indexer = None, None, None
-        self.array = ArrayFile(self.path)
+        self.array = ArrayFile(self.path, self.roots)
         self.notice = self.array.notice
         return True
 

@@ -48,8 +48,8 @@ class Timeline:
 
     def __init__(self, spec: LogSpec) -> None:
         self.spec = spec
-        self.live = LiveFile(spec.live_path)
-        self.parts: list[Source] = [finished_source(p.path) for p in spec.parts if p.kind != "live"]
+        self.live = LiveFile(spec.live_path, spec.allowed)
+        self.parts: list[Source] = [finished_source(p.path, spec.allowed) for p in spec.parts if p.kind != "live"]
         self.parts.append(self.live)
         self._next = 0  # first part not fully indexed yet
         self._layout: tuple[list[Segment], list[int]] = ([], [])
@@ -154,12 +154,18 @@ class LogSet:
     def __init__(self, folders: Iterable[Path]) -> None:
         self.folders = tuple(folders)
         self.timelines: list[Timeline] = []
+        #: Files named like logs that are not read, and why (links out of the log folders, FIFOs).
+        self.skipped: list[str] = []
         self.refresh()
 
     def refresh(self) -> list[Timeline]:
-        """Add logs not known yet; returns the new ones."""
+        """Add logs not known yet; returns the new ones. ``skipped`` is brought up to date too."""
         known = {t.spec.key for t in self.timelines}
-        fresh = [Timeline(spec) for spec in discover(self.folders) if spec.key not in known]
+        skipped: list[str] = []
+        specs = discover(self.folders, skipped)
+        skipped += [t.live.problem for t in self.timelines if t.live.problem and t.live.problem.startswith("skipped")]
+        self.skipped = list(dict.fromkeys(skipped))
+        fresh = [Timeline(spec) for spec in specs if spec.key not in known]
         self.timelines.extend(fresh)
         return fresh
 

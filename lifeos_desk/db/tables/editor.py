@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtSql import QSqlDatabase, QSqlTableModel
 
 from ...core.audit import AuditWriter
@@ -90,8 +91,10 @@ def _apply(db: QSqlDatabase, info: TableInfo, edits: list[Edit]) -> None:
         if not model.submitAll():
             raise SaveError(_explain(model.lastError().databaseText() or model.lastError().text()))
     finally:
+        # Deleted now, not later: the window may close the connection right after
+        # saving (Save from the quit prompt), and a live model keeps it "in use".
         model.clear()
-        model.deleteLater()
+        shiboken6.delete(model)
 
 
 def _rows_by_pk(model: QSqlTableModel, edits: list[Edit]) -> dict[tuple[Any, ...], int]:

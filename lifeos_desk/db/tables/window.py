@@ -1,88 +1,52 @@
 """A table model that shows a million rows through small, finished queries.
 
-Design choice (issue 3, docs/architecture.md, 'Half-read statements pin the WAL'). A plain QSqlTableModel reads
-256 rows and leaves its statement open while ``canFetchMore()`` is true: an
-open read transaction that stops the bot's checkpoints, so its ``-wal`` grows
-without bound. Subclassing QSqlTableModel and replacing ``select()`` does not
-fix that cleanly: its editing cache, ``record(row)`` and ``submitAll()`` all
-read rows back from that one open ``QSqlQuery``. So the display model is a
-``QAbstractTableModel`` over *windows*: blocks of ``BLOCK_ROWS`` rows, each
-read by one ``LIMIT``-bounded query that is read to its end before the call
-returns (``sql.fetch_rows``), kept in a small LRU so memory stays flat while the
-admin scrolls end to end. Between events no statement is open, ever.
-
-* Row count: an exact ``COUNT(*)`` with the current filter, so the scroll bar
-  is the whole table and "jump to the end" is the real last row.
-* Reaching a block: from a cached neighbour by *keyset* (``(col, rowid) >
-  (?, ?)``, an index range), otherwise by ``OFFSET`` counted from the nearer
-  end (the last rows are ``ORDER BY ... DESC LIMIT n``, i.e. instant).
-* Sort and filter: in SQL, ``ORDER BY col, rowid`` (rowid makes it total and
-  keysets exact); filters are ``core.filters`` clauses with bound parameters.
-* Edits: staged in memory (no write lock while pending: DB Browser holds
-  one, we don't), shown as pending, written by ``editor.save_edits`` through
-  a QSqlTableModel in one short transaction — that is where QSqlTableModel
-  earns its keep, on a handful of rows it reads to the end.
-* Live: ``refresh()`` recounts and drops the cached blocks without resetting
-  the model, so sort, filter, selection, scroll position and pending edits
-  stay; rows newer than the last refresh are highlighted for a moment.
+Why windows and not a QSqlTableModel, and how blocks, counts, sort, filter,
+edits and live refresh work: see the package docstring (``db/tables/__init__.py``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...core.filters import Clause, ColumnKind, Order, combine, keyset_after
-from ..connection import Database, quote_ident, run_exec
+from ..connection import Database, quote_ident
 from ..errors import DatabaseError
-from .columns import ColumnSpec, format_value, sign_of
+from .columns import format_value
 from .info import TableInfo, load_table_info
+from .snapshot import build_snapshot, columns_sql, drop_snapshot, snapshot_rows_sql, wants_snapshot
 from .sql import fetch_one, fetch_rows
+from .staging import Edit, coerce, make_edit
 
-__all__ = ["Edit", "KeyRole", "PendingRole", "RawRole", "Row", "TableInfo", "TableWindowModel", "load_table_info"]
+__all__ = ["Cell", "Edit", "KeyRole", "NewRole", "PendingRole", "RawRole", "Row", "TableInfo", "TableWindowModel",
+           "load_table_info"]
 
 BLOCK_ROWS = 500
 MAX_BLOCKS = 24  # 12,000 rows cached at most: memory stays flat however far one scrolls
-SNAPSHOT_MIN_ROWS = 20_000  # above this, a sort no index serves goes through a sorted snapshot
-_maps = itertools.count(1)
 HIGHLIGHT_S = 3.0
 FULL_RECOUNT_S = 10.0  # between live refreshes that count only appended rows
 
 RawRole = Qt.ItemDataRole.UserRole + 1  # the stored value (keys: their size only)
 KeyRole = Qt.ItemDataRole.UserRole + 2  # the row's key (rowid)
 PendingRole = Qt.ItemDataRole.UserRole + 3  # True when the cell has a staged edit
-
-_PENDING_BG = QColor("#fff3b0")
-_NEW_BG = QColor("#d8f5d0")
-_GAIN = QColor("#2a9d4b")  # mid tones: readable on light and dark palettes
-_LOSS = QColor("#d9463b")
-_ON_LIGHT = QColor("#202020")
-_NULL_FG = QColor("#8a8a8a")
-_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
-_CENTER = int(Qt.AlignmentFlag.AlignCenter.value)
+NewRole = Qt.ItemDataRole.UserRole + 4  # True for rows committed since the last refresh (for a few seconds)
+# Colours, fonts, alignment and tooltips are the UI's (ui/tables/style.py): this model serves data only.
 
 Row = tuple[Any, ...]
 Index = QModelIndex | QPersistentModelIndex
 StageRule = Callable[["TableWindowModel", int, int, Any], None]  # (model, row, column, value) after staging
 
 
-@dataclass
-class Edit:
-    """One staged change of one cell."""
+class Cell(NamedTuple):
+    """What the UI needs to draw one cell: the value shown, its staged edit, whether the row is new."""
 
-    key: Any
-    column: int
-    old: Any
-    new: Any
-    pk: tuple[tuple[str, Any], ...]
+    value: Any
+    edit: Edit | None
+    new: bool
 
 
 class TableWindowModel(QAbstractTableModel):
@@ -129,19 +93,8 @@ class TableWindowModel(QAbstractTableModel):
         """The quoted table name."""
         return quote_ident(self.info.name)
 
-    def _columns_sql(self) -> str:
-        parts = [f"t.{self.info.key} AS __key" if self.info.key == "rowid" else self.info.key]
-        for s in self.info.specs:
-            parts.append(f"length(CAST(t.{s.sql} AS BLOB))" if s.kind is ColumnKind.KEY else f"t.{s.sql}")
-        lookup = self.info.users
-        ref = next((s for s in self.info.specs if s.user_ref), None)
-        if lookup is not None and ref is not None:
-            parts.append(f"(SELECT u.{quote_ident(lookup.name)} FROM {quote_ident(lookup.table)} AS u"
-                         f" WHERE u.{quote_ident(lookup.pk)} = t.{ref.sql})")
-        return ", ".join(parts)
-
     def _rows(self, where: Clause, order_sql: str, limit: int, offset: int = 0) -> list[Row]:
-        sql = (f"SELECT {self._columns_sql()} FROM {self.table_sql} AS t WHERE {where.sql}"
+        sql = (f"SELECT {columns_sql(self.info)} FROM {self.table_sql} AS t WHERE {where.sql}"
                f" ORDER BY {order_sql} LIMIT ? OFFSET ?")
         self.queries += 1
         return fetch_rows(self._database.connection(self._role), sql, (*where.params, limit, offset))
@@ -228,18 +181,6 @@ class TableWindowModel(QAbstractTableModel):
         """Rows committed since the snapshot was sorted (shown after a re-sort)."""
         return self._unplaced
 
-    def _wants_snapshot(self, count: int) -> bool:
-        """Sorted by a column no index serves, or filtered and sorted by a column, over many rows.
-
-        The second case: with a filter, SQLite walks the sort column's index and looks up every
-        row to test the filter, so ``OFFSET`` deep into the result costs seconds (measured: 6 s
-        to reach the middle of 113,000 matches of 1M). One scan + sort into the snapshot is ~0.3 s.
-        """
-        col = self._sort_index()
-        if col < 0 or count <= SNAPSHOT_MIN_ROWS:
-            return False
-        return self.info.specs[col].name not in self.info.indexed or self._where.sql != "1"
-
     def select(self) -> bool:
         """Recount and start over (sort or filter changed). False, with ``failed``, on error."""
         self.beginResetModel()
@@ -249,7 +190,7 @@ class TableWindowModel(QAbstractTableModel):
             self._drop_map()
             self._count, self._max_key = self._count_now()
             self._counted_at = time.monotonic()
-            if self._wants_snapshot(self._count):
+            if wants_snapshot(self.info, self._order, self._where, self._count):
                 self._build_map()
             ok = True
         except DatabaseError as exc:
@@ -261,24 +202,13 @@ class TableWindowModel(QAbstractTableModel):
         return ok
 
     def _build_map(self) -> None:
-        """Sort once into a TEMP table of rowids; then any window is a rowid range (fact 2 holds:
-        the statement runs to its end, and the temp table holds no read lock on the bot's file)."""
-        name = f"lifeos_sort_{next(_maps)}"
-        w = self._where
-        # "+col" keeps SQLite from walking the column's index with a lookup per row: scan, then sort
-        order = Order("+" + self._order.column, self._order.descending, self._order.key) if self._order.column \
-            else self._order
-        run_exec(self._database.connection(self._role),
-                 f"CREATE TEMP TABLE {name} AS SELECT {self.info.key} AS k FROM {self.table_sql}"
-                 f" WHERE {w.sql} ORDER BY {order.sql()}", w.params)
-        self._map = name
-        self._count = int(self._scalar(f"SELECT count(*) FROM temp.{name}") or 0)
+        self._map, self._count = build_snapshot(self._database.connection(self._role), self.info, self._where,
+                                                self._order)
 
     def _drop_map(self) -> None:
         if self._map is not None:
             name, self._map = self._map, None
-            with contextlib.suppress(DatabaseError):  # gone with a reopened connection
-                run_exec(self._database.connection(self._role), f"DROP TABLE IF EXISTS temp.{name}")
+            drop_snapshot(self._database.connection(self._role), name)
 
     @Slot()
     def refresh(self) -> None:
@@ -363,10 +293,9 @@ class TableWindowModel(QAbstractTableModel):
         return next(i for i, s in enumerate(self.info.specs) if s.sql == self._order.column)
 
     def _map_rows(self, start: int, n: int) -> list[Row]:
-        sql = (f"SELECT {self._columns_sql()} FROM temp.{self._map} AS s CROSS JOIN {self.table_sql} AS t"
-               f" ON t.{self.info.key} = s.k WHERE s.rowid > ? AND s.rowid <= ? ORDER BY s.rowid")
         self.queries += 1
-        return fetch_rows(self._database.connection(self._role), sql, (start, start + n))
+        return fetch_rows(self._database.connection(self._role), snapshot_rows_sql(self.info, self._map or ""),
+                          (start, start + n))
 
     def _load_block(self, b: int) -> list[Row]:
         start = b * BLOCK_ROWS
@@ -429,9 +358,6 @@ class TableWindowModel(QAbstractTableModel):
                 if spec.kind is ColumnKind.TIME:
                     return f"{spec.header} ({'UTC' if self._utc else 'local'})"
                 return spec.header
-            if role == Qt.ItemDataRole.ToolTipRole:
-                extra = " · editable" if spec.editable else ""
-                return f"{spec.name} ({spec.decl or 'no type'}){extra}"
         elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return section + 1
         return None
@@ -461,7 +387,7 @@ class TableWindowModel(QAbstractTableModel):
         return row[-1]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Formatted cells; colours for sign, NULL, pending and new rows."""
+        """Formatted cells, the stored value, the row key, and whether a cell is pending or its row new."""
         if not index.isValid():
             return None
         r, c = index.row(), index.column()
@@ -476,51 +402,31 @@ class TableWindowModel(QAbstractTableModel):
             if spec.user_ref and value is not None and self.info.users is not None and row[-1]:
                 text = f"{row[-1]} ({value})"
             return text
-        if role == Qt.ItemDataRole.EditRole:
+        if role in (Qt.ItemDataRole.EditRole, RawRole):
             return value
-        if role in (RawRole, KeyRole, PendingRole):
-            return {RawRole: value, KeyRole: row[0], PendingRole: edit is not None}[role]
-        return self._style(role, spec, value, edit, row)
-
-    def _style(self, role: int, spec: ColumnSpec, value: Any, edit: Edit | None, row: Row) -> Any:
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if value is None:
-                return QBrush(_NULL_FG)
-            sign = sign_of(spec, value)
-            if sign:
-                return QBrush(_GAIN if sign > 0 else _LOSS)
-            # light highlight backgrounds need dark text, also under a dark palette
-            return QBrush(_ON_LIGHT) if edit is not None or self._is_new(row) else None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if edit is not None:
-                return QBrush(_PENDING_BG)
-            return QBrush(_NEW_BG) if self._is_new(row) else None
-        if role == Qt.ItemDataRole.FontRole and (value is None or edit is not None):
-            font = QFont()
-            font.setItalic(value is None)
-            font.setBold(edit is not None)
-            return font
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if spec.kind.numeric and not spec.user_ref:
-                return _RIGHT
-            return _CENTER if spec.kind is ColumnKind.BOOL else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(spec, value, edit)
+        if role == KeyRole:
+            return row[0]
+        if role == PendingRole:
+            return edit is not None
+        if role == NewRole:
+            return self._is_new(row)
         return None
+
+    def cell(self, r: int, c: int) -> Cell | None:
+        """One cell's value, staged edit and newness in one row lookup (the UI styles from it)."""
+        row = self.row(r)
+        if row is None:
+            return None
+        edit = self._edits.get((row[0], c))
+        return Cell(edit.new if edit is not None else row[1 + c], edit, self._is_new(row))
+
+    @property
+    def utc(self) -> bool:
+        """Whether times are shown in UTC (else local time)."""
+        return self._utc
 
     def _is_new(self, row: Row) -> bool:
         return self._new_after is not None and row[0] is not None and row[0] > self._new_after
-
-    def _tooltip(self, spec: ColumnSpec, value: Any, edit: Edit | None) -> str | None:
-        if edit is not None:
-            return f"pending edit (was {format_value(spec, edit.old, self._utc)}): Save writes it, Revert drops it"
-        if spec.kind is ColumnKind.KEY:
-            return "Encrypted wallet key: never shown here (the Wallet vault verifies keys)"
-        if spec.kind is ColumnKind.TIME and value is not None:
-            return f"stored as {value!r} ({'UTC' if self._utc else 'shown in local time'})"
-        if value is None:
-            return "NULL: no value (not the same as empty text)"
-        return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         """Stage an edit (nothing is written until Save)."""
@@ -530,7 +436,7 @@ class TableWindowModel(QAbstractTableModel):
         if row is None:
             return False
         spec = self.info.specs[index.column()]
-        value = self._coerce(spec, value)
+        value = coerce(spec, value)
         if spec.choices and value not in spec.choices:
             return False
         self._stage(row, index.column(), value)
@@ -540,24 +446,12 @@ class TableWindowModel(QAbstractTableModel):
         self.pendingChanged.emit(len(self._edits))
         return True
 
-    @staticmethod
-    def _coerce(spec: ColumnSpec, value: Any) -> Any:
-        if spec.kind is ColumnKind.BOOL:
-            if isinstance(value, str):
-                return 1 if value.strip().lower() in ("1", "true", "yes", "✓") else 0
-            return 1 if value else 0
-        if isinstance(value, str):
-            return value.strip() if spec.choices else value
-        return value
-
     def _stage(self, row: Row, column: int, value: Any) -> None:
-        key = (row[0], column)
-        old = row[1 + column]
-        if value == old:
-            self._edits.pop(key, None)
-            return
-        pk = tuple((s.name, row[1 + i]) for i, s in enumerate(self.info.specs) if s.pk)
-        self._edits[key] = Edit(row[0], column, old, value, pk)
+        edit = make_edit(self.info, row, column, value)
+        if edit is None:
+            self._edits.pop((row[0], column), None)
+        else:
+            self._edits[(row[0], column)] = edit
 
     def stage_row(self, row: Row, column: int, value: Any) -> None:
         """Stage an edit of a row that may not be on screen (e.g. the other default wallet)."""

@@ -9,6 +9,7 @@ Listing and deleting archives touch no database and run here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ from ...core.archive.catalog import delete_archive
 from ...core.paths import DataPaths
 from ...core.settings import Settings
 from ...core.units import human_size
+from ..area_host import add_shortcut_tip
+from ..areas import AreaDefaults, ScreenshotState
 from ..busy import BusyToken, app_registry
 from .model import ArchiveModel, Column
 from .preview import RestorePreviewDialog
@@ -45,7 +48,11 @@ STAGES = {"snapshot": "Snapshot of the database", "compress": "Compressing", "ve
 TITLES = {"backup": "Backup", "verify": "Verify", "restore": "Restore"}
 
 
-class BackupsPanel(QWidget):
+# How long closing waits for a restore that is already applying.
+SHUTDOWN_WAIT_MS = 60_000
+
+
+class BackupsPanel(QWidget, AreaDefaults):
     """The area widget.
 
     Signals:
@@ -76,13 +83,14 @@ class BackupsPanel(QWidget):
         act.setStatusTip(tip)
         if shortcut:
             act.setShortcut(QKeySequence(shortcut))
+        add_shortcut_tip(act)
         act.triggered.connect(slot)
         self.addAction(act)
         return act
 
     def _build_actions(self) -> None:
         self.backup_action = self._action("Back up now", self.backup_now,
-                                          "Make a consistent archive of the data home (Ctrl+B)", "Ctrl+B")
+                                          "Make a consistent archive of the data home", "Ctrl+B")
         self.backup_action.setObjectName("backupNowAction")
         # Ctrl+B works from every area: the main window may also put this action on its toolbar.
         self.backup_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -94,7 +102,31 @@ class BackupsPanel(QWidget):
         self.reveal_action = self._action("Reveal in file manager", self.reveal,
                                           "Open the folder holding the archive")
         self.refresh_action = self._action("Refresh", self.refresh, "Re-read the backups folder")
-        self.window_actions = [self.backup_action]  # the main window puts these on its toolbar
+
+    # -- the area contract (ui/areas.py) --------------------------------------
+    def window_actions(self) -> Sequence[QAction]:
+        """Back up now (Ctrl+B) works from every area: the window puts it on its toolbar."""
+        return [self.backup_action]
+
+    def shutdown(self) -> None:
+        """Answer an open restore preview with no, and stop a child that may still stop.
+
+        A restore that has begun applying runs to its end (the child is waited
+        for), as the Cancel button says.
+        """
+        if self.preview_dialog is not None:
+            self.preview_dialog.reject()
+        if self.runner.busy():
+            if self.cancel_button.isEnabled():
+                self.runner.cancel()
+            else:
+                self.runner.wait(SHUTDOWN_WAIT_MS)
+
+    def screenshot_states(self) -> Sequence[ScreenshotState]:
+        """The list after a backup and a verify, then the restore preview."""
+        from .shots import screenshot_states
+
+        return screenshot_states(self)
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)

@@ -90,6 +90,11 @@ class ArchiveRunner(QObject):
             proc.kill()
             proc.waitForFinished(CANCEL_GRACE_MS)
 
+    def wait(self, ms: int) -> None:
+        """Wait up to ``ms`` for the running child to end by itself (the window is closing)."""
+        if self._proc is not None:
+            self._proc.waitForFinished(ms)
+
     def _on_output(self) -> None:
         assert self._proc is not None
         self._buffer += bytes(self._proc.readAllStandardOutput().data())

@@ -1,22 +1,22 @@
 """The charts area (issue 6): trade PnL and algorithm metrics.
 
-``create_charts_area(session)`` is the area factory; ``demo_screenshots`` puts
-the area into the states the README shows. See trades_tab.py and
+``create_charts_area(session)`` is the area factory; shots.py holds the
+states the README shows. See trades_tab.py and
 metrics_tab.py for the two tabs, core/pnl.py for the arithmetic and
 db/trades_query.py for reading a million trades quickly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from ...session import Session
-from ..pump import wait_until
+from ..areas import AreaDefaults, ScreenshotState
 
 
-class ChartsArea(QTabWidget):
+class ChartsArea(QTabWidget, AreaDefaults):
     """Two tabs: Trade PnL (when the schema has trades) and Algorithm metrics."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -49,31 +49,18 @@ class ChartsArea(QTabWidget):
         self.addTab(self.metrics, "Algorithm metrics")
 
     def shutdown(self) -> None:
-        """Wait for background loads to finish."""
+        """Stop the metrics poll and wait for background loads (the database closes next)."""
+        self.metrics.poll.stop()
         if self.trades is not None:
             self.trades.shutdown()
+
+    def screenshot_states(self) -> Sequence[ScreenshotState]:
+        """Trade PnL of all users, of one user, then the algorithm metrics."""
+        from .shots import screenshot_states
+
+        return screenshot_states(self)
 
 
 def create_charts_area(session: Session) -> QWidget:
     """The area factory."""
     return ChartsArea(session)
-
-
-
-def demo_screenshots(widget: QWidget, save: Callable[[str], None]) -> None:
-    """The README's states: trade PnL of all users, of one user, then the algorithm metrics."""
-    if not isinstance(widget, ChartsArea):
-        return
-    panel = widget.trades
-    if panel is not None:
-        widget.setCurrentWidget(panel)
-        wait_until(lambda: panel.loaded_once and not panel.loader.busy, 60)
-        save("charts-pnl")
-        if panel.user_box.count() > 2:
-            panel.user_box.setCurrentIndex(2)
-            wait_until(lambda: False, 0.3)
-            save("charts-pnl-one-user")
-            panel.user_box.setCurrentIndex(0)
-    widget.setCurrentWidget(widget.metrics)
-    wait_until(lambda: False, 0.3)
-    save("charts-metrics")

@@ -7,8 +7,8 @@ re-read.
 
 A million trades take a few hundred milliseconds to read; the window keeps
 painting meanwhile because SQLite works with the GIL released in a worker
-thread that owns its own read-only connections (QtSql connections never cross
-threads). When the bot commits while a load runs, one more load follows the
+thread (ui.tasks.run_task) that owns its own read-only connections (QtSql
+connections never cross threads). When the bot commits while a load runs, one more load follows the
 current one, after a pause twice as long as the last load took: a bot
 committing continuously then keeps the reader threads busy a third of the
 time at most, and the charts are never more than about three loads behind
@@ -18,9 +18,9 @@ tables).
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
@@ -28,6 +28,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 from ...core.pnl import Trades
 from ...db.errors import DatabaseError
 from ...db.trades_query import TradeSource, load_trades_marked, read_fingerprint
+from ..tasks import Task, run_task
 
 MIN_GAP_MS = 300
 
@@ -42,12 +43,14 @@ class Loaded:
     fingerprint: tuple[object, ...] = ()
 
 
-class _Relay(QObject):
-    """Carries results from the worker thread to the UI thread (a queued signal)."""
-
-    done = Signal(object)
-    unchanged = Signal()
-    failed = Signal(str)
+def _load(path: Path, source: TradeSource, workers: int, generation: int, known: tuple[object, ...] | None,
+          _task: Task) -> Loaded | None:
+    """The work of one load (worker thread): None when the fingerprint says nothing changed."""
+    started = time.perf_counter()
+    if known is not None and read_fingerprint(path, source) == known:
+        return None
+    trades, mark = load_trades_marked(path, source, workers=workers)
+    return Loaded(trades, time.perf_counter() - started, generation, mark)
 
 
 class TradeLoader(QObject):
@@ -66,17 +69,13 @@ class TradeLoader(QObject):
         self._path = path
         self._source = source
         self._workers = workers
-        self._thread: threading.Thread | None = None
+        self._task: Task | None = None
         self._pending = False
         self._last_seconds = 0.0
         self._generation = 0
         self._force = False
         self.fingerprint: tuple[object, ...] | None = None
         self.skipped = 0  # commits that did not touch the trades (no reload needed)
-        self._relay = _Relay()
-        self._relay.done.connect(self._on_done)
-        self._relay.unchanged.connect(self._on_unchanged)
-        self._relay.failed.connect(self._on_failed)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._start)
@@ -87,7 +86,7 @@ class TradeLoader(QObject):
     @property
     def busy(self) -> bool:
         """A load is running or queued."""
-        return self._thread is not None or self._pending or self._timer.isActive()
+        return self._task is not None or self._pending or self._timer.isActive()
 
     @Slot()
     def reload(self) -> None:
@@ -98,7 +97,7 @@ class TradeLoader(QObject):
     @Slot()
     def request(self) -> None:
         """Load now if the trades changed, or check once more after the running load."""
-        if self._thread is not None:
+        if self._task is not None:
             self._pending = True
         elif not self._timer.isActive():
             self._start()
@@ -107,58 +106,51 @@ class TradeLoader(QObject):
     def _start(self) -> None:
         self._pending = False
         self._generation += 1
-        relay, path, source, workers, gen = self._relay, self._path, self._source, self._workers, self._generation
         known = None if self._force else self.fingerprint
         self._force = False
-
-        def work() -> None:
-            started = time.perf_counter()
-            try:
-                if known is not None and read_fingerprint(path, source) == known:
-                    relay.unchanged.emit()
-                    return
-                trades, mark = load_trades_marked(path, source, workers=workers)
-            except DatabaseError as exc:
-                relay.failed.emit(str(exc))
-                return
-            except Exception as exc:  # a worker thread must report, never die silently
-                relay.failed.emit(f"reading trades failed: {type(exc).__name__}: {exc}")
-                return
-            relay.done.emit(Loaded(trades, time.perf_counter() - started, gen, mark))
-
-        self._thread = threading.Thread(target=work, name="lifeos-trades-load", daemon=True)
-        self._thread.start()
+        gen = self._generation
+        self._task = run_task(partial(_load, self._path, self._source, self._workers, gen, known),
+                              partial(self._on_result, gen), partial(self._on_error, gen), receiver=self,
+                              name="lifeos-trades-load")
 
     def _finish(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-        self._thread = None
+        if self._task is not None:
+            self._task.wait()
+        self._task = None
         if self._pending:
             self._pending = False
             self._timer.start(max(MIN_GAP_MS, int(2 * self._last_seconds * 1000)))
 
-    @Slot(object)
-    def _on_done(self, result: Loaded) -> None:
+    def _current(self, generation: int) -> bool:
+        """An outcome belongs to the load running now (not one already shut down)."""
+        return self._task is not None and generation == self._generation
+
+    def _on_result(self, generation: int, result: Loaded | None) -> None:
+        if not self._current(generation):
+            return
+        if result is None:  # the commit touched other tables
+            self.skipped += 1
+            self._finish()
+            return
         self._last_seconds = result.seconds
         self.fingerprint = result.fingerprint
         self._finish()
         self.loaded.emit(result)
 
-    @Slot()
-    def _on_unchanged(self) -> None:
-        self.skipped += 1
+    def _on_error(self, generation: int, exc: BaseException) -> None:
+        if not self._current(generation):
+            return
         self._finish()
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self._finish()
-        self.failed.emit(message)
+        if isinstance(exc, DatabaseError):
+            self.failed.emit(str(exc))
+        else:  # a worker must report, never die silently
+            self.failed.emit(f"reading trades failed: {type(exc).__name__}: {exc}")
 
     @Slot()
     def shutdown(self) -> None:
         """Stop queued loads and wait for a running one (before the window closes the database)."""
         self._timer.stop()
         self._pending = False
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        if self._task is not None:
+            self._task.wait()
+            self._task = None

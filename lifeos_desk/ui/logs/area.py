@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ...core.jsonl.filtering import FilterSpec
 from ...core.jsonl.timeline import LogSet, Timeline
+from ..areas import AreaDefaults, ScreenshotState
 from .detail import DetailPane
 from .exporter import Exporter
 from .filterbar import FilterBar, parse_moment
@@ -47,7 +48,7 @@ SAMPLE_ROWS = 300
 BULK_SYNC_S = 0.2
 
 
-class LogsArea(QWidget):
+class LogsArea(QWidget, AreaDefaults):
     """The viewer over the log folders it is given."""
 
     def __init__(self, folders: tuple[Path, ...], utc: bool = False, parent: QWidget | None = None) -> None:
@@ -158,6 +159,7 @@ class LogsArea(QWidget):
     def _connect(self) -> None:
         self.follower.polled.connect(self._on_polled)
         self.follower.logsAdded.connect(self._fill_picker)
+        self.follower.skippedChanged.connect(self._show_notice)
         self.picker.currentIndexChanged.connect(self._on_pick)
         self.follow_button.setChecked(True)
         self.follow_button.toggled.connect(self.set_follow)
@@ -237,6 +239,7 @@ class LogsArea(QWidget):
     def _on_polled(self, new_rows: int, caught_up: bool, events: list[str]) -> None:
         if events:
             self.last_event = f"{events[-1]} at {time.strftime('%H:%M:%S')}"
+            self._show_notice()  # a rotation may have put a link or a FIFO where the live file was
         now = time.monotonic()
         if not caught_up and now - self._last_sync < BULK_SYNC_S:
             return  # indexing a big file: show progress a few times a second, not after every slice
@@ -332,6 +335,11 @@ class LogsArea(QWidget):
             folders = ", ".join(str(f) for f in self.logs.folders) or "(none configured)"
             notes = [f"No *.jsonl logs in the log folders: {folders}. Set them with --logs or LIFEOS_LOGS; "
                      "new logs appear here as soon as they are written."]
+        skipped = list(self.logs.skipped)
+        skipped += [t.live.problem for t in self.logs.timelines
+                    if t.live.problem and t.live.problem.startswith("skipped") and t.live.problem not in skipped]
+        if skipped:
+            notes.append("Not read (only regular files inside the log folders are): " + "; ".join(skipped))
         self.notice.setText("\n".join(dict.fromkeys(n for n in notes if n)))
         self.notice.setVisible(bool(notes))
 
@@ -455,3 +463,18 @@ class LogsArea(QWidget):
                             f"{message}")
         if name == "merge" and self.merged is not None and not self.merged.ready:
             self.merged = None
+
+    # -- the area contract (ui/areas.py) ----------------------------------------
+    def shutdown(self) -> None:
+        """Stop following and stop (then join) the filter, merge and export threads."""
+        self.follower.stop()
+        self._backlog_timer.stop()
+        for tasks in (self.tasks, self.exporter.tasks):
+            tasks.cancel()
+            tasks.wait()
+
+    def screenshot_states(self) -> Sequence[ScreenshotState]:
+        """Following with the detail pane open, an ERROR filter, all logs merged."""
+        from .shots import screenshot_states
+
+        return screenshot_states(self)

@@ -32,10 +32,12 @@ class Follower(QObject):
     Signals:
         polled(int, bool, list): new rows, caught up, events ("audit: rotated").
         logsAdded(): rediscovery found a new log.
+        skippedChanged(): the files named like logs that are not read (links out, FIFOs) changed.
     """
 
     polled = Signal(int, bool, list)
     logsAdded = Signal()
+    skippedChanged = Signal()
 
     def __init__(self, logs: LogSet, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -82,16 +84,19 @@ class Follower(QObject):
             self.timer.start(due)
 
     def refresh(self) -> None:
-        """Pick up logs that appeared in the folders."""
+        """Pick up logs that appeared in the folders (and files that are now skipped)."""
+        before = list(self.logs.skipped)
         if self.logs.refresh():
             self._watch()
             self.logsAdded.emit()
             self.wake()
+        if self.logs.skipped != before:
+            self.skippedChanged.emit()
 
     def _watch(self) -> None:
         """(Re-)add paths: after a rotation Linux drops the live file from the watch list."""
         wanted = [str(f) for f in self.logs.folders if Path(f).is_dir()]
-        wanted += [str(t.live.path) for t in self.logs.timelines if t.live.path.exists()]
+        wanted += [str(t.live.path) for t in self.logs.timelines if t.live.path.is_file() and not t.live.problem]
         present = set(self.watcher.files()) | set(self.watcher.directories())
         missing = [p for p in wanted if p not in present]
         if missing:

@@ -1,21 +1,26 @@
 """Running slow log work (filter, time order, export) off the UI thread, with progress and cancel.
 
-A plain Python thread does the work; results travel back as Qt signals of a
-QObject living in the UI thread (queued across threads), as Picard's
-``run_task`` does. Only one task runs at a time per runner: starting a new
-one cancels the old, whose late result is then ignored.
+The work runs through ``ui.tasks.run_task``; this runner adds the log
+viewer's rule: only one task at a time. Starting a new one cancels the old,
+whose late progress and result are then ignored.
 """
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ..tasks import Task, run_task
+
 Work = Callable[[Callable[[int, int], None], threading.Event], Any]
+
+
+def _call(work: Work, task: Task) -> Any:
+    return work(task.report, task.cancel_event)
 
 
 class TaskRunner(QObject):
@@ -33,55 +38,45 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._cancel: threading.Event | None = None
-        self._thread: threading.Thread | None = None
-        self._generation = 0
+        self._task: Task | None = None
         self.name = ""
 
     @property
     def running(self) -> bool:
-        """True while a task's thread is alive and not cancelled."""
-        return self._thread is not None and self._thread.is_alive() and not (self._cancel and self._cancel.is_set())
+        """True while a task's work has not returned and was not cancelled."""
+        return self._task is not None and self._task.running
 
     def start(self, name: str, work: Work) -> None:
-        """Cancel any running task and start ``work`` on a new thread."""
+        """Cancel any running task and start ``work``."""
         self.cancel()
-        self._generation += 1
         self.name = name
-        cancel = threading.Event()
-        self._cancel = cancel
-        self._thread = threading.Thread(target=self._run, args=(work, cancel, self._generation, name),
-                                        name=f"logs-{name}", daemon=True)
-        self._thread.start()
+        task = Task(name)
+        self._task = task
+        run_task(partial(_call, work), partial(self._on_result, task), partial(self._on_error, task),
+                 receiver=self, progress=partial(self._on_progress, task), name=f"logs-{name}", task=task)
 
     def cancel(self) -> None:
         """Ask the running task to stop (it checks between chunks)."""
-        if self._cancel is not None:
-            self._cancel.set()
+        if self._task is not None:
+            self._task.cancel()
 
     def wait(self, timeout: float = 5.0) -> None:
-        """Join the current thread (tests, closing)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        """Wait for the current task's work to return (tests, closing)."""
+        if self._task is not None:
+            self._task.wait(timeout)
 
-    def _run(self, work: Work, cancel: threading.Event, generation: int, name: str) -> None:
-        def report(done: int, total: int) -> None:
-            if generation == self._generation:
-                self._emit(self.progress, done, total)
+    def _on_progress(self, task: Task, done: int, total: int) -> None:
+        if task is self._task:
+            self.progress.emit(done, total)
 
-        try:
-            result = work(report, cancel)
-        except Exception as exc:  # reported to the admin as one line, never a traceback
-            if generation == self._generation:
-                self._emit(self.failed, name, "" if cancel.is_set() else f"{type(exc).__name__}: {exc}")
+    def _on_result(self, task: Task, result: object) -> None:
+        if task is not self._task:
             return
-        if generation == self._generation and not cancel.is_set():
-            self._emit(self.finished, name, result)
-        elif generation == self._generation:
-            self._emit(self.failed, name, "")
+        if task.cancelled:
+            self.failed.emit(task.name, "")
+        else:
+            self.finished.emit(task.name, result)
 
-    @staticmethod
-    def _emit(signal: Any, *args: object) -> None:
-        """Emit unless the runner was deleted meanwhile (its area closed while the task ran)."""
-        with contextlib.suppress(RuntimeError):
-            signal.emit(*args)
+    def _on_error(self, task: Task, exc: BaseException) -> None:
+        if task is self._task:  # one line for the admin, never a traceback
+            self.failed.emit(task.name, "" if task.cancelled else f"{type(exc).__name__}: {exc}")

@@ -11,16 +11,19 @@ unlocked (``database.modeChanged``) and other areas asking for rows
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from ...core.schema import Domain
+from ...db.connection import Database
 from ...db.errors import DatabaseError
 from ...db.tables.columns import readable_table
 from ...db.tables.info import load_table_info
 from ...session import Session
+from ..areas import AreaDefaults, ScreenshotState
 from .pane import PaneDeps, TablePane
 
 _DOMAIN_ORDER = ("users", "wallets", "trades", "transactions", "algorithm_metrics", "user_stats", "positions",
@@ -33,14 +36,15 @@ def ordered_tables(tables: list[str], domain: Domain | None) -> list[str]:
     return first + [t for t in tables if t not in first]
 
 
-class TablesArea(QWidget):
-    """Every table of the database, live."""
+class TablesArea(QWidget, AreaDefaults):
+    """Every table of the database, live; its staged edits are the window's unsaved changes."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         assert session.database is not None
         self._session = session
         self._database = session.database
+        self._shut_down = False
         self.panes: dict[str, TablePane] = {}
         self.list = QListWidget()
         self.list.setAccessibleName("Tables")
@@ -82,6 +86,55 @@ class TablesArea(QWidget):
         s.prefs.utcChanged.connect(self._on_utc)
         self._database.modeChanged.connect(self._on_mode)
         s.nav.showRows.connect(self.show_rows)
+
+    @property
+    def database(self) -> Database:
+        """The database the tables come from."""
+        return self._database
+
+    @property
+    def domain(self) -> Domain | None:
+        """Table/column names of the known schema, or None."""
+        return self._session.domain
+
+    # ---------------------------------------------------------------- the area contract (ui/areas.py)
+    def unsaved_changes(self) -> list[str]:
+        """One line per table holding staged edits."""
+        lines = []
+        for table, pane in self.panes.items():
+            n = len(pane.model.edits)
+            if n:
+                lines.append(f"Tables: {n} staged edit{'s' * (n != 1)} in {table}")
+        return lines
+
+    def save_changes(self) -> bool:
+        """Save each table's staged edits (one transaction per table); False at the first that fails."""
+        return all(pane.save() for pane in self.panes.values() if pane.model.edits)
+
+    def discard_changes(self) -> None:
+        """Drop every staged edit."""
+        for pane in self.panes.values():
+            pane.revert()
+
+    def shutdown(self) -> None:
+        """Stop following the session's signals and every pane's timers (once)."""
+        s = self._session
+        if self._shut_down:
+            return
+        self._shut_down = True
+        if s.watcher is not None:
+            s.watcher.changed.disconnect(self._on_external_change)
+        s.prefs.utcChanged.disconnect(self._on_utc)
+        self._database.modeChanged.disconnect(self._on_mode)
+        s.nav.showRows.disconnect(self.show_rows)
+        for pane in self.panes.values():
+            pane.shutdown()
+
+    def screenshot_states(self) -> Sequence[ScreenshotState]:
+        """The trades, filtered trades, the user detail panel, and one staged edit."""
+        from .shots import screenshot_states
+
+        return screenshot_states(self)
 
     # ---------------------------------------------------------------- panes
     def pane(self, table: str) -> TablePane | None:

@@ -75,7 +75,10 @@ class CsvExport(QObject):
     def start(self) -> None:
         """Open the file, write the header, and start streaming."""
         try:
-            self._file = open(self._part, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed in _close
+            # A lone surrogate is written as "\udXXX" (as the log export does, core/jsonl/export.py
+            # CSV_ERRORS): valid UTF-8 for every reader, nothing dropped, no abort mid-export.
+            self._file = open(self._part, "w", newline="", encoding="utf-8",  # noqa: SIM115 - closed in _close
+                              errors="backslashreplace")
         except OSError as exc:
             self.failed.emit(f"Cannot write {self.path}: {exc.strerror}")
             return
@@ -102,7 +105,7 @@ class CsvExport(QObject):
                 self._write([export_value(s, row[1 + i]) for i, s in enumerate(specs)])
             self.rows += len(page)
             self.progressed.emit(self.rows)
-        except (DatabaseError, OSError) as exc:
+        except (DatabaseError, OSError, ValueError) as exc:  # ValueError: anything else the writer refuses
             self._close(keep=False)
             self.failed.emit(f"Export stopped: {exc}")
 

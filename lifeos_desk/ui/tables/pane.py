@@ -10,43 +10,39 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ...core.audit import AuditWriter
-from ...core.filters import SYNTAX_HELP, ColumnKind, FilterError, combine, in_values, parse_filter, search_clause
+from ...core.filters import ColumnKind, FilterError, combine, in_values, parse_filter, search_clause
 from ...core.schema import Domain
 from ...db.connection import Database
 from ...db.errors import DatabaseError
 from ...db.tables import indexes
 from ...db.tables.editor import SaveError, save_edits, single_default_rule
 from ...db.tables.info import TableInfo, load_table_info
-from ...db.tables.window import TableWindowModel
 from ...signals import Navigator
-from .delegates import CellDelegate
+from . import actions
 from .detail import UserDetailPanel
 from .export import CsvExport, selection_tsv
 from .filterbar import FilterBar
+from .style import StyledTableModel
 
 FILTER_DEBOUNCE_MS = 300
 REFRESH_MIN_INTERVAL_S = 1.0  # a busy bot commits many times a second; one recount a second is plenty
@@ -85,7 +81,7 @@ class TablePane(QWidget):
         self._error = ""
         self._total: int | None = None
         self.export: CsvExport | None = None
-        self.model = TableWindowModel(deps.database, info, utc=deps.utc, after_stage=single_default_rule(deps.domain),
+        self.model = StyledTableModel(deps.database, info, utc=deps.utc, after_stage=single_default_rule(deps.domain),
                                       parent=self)
         self.model.set_editable(self._can_edit())
         self._build()
@@ -95,28 +91,9 @@ class TablePane(QWidget):
 
     # ---------------------------------------------------------------- building
     def _build(self) -> None:
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setItemDelegate(CellDelegate(self.model, self.view))
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                  | QAbstractItemView.EditTrigger.EditKeyPressed
-                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
-        vh = self.view.verticalHeader()
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # a million rows: never measure them
-        vh.setDefaultSectionSize(ROW_HEIGHT)
-        header = self.view.horizontalHeader()
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # file order until the admin sorts
-        header.setResizeContentsPrecision(100)
-        self.view.setSortingEnabled(True)
+        self.view = actions.make_view(self.model, ROW_HEIGHT)
         self.filters = FilterBar(self.view, self.model.info.specs)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search all text columns…")
-        self.search.setClearButtonEnabled(True)
-        self.search.setToolTip("Finds rows where any text or time column contains this text, "
-                               "or any number column equals it.\n\nPer-column filters:\n" + SYNTAX_HELP)
+        self.search = actions.make_search_box()
         self.status = QLabel()
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chosen_label = QLabel()
@@ -199,17 +176,7 @@ class TablePane(QWidget):
             self.detail.showTrades.connect(self._on_detail_trades)
 
     def _size_columns(self) -> None:
-        """Widths from the header and the first rows' text only (resizeColumnsToContents
-        would format thousands of cells: a third of the first-paint budget)."""
-        metrics = self.view.fontMetrics()
-        header = self.view.horizontalHeader()
-        sample = range(min(SIZE_SAMPLE_ROWS, self.model.rowCount()))
-        for i in range(self.model.columnCount()):
-            texts = [str(self.model.index(r, i).data() or "") for r in sample]
-            width = max([metrics.horizontalAdvance(t) for t in texts] + [0]) + 16
-            width = max(width, metrics.horizontalAdvance(str(self.model.headerData(i, Qt.Orientation.Horizontal)))
-                        + 28)
-            header.resizeSection(i, min(max(width, 60), MAX_COLUMN_WIDTH))
+        actions.size_columns(self.view, self.model, SIZE_SAMPLE_ROWS, MAX_COLUMN_WIDTH)
         self.filters.relayout()
 
     # ---------------------------------------------------------------- facts
@@ -274,7 +241,7 @@ class TablePane(QWidget):
         self.search.blockSignals(False)
         self._chosen = None
         if len(values) == 1:
-            self.set_filter(column, _equals(values[0]))
+            self.set_filter(column, actions.equals_text(values[0]))
         else:
             self._chosen = (column, list(values))
             self.apply_filters()
@@ -357,6 +324,13 @@ class TablePane(QWidget):
         """Drop the staged edits."""
         self.model.revert()
 
+    def shutdown(self) -> None:
+        """Stop the debounce timers and a running CSV export (the area is being dropped)."""
+        for timer in (self._filter_timer, self._refresh_timer, self._detail_timer):
+            timer.stop()
+        if self.export is not None:
+            self.export.cancel()
+
     @Slot(int)
     def _on_pending(self, _n: int) -> None:
         self._update_buttons()
@@ -399,26 +373,12 @@ class TablePane(QWidget):
             self.status.setText(self._error)
             self.statusChanged.emit(self._error)
             return
-        count = self.model.rowCount()
-        parts = [f"{count:,} rows"]
-        if self.model.where.sql != "1":
-            if self._total is None:
-                try:
-                    self._total = self.model.total_rows()
-                except DatabaseError:
-                    self._total = None
-            if self._total is not None:
-                parts = [f"{count:,} of {self._total:,} rows match"]
-        if self.model.snapshot:
-            parts.append("sorted snapshot (no index on this column)")
-            if self.model.unplaced:
-                parts.append(f"{self.model.unplaced:,} new rows since the sort: Re-sort places them")
-        n = len(self.model.edits)
-        if n:
-            parts.append(f"{n} pending edit{'s' * (n != 1)} (not written until Save)")
-        if self.model.editable:
-            parts.append("editing unlocked")
-        self._message(" · ".join(parts))
+        if self.model.where.sql != "1" and self._total is None:
+            try:
+                self._total = self.model.total_rows()
+            except DatabaseError:
+                self._total = None
+        self._message(actions.status_text(self.model, self._total))
 
     # ---------------------------------------------------------------- copy, export, indexes
     @Slot()
@@ -443,38 +403,14 @@ class TablePane(QWidget):
         export.finished.connect(self._message)
         export.failed.connect(self._on_failed)
         if with_dialog:
-            dialog = QProgressDialog(f"Exporting {self.model.rowCount():,} rows…", "Cancel", 0,
-                                     max(1, self.model.rowCount()), self)
-            dialog.setWindowModality(Qt.WindowModality.WindowModal)
-            dialog.setMinimumDuration(500)
-            export.progressed.connect(dialog.setValue)
-            export.finished.connect(dialog.close)
-            export.failed.connect(dialog.close)
-            dialog.canceled.connect(export.cancel)
+            actions.follow_with_dialog(export, self.model.rowCount(), self)
         export.start()
         return export
 
     @Slot()
     def _on_indexes(self) -> None:
-        domain = self._deps.domain
-        if domain is None:
-            return
-        try:
-            todo = indexes.missing(self._deps.database, domain)
-            text = indexes.cost_text(self._deps.database, todo)
-        except DatabaseError as exc:
-            self._on_failed(str(exc))
-            return
-        if not todo:
-            QMessageBox.information(self, "Recommended indexes", text)
-            return
-        if self._deps.database.read_only:
-            QMessageBox.information(self, "Recommended indexes",
-                                    f"{text}\n\nCreating indexes writes to the file: unlock editing first "
-                                    "(Database ▸ Allow editing).")
-            return
-        answer = QMessageBox.question(self, "Create recommended indexes?", text)
-        if answer == QMessageBox.StandardButton.Yes:
+        todo = actions.offer_indexes(self, self._deps.database, self._deps.domain, self._on_failed)
+        if todo:
             self.create_indexes(todo)
 
     def create_indexes(self, todo: list[indexes.IndexSpec]) -> None:
@@ -512,22 +448,7 @@ class TablePane(QWidget):
         self._menu = menu
 
     def _relations(self, row: int) -> list[tuple[str, str, str, Any]]:
-        d = self._deps.domain
-        if d is None:
-            return []
-        if self._is_users():
-            uid = self._value(row, d.user_pk)
-            return [("Wallets of this user", d.wallets, d.wallet_user, uid),
-                    ("Trades of this user", d.trades, d.trade_user, uid)]
-        if self.model.info.index_of("user_id") >= 0:
-            uid = self._value(row, "user_id")
-            out = [("Show this user", d.users, d.user_pk, uid)]
-            if self.table == d.wallets:
-                out.append(("Trades of this user", d.trades, d.trade_user, uid))
-            elif self.table == d.trades:
-                out.append(("Wallets of this user", d.wallets, d.wallet_user, uid))
-            return out
-        return []
+        return actions.relation_targets(self._deps.domain, self.table, self.model.info, partial(self._value, row))
 
     @Slot()
     def _on_relation_action(self) -> None:
@@ -542,7 +463,7 @@ class TablePane(QWidget):
         if index.isValid():
             spec = self.model.info.specs[index.column()]
             value = self.model.value(index.row(), index.column())
-            self.set_filter(spec.name, "NULL" if value is None else _equals(value))
+            self.set_filter(spec.name, "NULL" if value is None else actions.equals_text(value))
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -579,7 +500,3 @@ class TablePane(QWidget):
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self.view.scrollTo(index)
 
-
-def _equals(value: Any) -> str:
-    """A filter text meaning "equals this value"."""
-    return f'="{value}"' if isinstance(value, str) and (value != value.strip() or not value) else f"={value}"

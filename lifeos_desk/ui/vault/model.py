@@ -17,7 +17,7 @@ from ...core.schema import Domain, SchemaKind
 from ...core.vault import VerifyResult, VerifyStatus, WalletKey, WalletRecord
 
 Index = QModelIndex | QPersistentModelIndex
-KeyRole = Qt.ItemDataRole.UserRole + 1  # the wallet key (int or str)
+KeyRole = Qt.ItemDataRole.UserRole + 1  # the wallet key (int, str, or RowKey: core.wallet_ids)
 StatusRole = Qt.ItemDataRole.UserRole + 2  # VerifyStatus or None
 
 STATUS_COLORS = {

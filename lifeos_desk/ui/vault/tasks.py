@@ -1,9 +1,10 @@
-"""Slow vault work (PBKDF2) on a Python thread, results back on the UI thread.
+"""Slow vault work (PBKDF2) off the UI thread, results back on the UI thread.
 
-``hashlib.pbkdf2_hmac`` releases the GIL, so a plain thread keeps the window
-painting while a key is derived (KeePassXC derives off the UI thread too).
-The thread reports through a ``TaskRelay`` QObject that lives on the UI thread:
-Qt queues signals emitted from other threads, so slots run on the UI thread.
+``hashlib.pbkdf2_hmac`` releases the GIL, so work run by ``ui.tasks.run_task``
+keeps the window painting while a key is derived (KeePassXC derives off the
+UI thread too). The vault's own API is a ``TaskRelay`` QObject: its signals
+fire on the UI thread, and it dies with the area that started it, so a task
+still deriving when the area closes reports to nobody.
 
 A failure is reported as a message that names the error type and our own
 message; our exceptions never carry a secret, and anything unexpected is
@@ -12,15 +13,15 @@ reported by type name only, so no value reaches a dialog or a log.
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from ...core.vault import ImportKeyError, RotationError, WalletError
 from ...db.errors import DatabaseError
+from ..tasks import Task, run_task
 
 # Exceptions whose message we wrote ourselves and know to hold no secret.
 _SAFE_MESSAGES: tuple[type[BaseException], ...] = (WalletError, RotationError, ImportKeyError, DatabaseError)
@@ -34,7 +35,7 @@ def safe_message(exc: BaseException) -> str:
 
 
 class TaskRelay(QObject):
-    """Signals of one background task.
+    """Signals of one background task, and the handle its work reports through.
 
     Signals:
         progress(int, int): done, total.
@@ -48,39 +49,45 @@ class TaskRelay(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.cancel = threading.Event()
+        self.task = Task("vault-task")
+        self.cancel = self.task.cancel_event  # the core functions check this Event
 
     def report(self, done: int, total: int) -> None:
         """Progress callback for the core functions (called on the worker thread)."""
-        self._emit(self.progress, done, total)
+        self.task.report(done, total)
 
-    def _emit(self, signal: Any, *args: Any) -> None:
-        with contextlib.suppress(RuntimeError):  # the area was closed meanwhile: nobody listens
-            signal.emit(*args)
+    @Slot(int, int)
+    def _deliver_progress(self, done: int, total: int) -> None:
+        self.progress.emit(done, total)
+
+    @Slot(object)
+    def _deliver_result(self, result: object) -> None:
+        self.finished.emit(result)
+        self.deleteLater()
+
+    @Slot(object)
+    def _deliver_error(self, exc: object) -> None:
+        self.failed.emit(exc)
+        self.deleteLater()
+
+
+def _run_with_relay(work: Callable[[TaskRelay], Any], relay: TaskRelay, _task: Task) -> Any:
+    return work(relay)
 
 
 def start_task(work: Callable[[TaskRelay], Any], parent: QObject, finished: Callable[[Any], None],
                failed: Callable[[Any], None], progress: Callable[[int, int], None] | None = None) -> TaskRelay:
-    """Connect the slots, then run ``work(relay)`` on a daemon thread.
+    """Connect the slots, then run ``work(relay)`` with ``run_task``.
 
-    Connecting before the thread starts means even an instant result is
-    delivered. The relay deletes itself after reporting.
+    The relay is a child of ``parent`` and the task's receiver: once the
+    parent is deleted nothing is reported. The relay deletes itself after
+    reporting.
     """
     relay = TaskRelay(parent)
     relay.finished.connect(finished)
     relay.failed.connect(failed)
     if progress is not None:
         relay.progress.connect(progress)
-    relay.finished.connect(relay.deleteLater)
-    relay.failed.connect(relay.deleteLater)
-
-    def run() -> None:
-        try:
-            result = work(relay)
-        except BaseException as exc:  # reported, never raised on a thread nobody joins
-            relay._emit(relay.failed, exc)
-            return
-        relay._emit(relay.finished, result)
-
-    threading.Thread(target=run, name="vault-task", daemon=True).start()
+    run_task(partial(_run_with_relay, work, relay), relay._deliver_result, relay._deliver_error, receiver=relay,
+             progress=relay._deliver_progress, name="vault-task", task=relay.task)
     return relay

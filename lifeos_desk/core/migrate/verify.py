@@ -1,0 +1,198 @@
+"""Proof that every row arrived: per table, a row count and an order-independent checksum, on both sides.
+
+Each row becomes canonical bytes: per column a field (``|N`` for NULL,
+``|<len>:<text>`` for text, ``|<digits>`` for integers and booleans as 0/1,
+``|<HEX>`` for bytes, ``|YYYY-MM-DD HH:MM:SS.ffffff`` for times in UTC) and,
+after the text, each ``double precision`` value as its 8 IEEE-754 bytes
+(exact: no decimal rendering to disagree about). The row's digest is MD5
+of those bytes; the table's checksum is the sum of the digests' first 8
+bytes read as signed 64-bit integers, which no row order changes.
+
+PostgreSQL computes its side in its own SQL over the stored, typed values
+(``to_char``, ``encode``, ``float8send``, ``md5``), so a wrong time zone, a
+truncated byte string or a float that lost a bit shows as a mismatch.
+SQLite computes the text part in SQL over the snapshot (the same fit rules
+as the load) and Python hashes it, so both sides are computed independently
+from the stored data, not from what the load sent. On a mismatch the table
+is compared row by row (by primary key, or by digest for tables without
+one) to name the first differing key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import struct
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .source import quote
+from .translate import ColumnPlan, Kind, TablePlan, fraction_sql
+
+ZERO8 = "'\\x0000000000000000'::bytea"
+Tick = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Checksum:
+    """Rows and the order-independent sum of their digests."""
+
+    rows: int
+    total: int
+
+
+def _text_field(v: str) -> str:
+    return f"(CASE WHEN {v} IS NULL THEN '|N' ELSE '|' || length(CAST({v} AS BLOB)) || ':' || {v} END)"
+
+
+def _sqlite_field(c: ColumnPlan) -> tuple[str, str | None]:
+    """(text part, real value or None) for one typed column, over the snapshot."""
+    v = c.load_sql()
+    if c.kind is Kind.DOUBLE:
+        return f"(CASE WHEN {v} IS NULL THEN '|N' ELSE '|D' END)", f"coalesce({v}, 0.0)"
+    if c.kind in (Kind.BIGINT, Kind.BOOLEAN):
+        return f"(CASE WHEN {v} IS NULL THEN '|N' ELSE '|' || {v} END)", None
+    if c.kind is Kind.BYTEA:
+        return f"(CASE WHEN {v} IS NULL THEN '|N' ELSE '|' || hex({v}) END)", None
+    if c.kind is Kind.TIMESTAMPTZ:
+        return (f"(CASE WHEN {v} IS NULL THEN '|N' ELSE '|' || strftime('%Y-%m-%d %H:%M:%S', {v}) || '.' || "
+                f"substr({fraction_sql(v)} || '000000', 1, 6) END)"), None
+    return _text_field(v), None
+
+
+def _pg_field(c: ColumnPlan) -> tuple[str, str | None]:
+    """(text part, bytea part or None) for one typed column, in PostgreSQL's SQL."""
+    x = quote(c.name)
+    nul = f"WHEN {x} IS NULL THEN '|N'"
+    if c.kind is Kind.DOUBLE:
+        return f"(CASE {nul} ELSE '|D' END)", f"coalesce(float8send({x}), {ZERO8})"
+    if c.kind is Kind.BIGINT:
+        return f"(CASE {nul} ELSE '|' || {x}::text END)", None
+    if c.kind is Kind.BOOLEAN:
+        return f"(CASE {nul} ELSE '|' || {x}::int::text END)", None
+    if c.kind is Kind.BYTEA:
+        return f"(CASE {nul} ELSE '|' || upper(encode({x}, 'hex')) END)", None
+    if c.kind is Kind.TIMESTAMPTZ:
+        return f"(CASE {nul} ELSE '|' || to_char({x} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') END)", None
+    return f"(CASE {nul} ELSE '|' || octet_length({x}) || ':' || {x} END)", None
+
+
+def _pg_raw(c: ColumnPlan) -> str:
+    x = quote(c.raw_name)
+    return f"(CASE WHEN {x} IS NULL THEN '|N' ELSE '|' || octet_length({x}) || ':' || {x} END)"
+
+
+def _sqlite_parts(plan: TablePlan, cols: list[ColumnPlan]) -> tuple[str, list[str]]:
+    texts, reals = [], []
+    for c in cols:
+        text, real = _sqlite_field(c)
+        texts.append(text)
+        if real:
+            reals.append(real)
+        if c.misfits:
+            texts.append(_text_field(c.raw_sql()))
+    return " || ".join(texts) if texts else "''", reals
+
+
+def sqlite_canon_sql(plan: TablePlan, extra: str = "") -> tuple[str, int]:
+    """SELECT [extra,] text part, reals... over the snapshot; returns the SQL and the number of reals."""
+    text, reals = _sqlite_parts(plan, plan.columns)
+    cols = ", ".join([*([extra] if extra else []), text, *reals])
+    return f"SELECT {cols} FROM {quote(plan.name)}", len(reals)
+
+
+def pg_digest_sql(plan: TablePlan, cols: list[ColumnPlan] | None = None) -> str:
+    """PostgreSQL expression: the row's MD5 (hex) over its canonical bytes."""
+    texts, blobs = [], []
+    for c in plan.columns if cols is None else cols:
+        text, blob = _pg_field(c)
+        texts.append(text)
+        if blob:
+            blobs.append(blob)
+        if c.misfits and cols is None:
+            texts.append(_pg_raw(c))
+    body = " || ".join([f"convert_to(concat({', '.join(texts) or chr(39) * 2}), 'UTF8')", *blobs])
+    return f"md5({body})"
+
+
+def _qualified(schema: str, name: str) -> str:
+    return f"{quote(schema)}.{quote(name)}"
+
+
+def pg_checksum(pg: Any, plan: TablePlan, schema: str) -> Checksum:
+    """Rows and checksum computed by PostgreSQL."""
+    digest = pg_digest_sql(plan)
+    row = pg.execute(f"SELECT count(*), coalesce(sum(('x' || substr({digest}, 1, 16))::bit(64)::bigint), 0) "
+                     f"FROM {_qualified(schema, plan.name)}").fetchone()
+    return Checksum(int(row[0]), int(row[1]))
+
+
+def _digester(n_reals: int) -> Callable[[tuple[Any, ...]], bytes]:
+    if not n_reals:
+        return lambda row: hashlib.md5(row[0].encode()).digest()
+    pack = struct.Struct(f">{n_reals}d").pack
+    return lambda row: hashlib.md5(row[0].encode() + pack(*row[1:])).digest()
+
+
+def sqlite_checksum(con: sqlite3.Connection, plan: TablePlan, tick: Tick) -> Checksum:
+    """Rows and checksum over the snapshot; ``tick(rows)`` is called per batch (cancel and progress)."""
+    sql, n_reals = sqlite_canon_sql(plan)
+    digest, from_bytes = _digester(n_reals), int.from_bytes
+    rows = total = 0
+    cur = con.execute(sql)
+    while batch := cur.fetchmany(20_000):
+        total += sum(from_bytes(digest(r)[:8], "big", signed=True) for r in batch)
+        rows += len(batch)
+        tick(len(batch))
+    return Checksum(rows, total)
+
+
+def first_difference(con: sqlite3.Connection, pg: Any, plan: TablePlan, schema: str) -> str:
+    """The first key (in SQLite's key order) whose row differs, is missing, or is extra in PostgreSQL."""
+    keys = list(plan.key_columns())
+    by_name = {c.name: c for c in plan.columns}
+    key_cols = [by_name[k] for k in keys]
+    table = _qualified(schema, plan.name)
+    if keys:
+        key_pg = pg_digest_sql(plan, key_cols)
+        theirs = {str(k): str(d) for k, d in pg.execute(f"SELECT {key_pg}, {pg_digest_sql(plan)} FROM {table}")}
+        key_text, _ = _sqlite_parts(plan, key_cols)
+        sql, n_reals = sqlite_canon_sql(plan, extra=key_text)
+        order = " ORDER BY " + ", ".join(map(quote, keys))
+        digest = _digester(n_reals)
+        for row in con.execute(sql + order):
+            key = hashlib.md5(row[0].encode()).hexdigest() if not _has_real(key_cols) else None
+            mine = digest(row[1:]).hex()
+            shown = _show_key(con, plan, keys, row[0])
+            if key is None:
+                return f"{shown} (a real-valued key: compared by count and checksum only)"
+            if key not in theirs:
+                return f"{shown}: missing in PostgreSQL"
+            if theirs.pop(key) != mine:
+                return f"{shown}: values differ"
+        return "a row only in PostgreSQL" if theirs else "no single row differs (the checksums disagree)"
+    theirs_c = Counter(str(d) for (d,) in pg.execute(f"SELECT {pg_digest_sql(plan)} FROM {table}"))
+    sql, n_reals = sqlite_canon_sql(plan, extra="rowid")
+    digest = _digester(n_reals)
+    for row in con.execute(sql + " ORDER BY rowid"):
+        mine = digest(row[1:]).hex()
+        if theirs_c[mine] <= 0:
+            return f"rowid {row[0]} (no primary key): no identical row in PostgreSQL"
+        theirs_c[mine] -= 1
+    return "a row only in PostgreSQL" if +theirs_c else "no single row differs (the checksums disagree)"
+
+
+def _has_real(cols: list[ColumnPlan]) -> bool:
+    return any(c.kind is Kind.DOUBLE for c in cols)
+
+
+def _show_key(con: sqlite3.Connection, plan: TablePlan, keys: list[str], key_text: str) -> str:
+    """``col=value`` for messages, from the canonical key text (``|<len>:<text>`` or ``|<digits>``)."""
+    parts = key_text.split("|")[1:]
+    shown = []
+    for name, part in zip(keys, parts, strict=False):
+        value = part.split(":", 1)[1] if ":" in part and part.split(":", 1)[0].isdigit() else part
+        shown.append(f"{name}={value}")
+    return ", ".join(shown)

@@ -1,0 +1,140 @@
+"""The open areas of one session, as the window holds them.
+
+The host builds every ``AreaSpec`` into a tab, puts each area's window-wide
+actions on the toolbar and in the Actions menu (an action on a hidden tab
+never fires its shortcut; there it works from every area), collects the
+unsaved work for the quit prompt, and shuts the areas down before the window
+drops them (on close, on opening another home).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Sequence
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
+
+from ..session import Session
+from .areas import Area, AreaSpec, SavesChanges
+
+log = logging.getLogger(__name__)
+
+
+def shortcut_text(act: QAction) -> str:
+    """The action's shortcut as the platform writes it ("" when it has none)."""
+    return act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def add_shortcut_tip(act: QAction) -> QAction:
+    """End the action's tooltip in its shortcut, so no tooltip spells a key by hand."""
+    keys = shortcut_text(act)
+    if keys and not act.toolTip().endswith(f"({keys})"):
+        act.setToolTip(f"{act.toolTip()} ({keys})")
+    return act
+
+
+class UnsavedChoice(enum.Enum):
+    """The answer to "save the pending work before closing?"."""
+
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+def ask_unsaved(parent: QWidget, lines: list[str]) -> UnsavedChoice:
+    """Save / Discard / Cancel, listing every area's pending work."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                      "Some work is not saved yet:\n\n" + "\n".join(f"• {line}" for line in lines),
+                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                      | QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("unsavedChangesBox")
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    answer = box.exec()
+    if answer == QMessageBox.StandardButton.Save:
+        return UnsavedChoice.SAVE
+    if answer == QMessageBox.StandardButton.Discard:
+        return UnsavedChoice.DISCARD
+    return UnsavedChoice.CANCEL
+
+
+class AreaHost:
+    """The areas of the session shown now, built from the one spec list."""
+
+    def __init__(self, specs: Sequence[AreaSpec], toolbar: QToolBar, menu: QMenu) -> None:
+        self.specs = list(specs)
+        self._toolbar = toolbar
+        self._menu = menu
+        self.widgets: list[QWidget] = []
+        self._actions: list[QAction] = []
+        self._menu.menuAction().setVisible(False)
+
+    def build(self, session: Session, tab_tips: Sequence[str]) -> QTabWidget:
+        """One tab per spec; their window actions on the toolbar and in the menu."""
+        tabs = QTabWidget()
+        tabs.setDocumentMode(True)
+        for spec, tip in zip(self.specs, tab_tips, strict=True):
+            widget = spec.factory(session)
+            if not isinstance(widget, Area):
+                raise TypeError(f"area {spec.key!r}: {type(widget).__name__} does not implement ui.areas.Area")
+            index = tabs.addTab(widget, spec.title)
+            tabs.setTabToolTip(index, tip)
+            self.widgets.append(widget)
+            actions = list(widget.window_actions())
+            if actions:
+                self._menu.addSection(spec.title)
+            for act in actions:
+                add_shortcut_tip(act)
+                self._toolbar.addAction(act)
+                self._menu.addAction(act)
+                self._actions.append(act)
+        self._menu.menuAction().setVisible(bool(self._actions))
+        return tabs
+
+    def areas(self) -> list[Area]:
+        """The area widgets, as the contract sees them."""
+        return [w for w in self.widgets if isinstance(w, Area)]
+
+    def drop(self) -> None:
+        """Shut every area down and take its actions off the toolbar and menu."""
+        for area in self.areas():
+            try:
+                area.shutdown()
+            except Exception:  # one area failing to stop must not keep the others running
+                log.exception("area %s did not shut down cleanly", type(area).__name__)
+        for act in self._actions:
+            self._toolbar.removeAction(act)
+        self._menu.clear()
+        self._menu.menuAction().setVisible(False)
+        self._actions.clear()
+        self.widgets.clear()
+
+    def unsaved_changes(self) -> list[str]:
+        """Every area's pending work, in tab order."""
+        return [line for area in self.areas() for line in area.unsaved_changes()]
+
+    def save_all(self) -> bool:
+        """Save each area's pending work; False at the first that could not save (the rest is kept)."""
+        for area in self.areas():
+            if area.unsaved_changes() and isinstance(area, SavesChanges) and not area.save_changes():
+                return False
+        return not self.unsaved_changes()
+
+    def discard_all(self) -> None:
+        """Drop every area's pending work."""
+        for area in self.areas():
+            if area.unsaved_changes() and isinstance(area, SavesChanges):
+                area.discard_changes()
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(keys, what it does) for every action with a shortcut inside the areas."""
+        rows: list[tuple[str, str]] = []
+        for spec, widget in zip(self.specs, self.widgets, strict=False):
+            area_actions = list(widget.window_actions()) if isinstance(widget, Area) else []
+            for act in area_actions + widget.findChildren(QAction):
+                keys = shortcut_text(act)
+                row = (keys, f"{act.text().replace('&', '')} ({spec.title})")
+                if keys and row not in rows:
+                    rows.append(row)
+        return rows
