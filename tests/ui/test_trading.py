@@ -187,3 +187,29 @@ def test_banner_appears_and_goes(qtbot: QtBot, deployed: DeployedHome) -> None:
     path.unlink()
     qtbot.waitUntil(lambda: banner.isHidden())
     banner.stop_watching()
+
+
+def test_window_status_bar_shows_the_stop_from_every_area(qtbot: QtBot, deployed: DeployedHome,
+                                                          tmp_path: Path) -> None:
+    from lifeos_desk.ui.main_window import MainWindow
+
+    dirs = AppDirs(config=tmp_path / "c", state=tmp_path / "s", data=tmp_path / "d", log=tmp_path / "l")
+    settings, state = Settings(dirs), State(dirs)
+
+    def opener(paths: DataPaths) -> Any:
+        return open_session(paths, dirs, settings, state)
+
+    w = MainWindow(opener(DataPaths(home=deployed.home, logs=(), backups=tmp_path / "b")), opener)
+    qtbot.addWidget(w)
+    w.show()
+    banner = w.emergency_banner
+    assert banner.isVisible() and "SOFT_STOP" in banner.label.text()
+    assert w.statusBar().isAncestorOf(banner)
+    titles = [w.tabs.tabText(i) for i in range(w.tabs.count())]
+    assert titles.index("Trading state") == titles.index("Tables") + 1
+    for i in range(w.tabs.count()):
+        w.tabs.setCurrentIndex(i)
+        assert banner.isVisible(), titles[i]
+    deployed.home.joinpath("trading", "emergency_stop.json").write_text('{"level": "NONE"}')
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=3000)
+    w.close()

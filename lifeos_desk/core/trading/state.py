@@ -194,7 +194,8 @@ def _parse_intents(data: object) -> tuple[list[ExitIntent], int] | None:
     return [i for i in items if i is not None], sum(i is None for i in items)
 
 
-def _parse_emergency(data: object) -> tuple[list[EmergencyStop], int] | None:
+def parse_emergency_document(data: object) -> tuple[list[EmergencyStop], int] | None:
+    """The emergency stop file as a one-item list, for ``StateFile``."""
     stop = parse_emergency(data)
     return ([stop], 0) if stop is not None else None
 
@@ -220,7 +221,7 @@ def intents_file(paths: TradingPaths) -> StateFile[ExitIntent]:
 
 def emergency_file(paths: TradingPaths) -> StateFile[EmergencyStop]:
     """``emergency_stop.json``: a snapshot of one item (or none)."""
-    return StateFile(paths.emergency_stop, paths.home, EMERGENCY_LIMIT, _parse_emergency)
+    return StateFile(paths.emergency_stop, paths.home, EMERGENCY_LIMIT, parse_emergency_document)
 
 
 def active_stop(snapshot: Snapshot[EmergencyStop]) -> EmergencyStop | None:
