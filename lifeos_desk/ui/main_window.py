@@ -115,10 +115,12 @@ class MainWindow(QMainWindow):
         self.mode_label.setObjectName("modeLabel")
         self.mode_label.setToolTip("Whether the console may write to the database (Database ▸ Allow editing)")
         for w in (self.home_label, self.schema_label, self.journal_label, self.counts_label):
+            w.setMinimumWidth(1)  # may be cut short, so the emergency-stop banner never is
             bar.addWidget(w)
-        # An active kill switch shows from every area (docs/data-formats.md, 'Emergency stop').
+        # An active kill switch shows from every area (docs/data-formats.md, 'Emergency stop'),
+        # first on the left, so it is the home and counts that get cut when space runs out.
         self.emergency_banner = EmergencyStopBanner(self._stop_time)
-        bar.addPermanentWidget(self.emergency_banner)
+        bar.insertWidget(0, self.emergency_banner)
         bar.addPermanentWidget(self.live_label)
         bar.addPermanentWidget(self.mode_label)
 

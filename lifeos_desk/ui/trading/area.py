@@ -205,6 +205,10 @@ class TradingArea(QWidget):
 
     def _show_positions(self, snap: Snapshot[Position]) -> None:
         self.positions.show_snapshot(snap)
+        if snap.missing and self.paths.bot_dir is None:
+            self.positions.notice.setText(
+                f"{snap.notice}. No bot checkout is known, so only the legacy folder was looked in; the "
+                "treasury writes its positions to <checkout>/data/trader/positions.json.")
         n_open = len(open_positions(snap.items))
         self.tabs.setTabText(0, f"Positions ({n_open} open)" + (" ⚠" if snap.notice and not snap.missing else ""))
 

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from ...core.trading import EMERGENCY_LIMIT, EmergencyStop, StateFile, StopLevel, active_stop
 from ...core.trading.state import parse_emergency_document
@@ -33,22 +33,26 @@ _WORDS = {
     StopLevel.HARD_STOP: "closing all positions",
     StopLevel.KILL_SWITCH: "all trading halted",
 }
-MAX_TOKENS_SHOWN = 3
+MAX_TOKENS_SHOWN = 2
+MAX_REASON = 48
 
 
 def _short(mint: str) -> str:
     return mint if len(mint) <= 12 else f"{mint[:4]}…{mint[-4:]}"
 
 
-def banner_text(stop: EmergencyStop) -> str:
-    """One line: level, what it means, reason, paused tokens."""
-    parts = [f"EMERGENCY STOP: {stop.raw_level}", _WORDS.get(stop.level, "")]
+def banner_text(stop: EmergencyStop, compact: bool = False) -> str:
+    """Level, what it means, reason, paused tokens; ``compact`` for the status bar (the tooltip has it all)."""
+    parts = [f"EMERGENCY STOP: {stop.raw_level}", "" if compact else _WORDS.get(stop.level, "")]
+    limit = MAX_REASON // 2 if compact else MAX_REASON
     if stop.reason:
-        parts.append(f"“{stop.reason}”")
-    if stop.paused_tokens:
-        shown = ", ".join(_short(t) for t in stop.paused_tokens[:MAX_TOKENS_SHOWN])
-        more = len(stop.paused_tokens) - MAX_TOKENS_SHOWN
-        parts.append(f"paused: {shown}" + (f" +{more} more" if more > 0 else ""))
+        reason = stop.reason if len(stop.reason) <= limit else stop.reason[: limit - 1] + "…"
+        parts.append(f"“{reason}”")
+    tokens = stop.paused_tokens
+    if tokens:
+        shown = 1 if compact else MAX_TOKENS_SHOWN
+        more = len(tokens) - shown
+        parts.append("paused: " + ", ".join(_short(t) for t in tokens[:shown]) + (f" +{more}" if more > 0 else ""))
     return " — ".join(p for p in parts if p)
 
 
@@ -69,6 +73,9 @@ class EmergencyStopBanner(QWidget):
         self._stop: EmergencyStop | None = None
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.PlainText)
+        # Never squeezed by the status bar's other labels: this is the one that matters most.
+        self.label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
@@ -111,7 +118,7 @@ class EmergencyStopBanner(QWidget):
         if stop is None:
             self.hide()
         else:
-            self.label.setText(" ⛔ " + banner_text(stop) + (" (may be stale)" if stale else "") + " ")
+            self.label.setText(" " + banner_text(stop, compact=True) + (" (may be stale)" if stale else "") + " ")
             colour = _COLOURS.get(stop.level, "#7f0000")
             self.label.setStyleSheet(f"background:{colour};color:white;font-weight:bold;padding:1px 6px;")
             self.setToolTip(self._tooltip(stop, stale))
