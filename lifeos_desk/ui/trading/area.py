@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from ...core.trading import (
     EmergencyStop,
@@ -58,10 +58,6 @@ class TradingArea(QWidget):
         self._poller = FilePoller(poll_ms, self)
         self._poller.changed.connect(self._on_file_changed)
         self._build()
-        self.reload_action = QAction("Reload trading state", self)
-        self.reload_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
-        self.reload_action.setToolTip("Read positions, history and exit intents again")
-        self.reload_action.triggered.connect(self.reload)
         if prefs is not None:
             prefs.utcChanged.connect(self._on_utc_changed)
         self._fill_profiles()
@@ -84,6 +80,11 @@ class TradingArea(QWidget):
         top.addWidget(self.profile_box)
         top.addSpacing(16)
         top.addWidget(self.stop_label, 1)
+        # A button, not a window action: the files refresh live, and F5 is the window's Refresh facts.
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.setToolTip("Read positions, history, exit intents and the emergency stop again")
+        self.reload_button.clicked.connect(self.reload)
+        top.addWidget(self.reload_button)
         self.positions = StatePane(positions_model(self._fmt, parent=self), "position")
         self.history = StatePane(positions_model(self._fmt, closed=True, parent=self), "trade")
         self.intents = StatePane(intents_model(self._fmt, parent=self), "intent")
@@ -129,8 +130,8 @@ class TradingArea(QWidget):
 
     # -- the area contract (docs/architecture.md, 'The area contract') -------
     def window_actions(self) -> Sequence[QAction]:
-        """Reload, on the window's toolbar while this area is shown."""
-        return [self.reload_action]
+        """None: nothing here works from other areas (the emergency stop has its own banner)."""
+        return ()
 
     def shutdown(self) -> None:
         """Stop polling and wait for a running read; nothing is delivered afterwards."""
