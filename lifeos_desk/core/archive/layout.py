@@ -79,6 +79,12 @@ def _safe_parts(parts: list[str]) -> bool:
     return all(_SAFE_PART.match(p) and p not in (".", "..") for p in parts)
 
 
+def archivable(rel: str) -> bool:
+    """Whether a state file's path is one the reader accepts (dot-files, e.g. a restore's staged
+    ``.positions.json.<pid>.restore``, are not: an archive holding one would be refused)."""
+    return _safe_parts(rel.split("/"))
+
+
 def parse_member(name: str, is_dir: bool) -> MemberName | None:
     """Classify an archive member name; None when it is not one we accept.
 

@@ -62,6 +62,9 @@ class BackupOptions:
     # A copy that fails the check is no backup (refused) - except the safety archive before a restore:
     # restoring over a damaged database must stay possible, and the damaged file is kept for analysis.
     require_intact: bool = True
+    # The safety archive before a restore keeps whatever is there: no database file (then no member), or a
+    # file SQLite cannot read (then its bytes as they are) - restoring over those is when it is needed most.
+    raw_fallback: bool = False
     keep: int | None = None
     # False: the caller records the archive later with ``record_backup`` (the safety backup a restore makes
     # while the archive is still being checked: the audit log is in the data home, untouched until then).
@@ -150,8 +153,9 @@ class _Job:
 
     def run(self) -> BackupResult:
         t0 = time.perf_counter()
-        if not self.paths.db.is_file():
-            raise ArchiveError(f"no database at {self.paths.db}")
+        if not self.paths.db.is_file() and not (self.options.raw_fallback and not self.paths.db.exists()):
+            what = " (it is a folder)" if self.paths.db.is_dir() else ""
+            raise ArchiveError(f"no database at {self.paths.db}{what}")
         Reporter(self.progress, self.cancel, SNAPSHOT, 0).start(str(self.paths.db))
         sources = everything(self.paths, self.options.include_logs)
         with ThreadPoolExecutor(2, thread_name_prefix="backup") as pool:
@@ -195,9 +199,24 @@ class _Job:
             pool.shutdown(wait=True)
 
     def _snapshot(self, t0: float) -> str:
-        journal = snapshot(self.paths.db, self.copy)
+        try:
+            journal = snapshot(self.paths.db, self.copy)
+        except ArchiveError:
+            if not self.options.raw_fallback:
+                raise
+            journal = self._raw_copy()
         self.timings["snapshot"] = time.perf_counter() - t0
         return journal
+
+    def _raw_copy(self) -> str:
+        """The database file's bytes as they are (safety archive of a file SQLite cannot read), or nothing."""
+        import shutil
+
+        self.copy.unlink(missing_ok=True)
+        if not self.paths.db.exists():
+            return "none (no database file)"
+        shutil.copyfile(self.paths.db, self.copy)
+        return "unknown (not a readable database: its bytes are kept as they are)"
 
     @property
     def threads(self) -> int:
@@ -214,6 +233,8 @@ class _Job:
 
     def _check_after(self, snap: Future[str]) -> DbFacts:
         snap.result()
+        if not self.copy.exists():  # a safety archive of a home whose database file was missing
+            return DbFacts(integrity=["no database file: the home had none"])
         return facts(self.copy, self.options.check, self._stopped)
 
     def _stopped(self) -> bool:
