@@ -14,7 +14,9 @@ import sys
 from typing import Any
 
 from ..core.archive import ArchiveError, apply_restore, prepare_restore
+from ..core.archive.livecopy import Locked
 from ..core.paths import DataPaths
+from ..db.errors import EXIT_CODES, DbProblem
 from . import CommandError
 from .archive_io import (
     EXIT_CANCELLED,
@@ -116,6 +118,9 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
                 raise CommandError("not confirmed: nothing changed", EXIT_CANCELLED)
             result = apply_restore(plan, progress, cancel, busy_timeout=args.busy_timeout / 1000,
                                    accept_schema=accept_schema)
+    except Locked as exc:
+        fail(args, exc)
+        raise CommandError(str(exc), EXIT_CODES[DbProblem.LOCKED]) from None
     except ArchiveError as exc:
         raise fail(args, exc) from None
     finally:

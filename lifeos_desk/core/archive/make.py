@@ -97,12 +97,34 @@ class BackupResult:
                 "deleted": [str(p) for p in self.deleted], "warnings": self.warnings, "timings": self.timings}
 
 
-def _free_date(backups: Path, now: datetime) -> str:
-    """The DATE for ``now``, moved a second on while an archive of that name exists."""
+CLAIM = ".claim"
+
+
+def _claim_date(backups: Path, now: datetime) -> tuple[str, Path]:
+    """A DATE for ``now`` no other backup uses, moved a second on while one does; and the claim file held.
+
+    Two backups started in the same second (two consoles, a cron job) would
+    otherwise both pick it and one fail at the end: the claim
+    ``.<DATE>.tar.gz.claim`` is created exclusively (O_EXCL) and holds the
+    pid; it is removed when the backup ends (``remove_stale`` removes the
+    claims of killed runs).
+    """
     for step in range(3600):
         date = date_stamp(now + timedelta(seconds=step))
-        if not (backups / archive_name(date)).exists():
-            return date
+        final = backups / archive_name(date)
+        if final.exists():
+            continue
+        claim = backups / f".{final.name}{CLAIM}"
+        try:
+            fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(str(os.getpid()))
+        if final.exists():  # published between our check and the claim
+            claim.unlink(missing_ok=True)
+            continue
+        return date, claim
     raise ArchiveError(f"no free archive name in {backups}")  # pragma: no cover
 
 
@@ -142,7 +164,7 @@ class _Job:
         self.paths, self.options, self.progress, self.cancel = paths, options, progress, LinkedCancel(cancel)
         self.backups = paths.backups
         self.created = now.astimezone(UTC)
-        self.date = _free_date(self.backups, now)
+        self.date, self.claim = _claim_date(self.backups, now)
         self.final = self.backups / archive_name(self.date)
         self.tmp = self.backups / f".{self.final.name}.{os.getpid()}.partial"
         self.work = make_workdir(self.backups)
@@ -300,6 +322,7 @@ class _Job:
         import shutil
 
         shutil.rmtree(self.work, ignore_errors=True)
+        self.claim.unlink(missing_ok=True)
         if failed:
             self.tmp.unlink(missing_ok=True)
 
