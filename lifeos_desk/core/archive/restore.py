@@ -45,8 +45,8 @@ from .stage import Staged, check_target
 from .verify import read_checked
 
 CHUNK = 1 << 20
-SAFETY_RATE = 150e6  # bytes/s of live database: snapshot + level-1 compression + quick_check (measured)
-COPY_RATE = 40e6  # bytes/s of archived database: the logical copy in one transaction (measured)
+SAFETY_RATE = 70e6  # bytes/s of live database: snapshot, level-1 compression, quick_check (60 MB: 0.5-0.9 s)
+COPY_RATE = 17e6  # bytes/s of archived database: the logical copy and its commit (60 MB: 3.1-3.4 s)
 
 
 @dataclass
@@ -194,10 +194,10 @@ def _state_plan(paths: DataPaths, scan: Scan) -> list[dict[str, str]]:
 def lock_estimate(live: Path, archived_bytes: int) -> float:
     """Seconds the bot's writes will wait: the safety backup of the live file plus the copy into it.
 
-    From rates measured on this project's demo homes (README, "Backup and
-    restore figures"): the safety backup (snapshot, level-1 compression,
-    quick_check) at about SAFETY_RATE, the logical copy into the live file at
-    about COPY_RATE. An estimate, shown as such.
+    From rates measured on a 60 MB demo home on this project's 2-core test
+    machine: the safety backup (snapshot, level-1 compression, quick_check)
+    at about SAFETY_RATE, the logical copy into the live file and its commit
+    at about COPY_RATE. An estimate, shown as such.
     """
     try:
         live_bytes = live.stat().st_size if live.is_file() else 0
