@@ -273,3 +273,53 @@ def test_item7_restore_never_writes_through_a_symlink(tmp_path: Path) -> None:
         prepare_restore(archive, paths)
     assert _cli(paths, "restore", str(archive), "--yes") == 1
     assert tree(outside) == seen
+
+
+def test_item2_the_copy_inside_the_transaction_keeps_every_kind_of_table(tmp_path: Path) -> None:
+    """The logical copy (livecopy.py): rowids, WITHOUT ROWID, a user column named rowid, AUTOINCREMENT,
+    generated columns, sqlite_stat1, user_version - all as in the archive."""
+    from lifeos_desk.core.archive.livecopy import LiveLock
+    from lifeos_desk.core.archive.progress import CancelFlag
+
+    src, live = tmp_path / "src.db", tmp_path / "live.db"
+    with closing(sqlite3.connect(src)) as con:
+        con.executescript("""
+            CREATE TABLE plain (a TEXT);
+            CREATE TABLE wr (k1 INTEGER, k2 TEXT, v TEXT, PRIMARY KEY (k1, k2)) WITHOUT ROWID;
+            CREATE TABLE odd (rowid TEXT, v INTEGER);
+            CREATE TABLE auto (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);
+            CREATE TABLE gen (a INTEGER, b INTEGER GENERATED ALWAYS AS (a * 2) STORED);
+            CREATE INDEX plain_a ON plain(a);
+            CREATE VIEW v_plain AS SELECT a FROM plain;
+            PRAGMA user_version = 7;
+        """)
+        con.executemany("INSERT INTO plain (rowid, a) VALUES (?, ?)", [(i * 3, f"p{i}") for i in range(50)])
+        con.executemany("INSERT INTO wr VALUES (?, ?, ?)", [(i % 7, f"k{i}", "v") for i in range(60)])
+        con.executemany("INSERT INTO odd VALUES (?, ?)", [(f"r{i}", i) for i in range(40)])
+        con.executemany("INSERT INTO auto (v) VALUES (?)", [("x",)] * 30)
+        con.execute("DELETE FROM auto WHERE id > 20")
+        con.executemany("INSERT INTO gen (a) VALUES (?)", [(i,) for i in range(10)])
+        con.execute("ANALYZE")
+        con.commit()
+    with closing(sqlite3.connect(live)) as con:
+        con.executescript("CREATE TABLE other (x); INSERT INTO other VALUES (1); "
+                          "CREATE TRIGGER t AFTER INSERT ON other BEGIN SELECT 1; END;")
+    lock = LiveLock.open(live, src, 5.0, CancelFlag())
+    assert lock.replace_from(lambda: False, lambda _t: None) == "ok"
+    lock.commit(5.0)
+
+    def dump(db: Path) -> list[object]:
+        with closing(sqlite3.connect(db)) as con:
+            out: list[object] = [con.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall(),
+                                 con.execute("PRAGMA user_version").fetchone()]
+            out.append(con.execute("SELECT rowid, * FROM plain ORDER BY rowid").fetchall())
+            out.append(con.execute("SELECT _rowid_, * FROM odd ORDER BY _rowid_").fetchall())
+            for t in ("wr", "auto", "gen", "sqlite_sequence", "sqlite_stat1"):
+                out.append(sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr))
+            return out
+
+    assert dump(live) == dump(src)
+    with closing(sqlite3.connect(live)) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        con.execute("INSERT INTO auto (v) VALUES ('next')")
+        assert con.execute("SELECT max(id) FROM auto").fetchone()[0] == 31  # the sequence came along

@@ -138,7 +138,7 @@ def apply_restore(plan: RestorePlan, progress: ProgressFn = no_progress, cancel:
         progress(Progress(APPLY, 0, 0, "state files and logs"))
         stager.place_all()
         if damaged:
-            result.quick_check = overwrite_damaged(db.path, plan.paths.db)
+            result.quick_check = overwrite_damaged(db.path, plan.paths.db, busy_timeout, cancel)
         if lock is not None:
             lock.commit(busy_timeout)
             lock = None

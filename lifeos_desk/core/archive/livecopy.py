@@ -138,13 +138,15 @@ class LiveLock:
             self.con.close()
 
 
-def overwrite_damaged(staged: Path, live: Path) -> str:
+def overwrite_damaged(staged: Path, live: Path, timeout: float, cancel: CancelFlag) -> str:
     """Write the staged copy over a damaged live file's pages (backup API, one step); returns quick_check.
 
     Only for a live file whose objects cannot even be dropped: the logical
     copy needs a readable schema. The copy is first brought to the live
     file's page size and journal family (the backup API fails into a WAL
-    file of another page size, and would carry the WAL flag over).
+    file of another page size, and would carry the WAL flag over). The
+    write lock is first waited for here, bounded and cancellable: Python's
+    ``backup()`` would retry a locked destination without end.
     """
     try:
         with closing(sqlite3.connect(str(live), isolation_level=None, timeout=TRY_S)) as con:
@@ -157,10 +159,28 @@ def overwrite_damaged(staged: Path, live: Path) -> str:
                 src.execute("VACUUM")
             src.execute(f"PRAGMA journal_mode={'WAL' if live_wal else 'DELETE'}")
             with closing(sqlite3.connect(str(live), isolation_level=None, timeout=TRY_S)) as dst:
+                _wait_for_lock(dst, live, timeout, cancel)
                 src.backup(dst, pages=-1)
                 return str(dst.execute("PRAGMA quick_check(1)").fetchone()[0])
     except sqlite3.Error as exc:
         raise ArchiveError(f"could not restore the database into {live}: {exc}") from exc
+
+
+def _wait_for_lock(con: sqlite3.Connection, live: Path, timeout: float, cancel: CancelFlag) -> None:
+    """Wait (bounded, cancellable) until the write lock is free, then let it go for the backup step."""
+    deadline = time.monotonic() + timeout
+    while True:
+        cancel.check()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("ROLLBACK")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() and "busy" not in str(exc).lower():
+                return  # not a lock problem: the backup step reports it
+        if time.monotonic() >= deadline:
+            raise Locked(f"the database {live} was locked by another program for {timeout:.0f} s; "
+                         "nothing was changed - try again when it is idle")
 
 
 def _begin(con: sqlite3.Connection, live: Path, timeout: float, cancel: CancelFlag) -> None:
