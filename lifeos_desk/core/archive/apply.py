@@ -25,7 +25,9 @@ file by rename (no bot can be writing a file that is not a database).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from ..audit import AuditWriter
@@ -69,8 +71,6 @@ def _stage_files(plan: RestorePlan, stager: Stager) -> list[str]:
 
 
 def _sha(path: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while data := f.read(1 << 20):
@@ -83,8 +83,6 @@ def _safety(plan: RestorePlan, progress: ProgressFn, cancel: CancelFlag, wanted:
     paths = plan.paths
     if not wanted or not (paths.db.exists() or any(s["action"] != "create" for s in plan.state)):
         return None
-    from dataclasses import replace
-
     return make_backup(paths, replace(SAFETY_OPTIONS, record=False), Relabel(progress), cancel)
 
 
