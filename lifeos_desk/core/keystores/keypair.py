@@ -79,13 +79,13 @@ def read_keypair_file(path: Path, name: str, limits: ArgonLimits = BOT_LIMITS) -
     try:
         data = json.loads(read_small(path))
     except (KeyFileError, ValueError) as exc:
-        return _store(path, name, (), (f"not a readable JSON file ({exc})",), limits)
+        return _store(path, name, (_unreadable(path),), (f"not a readable JSON file ({exc})",), limits)
     if isinstance(data, list):
         check = plain_check(key_from_ints(data), "keypair file holding a plain list of integers")
         key = StoredKey(path.name, check.public_key, path, "plain list of integers", payload=check)
         return KeyStore(name, StoreKind.PLAINTEXT, path, (key,))
     if not isinstance(data, dict):
-        return _store(path, name, (), ("neither a keypair object nor a list of integers",), limits)
+        return _store(path, name, (_unreadable(path),), ("neither a keypair object nor a list of integers",), limits)
     address = data.get("address") if isinstance(data.get("address"), str) else ""
     salt, nonce, box = _b64(data, "salt"), _b64(data, "nonce"), _b64(data, "encrypted_key")
     problems = []
@@ -100,6 +100,11 @@ def read_keypair_file(path: Path, name: str, limits: ArgonLimits = BOT_LIMITS) -
     label = "rotated copy" if ".bak." in path.name else ("rotated (no address stored)" if not address else "")
     return _store(path, name, (StoredKey(path.name, str(address), path, label, payload=payload),),
                   tuple(problems), limits)
+
+
+def _unreadable(path: Path) -> StoredKey:
+    """A placeholder key, so a file that cannot be read still shows as one unrecognised wallet."""
+    return StoredKey(path.name, "", path, "unreadable", payload=None)
 
 
 def _store(path: Path, name: str, wallets: tuple[StoredKey, ...], problems: tuple[str, ...],

@@ -64,6 +64,8 @@ def plain_check(raw: bytes | None, what: str) -> PlainCheck:
         buf[:] = bytes(len(buf))
     if status is WalletStatus.VERIFIED:
         return PlainCheck(WalletStatus.PLAINTEXT, f"{what}, readable without a passphrase", derived)
+    if status is WalletStatus.TAMPERED:  # wrong length: no key at all, rather than a damaged one
+        status = WalletStatus.UNRECOGNISED
     return PlainCheck(status, f"{what}: {detail}", derived)
 
 
