@@ -77,6 +77,7 @@ def open_session(paths: DataPaths, dirs: AppDirs, settings: Settings, state: Sta
     else:
         watcher = ChangeWatcher(opened)
         watcher.start()
+    audit = AuditWriter(audit_log_path(paths), info.schema if info else None)  # an empty file takes the home's shape
     return Session(paths=paths, dirs=dirs, settings=settings, state=state, stores=stores, info=info,
-                   error=error, watcher=watcher, audit=AuditWriter(audit_log_path(paths), info.schema if info else None),
+                   error=error, watcher=watcher, audit=audit,
                    prefs=prefs or Prefs(settings), nav=Navigator(), demo_passphrase=demo_passphrase)

@@ -8,6 +8,7 @@ from ..core.archive import ArchiveError, BackupOptions, make_backup
 from ..core.paths import AppDirs, DataPaths
 from ..core.settings import Settings
 from ..core.units import human_size
+from ..db.errors import DatabaseError, DbProblem
 from .archive_io import (
     add_check,
     add_json_progress,
@@ -42,8 +43,18 @@ def _keep(args: argparse.Namespace) -> int | None:
     return int(Settings(AppDirs.default()).get("backup_keep"))
 
 
+def _require_database(paths: DataPaths) -> None:
+    """The documented exit codes, as ``info``: 10 no database (missing home too), 11 a folder in its place."""
+    if paths.db.is_dir():
+        raise DatabaseError(DbProblem.NOT_SQLITE, f"no database at {paths.db}: it is a folder", paths.db)
+    if not paths.db.exists():
+        where = "" if paths.home.is_dir() else f" (the data home {paths.home} does not exist)"
+        raise DatabaseError(DbProblem.MISSING, f"no database at {paths.db}{where}", paths.db)
+
+
 def run(args: argparse.Namespace, paths: DataPaths) -> int:
     """Make the archive in this process (the CLI holds no QtSql connection to the file)."""
+    _require_database(paths)
     progress = progress_for(args)
     options = BackupOptions(level=args.level, keep=_keep(args), check=args.check)
     try:

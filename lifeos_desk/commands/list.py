@@ -31,5 +31,6 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     for e in entries:
         origin = e.origin + (" (safety)" if e.purpose == "safety" else "")
         check = "never" if e.check is None else ("OK" if e.check.get("ok") else "FAILED")
-        print(f"{e.path.name:<24} {e.when:%Y-%m-%d %H:%M:%S} {human_size(e.size):>10}  {origin:<16} {check}")
+        when = f"{e.when:%Y-%m-%d %H:%M:%S}" if e.when else "(unrecognised name)"
+        print(f"{e.path.name:<24} {when:<19} {human_size(e.size):>10}  {origin:<16} {check}")
     return 0

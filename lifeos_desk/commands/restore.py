@@ -14,7 +14,9 @@ import sys
 from typing import Any
 
 from ..core.archive import ArchiveError, apply_restore, prepare_restore
+from ..core.archive.livecopy import Locked
 from ..core.paths import DataPaths
+from ..db.errors import EXIT_CODES, DbProblem
 from . import CommandError
 from .archive_io import (
     EXIT_CANCELLED,
@@ -37,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """ARCHIVE, --yes, --json-progress."""
     parser.add_argument("archive", metavar="ARCHIVE", help="the .tar.gz (a path, or a name in the backups folder)")
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument("--accept-schema", action="store_true",
+                        help="accept the archive's tables, indexes, views and triggers that differ from the live "
+                             "database (listed in the preview); without it --yes refuses such a restore")
+    parser.add_argument("--busy-timeout", type=int, default=30_000, metavar="MS",
+                        help="how long to wait for the database's write lock (default 30000, as ADR-005); "
+                             "the bot's writes then wait while the restore holds it")
     add_check(parser)
     add_json_progress(parser)
 
@@ -57,24 +65,40 @@ def preview_text(preview: dict[str, Any]) -> str:
                 "beside": "archived copy written beside it as .restored-<DATE>.jsonl",
                 "restore": "missing now: restored"}[log["action"]]
         lines.append(f"  {log['target']}: {what}")
-    lines += ["", "A safety backup of the current database and state files is made first.", WARNING]
+    changes = preview.get("schema_changes") or []
+    if changes:
+        lines += ["", f"schema objects that differ from the live database ({len(changes)}; need acceptance):"]
+        for c in changes:
+            lines.append(f"  {c['change']:<8} {c['type']} {c['name']}")
+            if c.get("sql_now"):
+                lines.append(f"      now:     {c['sql_now']}")
+            if c.get("sql_archive"):
+                lines.append(f"      archive: {c['sql_archive']}")
+    lines += ["", "A safety backup of the current database and state files is made first, under the database's "
+              f"write lock: the bot's writes wait about {preview.get('lock_seconds', 0)} s (estimate).", WARNING]
     return "\n".join(lines)
 
 
-def _confirmed(args: argparse.Namespace, preview: dict[str, Any]) -> bool:
+def _confirmed(args: argparse.Namespace, preview: dict[str, Any]) -> tuple[bool, bool]:
+    """(go ahead, schema changes accepted). The window answers ``yes`` or ``yes accept-schema``."""
+    schema = bool(preview.get("schema_changes"))
     if args.json_progress:
         emit("preview", warning=WARNING, **preview)
         if args.yes:
-            return True
-        return sys.stdin.readline().strip().lower() == "yes"
+            return True, args.accept_schema
+        answer = sys.stdin.readline().strip().lower().split()
+        return answer[:1] == ["yes"], args.accept_schema or "accept-schema" in answer[1:]
     print(preview_text(preview))
     if args.yes:
-        return True
+        return True, args.accept_schema
     try:
-        answer = input("Restore now? [y/N] ")
+        answer = input("Restore now? [y/N] ").strip().lower() in ("y", "yes")
+        if answer and schema and not args.accept_schema:
+            accepted = input("Accept the schema changes listed above? [y/N] ").strip().lower() in ("y", "yes")
+            return accepted, accepted
     except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
+        return False, False
+    return answer, args.accept_schema
 
 
 def run(args: argparse.Namespace, paths: DataPaths) -> int:
@@ -85,15 +109,18 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     progress = progress_for(args)
     cancel = cancel_on_sigterm()
     try:
-        # With --yes the admin has confirmed already: the safety backup runs while the archive is read.
-        with prepare_restore(archive, paths, progress=progress, cancel=cancel, check=args.check,
-                             early_safety=args.yes) as plan:
+        with prepare_restore(archive, paths, progress=progress, cancel=cancel, check=args.check) as plan:
             finish(progress)
-            if not _confirmed(args, plan.preview()):
+            go, accept_schema = _confirmed(args, plan.preview())
+            if not go:
                 if args.json_progress:
                     emit("error", message="not confirmed: nothing changed", cancelled=True)
                 raise CommandError("not confirmed: nothing changed", EXIT_CANCELLED)
-            result = apply_restore(plan, progress, cancel)
+            result = apply_restore(plan, progress, cancel, busy_timeout=args.busy_timeout / 1000,
+                                   accept_schema=accept_schema)
+    except Locked as exc:
+        fail(args, exc)
+        raise CommandError(str(exc), EXIT_CODES[DbProblem.LOCKED]) from None
     except ArchiveError as exc:
         raise fail(args, exc) from None
     finally:
@@ -105,4 +132,6 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     for log in result.logs:
         if log.written:
             print(f"  log written: {log.written}")
+    for warning in result.warnings:
+        print(f"warning: {warning}")
     return 0

@@ -9,6 +9,7 @@ journal_mode is the bot's: only ``switch_to_wal`` changes it, when asked.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from PySide6.QtCore import QByteArray, QObject, Signal
 from PySide6.QtSql import QSqlDatabase, QSqlQuery
 
 from ..core.schema import SchemaKind, detect_schema
-from .errors import DatabaseError, DbProblem, classify_sqlite_error, sniff_header
+from .errors import DatabaseError, DbProblem, can_write, classify_sqlite_error, hot_journal, sniff_header
 
 BUSY_TIMEOUT_MS = 30_000
 _names = itertools.count(1)
@@ -234,6 +235,8 @@ class Database(QObject):
         if name is not None:
             return QSqlDatabase.database(name, open=False)
         self.precheck()
+        if not self._roles:
+            self._recover_hot_journal()
         name = f"{self._prefix}-{role}"
         db = QSqlDatabase.addDatabase("QSQLITE", name)
         db.setDatabaseName(str(self.path))
@@ -250,6 +253,31 @@ class Database(QObject):
             self.close_role(role)
             raise error
         return db
+
+    def _recover_hot_journal(self) -> None:
+        """Roll back an interrupted write's hot journal, where this user may write the database.
+
+        A read-only connection cannot roll a hot journal back, and SQLite
+        then refuses to read ("attempt to write a readonly database"). A
+        short read-write connection that only reads makes SQLite do the
+        rollback - its documented recovery - and only if the journal really
+        is hot (no writer holds the lock: a running bot's journal is left
+        alone). Where the user cannot write, the error says so (errors.py).
+        """
+        if hot_journal(self.path) is None or not can_write(self.path):
+            return
+        name = f"{self._prefix}-recover"
+        db = QSqlDatabase.addDatabase("QSQLITE", name)
+        try:
+            db.setDatabaseName(str(self.path))
+            db.setConnectOptions(f"QSQLITE_BUSY_TIMEOUT={self.busy_timeout_ms}")
+            if db.open():
+                with contextlib.suppress(DatabaseError):  # the read-only open that follows reports it
+                    run_scalar(db, "SELECT count(*) FROM sqlite_master")
+        finally:
+            db.close()
+            del db
+            QSqlDatabase.removeDatabase(name)
 
     def _options(self) -> str:
         opts = [f"QSQLITE_BUSY_TIMEOUT={self.busy_timeout_ms}"]

@@ -88,6 +88,57 @@ def _looks_random(data: bytes) -> bool:
     return distinct > len(data) // 3 and printable < len(data) * 0.8
 
 
+def hot_journal(path: Path) -> Path | None:
+    """``<db>-journal`` when it exists and is not empty: an interrupted write's rollback journal (maybe hot)."""
+    journal = path.with_name(path.name + "-journal")
+    try:
+        return journal if journal.is_file() and journal.stat().st_size > 0 else None
+    except OSError:
+        return None
+
+
+def can_write(path: Path) -> bool:
+    """Whether this user may write the database file and create files beside it (journal, -wal, -shm)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _is_wal(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(20)
+    except OSError:
+        return False
+    return len(head) == 20 and head[18] == 2
+
+
+def _read_only_cause(path: Path, text: str) -> DatabaseError:
+    """A read-only open that SQLite refused with "readonly": the real cause, and what to do.
+
+    Opening read-only fails with "attempt to write a readonly database"
+    when SQLite must write before it can read: a hot journal (an interrupted
+    write) has to be rolled back, or a WAL database needs its -shm file in a
+    folder this user cannot write to.
+    """
+    journal = hot_journal(path)
+    if journal is not None:
+        return DatabaseError(
+            DbProblem.READ_ONLY,
+            f"{path} has a hot journal from an interrupted write ({journal.name}) that must be rolled back "
+            "before it can be read: open it once with write access (lifeos-desk info as the bot's user "
+            "does it), or restore a backup; do not delete the journal",
+            path,
+        )
+    if _is_wal(path) and not os.access(path.parent, os.W_OK | os.X_OK):
+        return DatabaseError(
+            DbProblem.PERMISSION,
+            f"{path} is a WAL database in a folder you cannot write to ({path.parent}): SQLite needs to create "
+            f"{path.name}-shm there even to read; give this user write access to the folder, or copy the "
+            "database (with its -wal file) somewhere writable",
+            path,
+        )
+    return DatabaseError(DbProblem.READ_ONLY, f"{path} cannot be written: {text.strip()}", path)
+
+
 def classify_sqlite_error(code: int | None, text: str, path: Path) -> DatabaseError:
     """Turn SQLite's result code and message into a specific DatabaseError."""
     low = text.lower()
@@ -101,9 +152,11 @@ def classify_sqlite_error(code: int | None, text: str, path: Path) -> DatabaseEr
         return DatabaseError(DbProblem.NOT_SQLITE, f"{path} is not a SQLite database (or is encrypted)", path)
     if code == SQLITE_CORRUPT or "malformed" in low or "corrupt" in low:
         return DatabaseError(DbProblem.CORRUPT, f"{path} is corrupt: {text.strip()}", path)
-    if code == SQLITE_READONLY or "readonly" in low or "read-only" in low:
-        return DatabaseError(DbProblem.READ_ONLY, f"{path} cannot be written: {text.strip()}", path)
+    if (code is not None and code & 0xFF == SQLITE_READONLY) or "readonly" in low or "read-only" in low:
+        return _read_only_cause(path, text)
     if code in (SQLITE_PERM, SQLITE_CANTOPEN) or "unable to open" in low or "permission" in low:
+        if path.exists() and _is_wal(path) and not os.access(path.parent, os.W_OK | os.X_OK):
+            return _read_only_cause(path, text)
         if path.exists() and not os.access(path, os.R_OK):
             return DatabaseError(DbProblem.PERMISSION, f"permission denied reading {path}", path)
         if path.exists() and not os.access(path.parent, os.W_OK | os.X_OK):

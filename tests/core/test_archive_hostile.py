@@ -92,11 +92,6 @@ def _refused(paths: DataPaths, archive: Path, reason: str, limits: Limits = TEST
     with pytest.raises(ArchiveError, match=reason):
         prepare_restore(archive, paths, limits=limits)
     assert tree(paths.home) == before
-    # With the safety backup running beside the reading (restore --yes): it is stopped or deleted,
-    # and its audit entry never written - the backups folder inside the home is unchanged too.
-    with pytest.raises(ArchiveError, match=reason):
-        prepare_restore(archive, paths, limits=limits, early_safety=True)
-    assert tree(paths.home) == before
     assert not [p for p in archive.parent.iterdir() if p.name.startswith(".lifeos-desk-tmp")]
 
 

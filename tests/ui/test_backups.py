@@ -125,8 +125,8 @@ def test_restore_previews_and_needs_the_explicit_tick(qtbot: QtBot, panel: Backu
     assert "Restored" in panel.result_label.text()
 
 
-def test_restore_cancelled_at_the_preview_changes_nothing(qtbot: QtBot, panel: BackupsPanel,
-                                                          paths: DataPaths) -> None:
+def test_item18_restore_cancelled_at_the_preview_says_cancelled(qtbot: QtBot, panel: BackupsPanel,
+                                                                paths: DataPaths) -> None:
     archive = make_backup(paths).path
     _damage(paths.db)
     before = paths.db.read_bytes()
@@ -137,7 +137,8 @@ def test_restore_cancelled_at_the_preview_changes_nothing(qtbot: QtBot, panel: B
         qtbot.waitUntil(lambda: panel.preview_dialog is not None, timeout=CHILD_S)
         assert panel.preview_dialog is not None
         panel.preview_dialog.reject()
-    assert blocker.args[1] is False
+    assert blocker.args[1] is False and blocker.args[2].get("cancelled") is True
+    assert "Restore cancelled" in panel.result_label.text() and "failed" not in panel.result_label.text()
     assert "not confirmed" in panel.result_label.text()
     assert paths.db.read_bytes() == before
     assert len(list(paths.backups.glob("*.tar.gz"))) == 1  # no safety archive either
@@ -198,3 +199,43 @@ def test_a_damaged_archive_is_refused_with_the_reason(qtbot: QtBot, panel: Backu
     assert not ok and panel.preview_dialog is None  # refused before any preview
     assert "Restore failed" in panel.result_label.text() and "truncated or damaged" in panel.result_label.text()
     assert paths.db.read_bytes() == before
+
+
+def test_item3_schema_changes_need_their_own_tick_in_the_preview(qtbot: QtBot, panel: BackupsPanel,
+                                                                 paths: DataPaths) -> None:
+    with closing(sqlite3.connect(paths.db)) as con:
+        con.execute("CREATE TRIGGER no_trades BEFORE INSERT ON trades BEGIN SELECT RAISE(ABORT, 'planted'); END")
+        con.commit()
+    archive = make_backup(paths).path
+    with closing(sqlite3.connect(paths.db)) as con:
+        con.execute("DROP TRIGGER no_trades")
+        con.commit()
+    panel.refresh()
+    panel.select(archive)
+    with qtbot.waitSignal(panel.workFinished, timeout=CHILD_S) as blocker:
+        panel.restore_selected()
+        qtbot.waitUntil(lambda: panel.preview_dialog is not None, timeout=CHILD_S)
+        dialog = panel.preview_dialog
+        assert dialog is not None and dialog.schema is not None and dialog.accept_schema is not None
+        assert dialog.schema.item(0, 0).text() == "trigger no_trades"
+        assert "RAISE(ABORT" in dialog.schema.item(0, 3).text()
+        dialog.stopped.setChecked(True)
+        assert not dialog.restore_button.isEnabled()  # the schema tick is needed as well
+        dialog.accept_schema.setChecked(True)
+        assert dialog.restore_button.isEnabled()
+        dialog.restore_button.click()
+    assert blocker.args[1] is True, panel.result_label.text()
+    with closing(sqlite3.connect(paths.db)) as con:
+        assert con.execute("SELECT 1 FROM sqlite_master WHERE name = 'no_trades'").fetchone()
+
+
+def test_item11_impossible_archive_dates_are_listed_as_unrecognised(qtbot: QtBot, paths: DataPaths) -> None:
+    make_backup(paths)
+    arabic_digits = "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in "20260101_120000")
+    for name in ("20261340_000000.tar.gz", f"{arabic_digits}.tar.gz"):
+        (paths.backups / name).write_bytes(b"not really")
+    widget = BackupsPanel(paths, Settings(AppDirs.default()))
+    qtbot.addWidget(widget)
+    assert widget.model.rowCount() == 3
+    shown = [widget.model.index(r, Column.DATE).data() for r in range(3)]
+    assert shown.count("unrecognised name") == 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from lifeos_desk.core.audit import console_entries
 from lifeos_desk.core.keys import BOT_ITERATIONS
 from lifeos_desk.core.paths import AppDirs, DataPaths
 from lifeos_desk.core.secrets import Secret
@@ -41,9 +41,7 @@ def made(request: pytest.FixtureRequest, qtbot: QtBot, tmp_path: Path) -> tuple[
 
 
 def _events(session: Session) -> list[dict[str, Any]]:
-    path = session.audit.path
-    lines = path.read_text().splitlines() if path.exists() else []
-    return [e for e in (json.loads(x) for x in lines if x.strip()) if e.get("source") == "lifeos-desk"]
+    return console_entries(session.audit.path)  # in whichever shape the home's audit file takes
 
 
 def _unlock(qtbot: QtBot, controller: VaultController, passphrase: str) -> None:

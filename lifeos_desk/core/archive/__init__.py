@@ -17,12 +17,13 @@ Layout (docs/data-formats.md, 'Backups from the ADR script', ADR-005's ``scripts
         backups/<DATE>/manifest.json        console only, always the last member
 """
 
+from .apply import apply_restore
 from .catalog import ArchiveEntry, apply_retention, list_archives, record_check
 from .errors import ArchiveError, Cancelled
 from .limits import Limits
 from .make import BackupOptions, BackupResult, make_backup
 from .progress import CancelFlag, Progress, ProgressFn
-from .restore import RestorePlan, RestoreResult, apply_restore, prepare_restore
+from .restore import RestorePlan, RestoreResult, prepare_restore
 from .verify import VerifyReport, verify_archive
 
 __all__ = [

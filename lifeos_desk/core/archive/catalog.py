@@ -23,7 +23,7 @@ from .gz import parse_comment, read_comment
 from .layout import DATE_FORMAT, date_of
 
 INDEX = ".lifeos-desk-backups.json"
-CONSOLE, SCRIPT, UNREADABLE = "console", "script", "unreadable"
+CONSOLE, SCRIPT, UNREADABLE, UNRECOGNISED = "console", "script", "unreadable", "unrecognised"
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,10 @@ class ArchiveEntry:
     """One archive in the backups folder."""
 
     path: Path
-    date: str
-    when: datetime
+    date: str  # "" for an unrecognised name
+    when: datetime | None  # None for an unrecognised name
     size: int
-    origin: str  # console | script | unreadable
+    origin: str  # console | script | unreadable | unrecognised (a *.tar.gz whose name is no real DATE)
     purpose: str  # regular | safety | "" (script)
     check: dict[str, Any] | None  # last verification: {"ok", "message", "time"} or None
 
@@ -47,7 +47,7 @@ class ArchiveEntry:
 def _load(backups: Path) -> dict[str, Any]:
     try:
         data = json.loads((backups / INDEX).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -104,19 +104,33 @@ def _origin(path: Path) -> tuple[str, str]:
 
 
 def list_archives(backups: Path) -> list[ArchiveEntry]:
-    """Archives named ``<DATE>.tar.gz`` in the folder, newest first."""
+    """Archives named ``<DATE>.tar.gz`` in the folder, newest first; then other ``*.tar.gz`` as unrecognised.
+
+    A name is never parsed blindly: ``20261340_000000.tar.gz`` (no such
+    month) or digits of another script are listed as unrecognised, by name.
+    """
     if not backups.is_dir():
         return []
     data = _load(backups)
     out: list[ArchiveEntry] = []
+    odd: list[ArchiveEntry] = []
     for path in backups.iterdir():
+        if path.name.startswith(".") or not path.name.endswith(".tar.gz"):
+            continue
+        try:
+            if not path.is_file():
+                continue
+            size = path.stat().st_size
+        except OSError:
+            continue  # deleted meanwhile
         date = date_of(path.name)
-        if date is None or not path.is_file():
+        if date is None:
+            odd.append(ArchiveEntry(path, "", None, size, UNRECOGNISED, "", _check_of(data, path)))
             continue
         origin, purpose = _origin(path)
-        out.append(ArchiveEntry(path, date, datetime.strptime(date, DATE_FORMAT), path.stat().st_size, origin,
-                                purpose, _check_of(data, path)))
-    return sorted(out, key=lambda e: e.date, reverse=True)
+        out.append(ArchiveEntry(path, date, datetime.strptime(date, DATE_FORMAT), size, origin, purpose,
+                                _check_of(data, path)))
+    return sorted(out, key=lambda e: e.date, reverse=True) + sorted(odd, key=lambda e: e.path.name)
 
 
 def apply_retention(backups: Path, keep: int, protect: set[str] | None = None) -> list[Path]:
@@ -163,7 +177,7 @@ def remove_stale(backups: Path) -> list[Path]:
 
     removed: list[Path] = []
     for path in backups.glob(".*"):
-        pid = _leftover_pid(path.name)
+        pid = _leftover_pid(path)
         if pid is None or _pid_alive(pid):
             continue
         if path.is_dir():
@@ -174,10 +188,16 @@ def remove_stale(backups: Path) -> list[Path]:
     return removed
 
 
-def _leftover_pid(name: str) -> int | None:
-    """The pid in ``.<DATE>.tar.gz.<pid>.partial`` or ``.lifeos-desk-tmp-<pid>-xxxx``."""
+def _leftover_pid(path: Path) -> int | None:
+    """The pid in ``.<DATE>.tar.gz.<pid>.partial``, ``.lifeos-desk-tmp-<pid>-xxxx`` or a ``.<DATE>.tar.gz.claim``."""
+    name = path.name
     parts: list[str] = []
-    if name.endswith(".partial"):
+    if name.endswith(".tar.gz.claim"):  # a backup's claim on its DATE: the pid is its content
+        try:
+            parts = [path.read_text().strip()]
+        except OSError:
+            parts = []
+    elif name.endswith(".partial"):
         parts = name.split(".")[-2:-1]
     elif name.startswith(".lifeos-desk-tmp-"):
         parts = name[len(".lifeos-desk-tmp-"):].split("-")[:1]

@@ -291,6 +291,8 @@ def _parse_manifest(data: bytes) -> dict[str, Any]:
         value = json.loads(data)
     except ValueError as exc:
         raise ArchiveError(f"manifest.json is not valid JSON ({exc})") from exc
+    except RecursionError:  # e.g. [[[[...]]]] 100,000 deep: no manifest of ours nests more than 3
+        raise ArchiveError("refused: manifest.json is nested too deeply to be a lifeos-desk manifest") from None
     if not isinstance(value, dict):
         raise ArchiveError("manifest.json is not a JSON object")
     return value

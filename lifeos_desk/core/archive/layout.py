@@ -16,8 +16,9 @@ from enum import Enum
 from ..paths import DB_FILENAME
 
 DATE_FORMAT = "%Y%m%d_%H%M%S"
-DATE_RE = re.compile(r"^\d{8}_\d{6}$")
-ARCHIVE_RE = re.compile(r"^(\d{8}_\d{6})\.tar\.gz$")
+# ASCII digits only: ``\d`` also matches digits of other scripts, which strptime then misreads or refuses.
+DATE_RE = re.compile(r"^[0-9]{8}_[0-9]{6}$")
+ARCHIVE_RE = re.compile(r"^([0-9]{8}_[0-9]{6})\.tar\.gz$")
 MANIFEST = "manifest.json"
 STATE_DIRS = ("trading", "algorithms")
 EXTRA_LOG_DIR_RE = re.compile(r"^logs-([2-9]|[1-9]\d)$")
@@ -54,10 +55,20 @@ def archive_name(date: str) -> str:
     return f"{date}.tar.gz"
 
 
+def parse_date(date: str) -> datetime | None:
+    """The time a DATE names, or None when it is not ``YYYYmmdd_HHMMSS`` of a real date in ASCII digits."""
+    if not DATE_RE.match(date):
+        return None
+    try:
+        return datetime.strptime(date, DATE_FORMAT)
+    except ValueError:  # 20261340_000000: month 13, day 40
+        return None
+
+
 def date_of(archive_filename: str) -> str | None:
-    """The DATE of an archive file name of the ADR's shape, or None."""
+    """The DATE of an archive file name of the ADR's shape naming a real date, or None."""
     m = ARCHIVE_RE.match(archive_filename)
-    return m.group(1) if m else None
+    return m.group(1) if m and parse_date(m.group(1)) else None
 
 
 def date_stamp(when: datetime) -> str:
@@ -79,6 +90,12 @@ def _safe_parts(parts: list[str]) -> bool:
     return all(_SAFE_PART.match(p) and p not in (".", "..") for p in parts)
 
 
+def archivable(rel: str) -> bool:
+    """Whether a state file's path is one the reader accepts (dot-files, e.g. a restore's staged
+    ``.positions.json.<pid>.restore``, are not: an archive holding one would be refused)."""
+    return _safe_parts(rel.split("/"))
+
+
 def parse_member(name: str, is_dir: bool) -> MemberName | None:
     """Classify an archive member name; None when it is not one we accept.
 
@@ -94,7 +111,7 @@ def parse_member(name: str, is_dir: bool) -> MemberName | None:
     if len(parts) == 1:
         return MemberName("", Kind.DIR, "") if is_dir else None
     date, rest = parts[1], parts[2:]
-    if not DATE_RE.match(date) or not _safe_parts(rest):
+    if parse_date(date) is None or not _safe_parts(rest):
         return None
     if is_dir:
         return _parse_dir(date, rest)

@@ -62,6 +62,9 @@ class BackupOptions:
     # A copy that fails the check is no backup (refused) - except the safety archive before a restore:
     # restoring over a damaged database must stay possible, and the damaged file is kept for analysis.
     require_intact: bool = True
+    # The safety archive before a restore keeps whatever is there: no database file (then no member), or a
+    # file SQLite cannot read (then its bytes as they are) - restoring over those is when it is needed most.
+    raw_fallback: bool = False
     keep: int | None = None
     # False: the caller records the archive later with ``record_backup`` (the safety backup a restore makes
     # while the archive is still being checked: the audit log is in the data home, untouched until then).
@@ -94,12 +97,34 @@ class BackupResult:
                 "deleted": [str(p) for p in self.deleted], "warnings": self.warnings, "timings": self.timings}
 
 
-def _free_date(backups: Path, now: datetime) -> str:
-    """The DATE for ``now``, moved a second on while an archive of that name exists."""
+CLAIM = ".claim"
+
+
+def _claim_date(backups: Path, now: datetime) -> tuple[str, Path]:
+    """A DATE for ``now`` no other backup uses, moved a second on while one does; and the claim file held.
+
+    Two backups started in the same second (two consoles, a cron job) would
+    otherwise both pick it and one fail at the end: the claim
+    ``.<DATE>.tar.gz.claim`` is created exclusively (O_EXCL) and holds the
+    pid; it is removed when the backup ends (``remove_stale`` removes the
+    claims of killed runs).
+    """
     for step in range(3600):
         date = date_stamp(now + timedelta(seconds=step))
-        if not (backups / archive_name(date)).exists():
-            return date
+        final = backups / archive_name(date)
+        if final.exists():
+            continue
+        claim = backups / f".{final.name}{CLAIM}"
+        try:
+            fd = os.open(claim, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(str(os.getpid()))
+        if final.exists():  # published between our check and the claim
+            claim.unlink(missing_ok=True)
+            continue
+        return date, claim
     raise ArchiveError(f"no free archive name in {backups}")  # pragma: no cover
 
 
@@ -139,7 +164,7 @@ class _Job:
         self.paths, self.options, self.progress, self.cancel = paths, options, progress, LinkedCancel(cancel)
         self.backups = paths.backups
         self.created = now.astimezone(UTC)
-        self.date = _free_date(self.backups, now)
+        self.date, self.claim = _claim_date(self.backups, now)
         self.final = self.backups / archive_name(self.date)
         self.tmp = self.backups / f".{self.final.name}.{os.getpid()}.partial"
         self.work = make_workdir(self.backups)
@@ -150,8 +175,9 @@ class _Job:
 
     def run(self) -> BackupResult:
         t0 = time.perf_counter()
-        if not self.paths.db.is_file():
-            raise ArchiveError(f"no database at {self.paths.db}")
+        if not self.paths.db.is_file() and not (self.options.raw_fallback and not self.paths.db.exists()):
+            what = " (it is a folder)" if self.paths.db.is_dir() else ""
+            raise ArchiveError(f"no database at {self.paths.db}{what}")
         Reporter(self.progress, self.cancel, SNAPSHOT, 0).start(str(self.paths.db))
         sources = everything(self.paths, self.options.include_logs)
         with ThreadPoolExecutor(2, thread_name_prefix="backup") as pool:
@@ -195,9 +221,24 @@ class _Job:
             pool.shutdown(wait=True)
 
     def _snapshot(self, t0: float) -> str:
-        journal = snapshot(self.paths.db, self.copy)
+        try:
+            journal = snapshot(self.paths.db, self.copy)
+        except ArchiveError:
+            if not self.options.raw_fallback:
+                raise
+            journal = self._raw_copy()
         self.timings["snapshot"] = time.perf_counter() - t0
         return journal
+
+    def _raw_copy(self) -> str:
+        """The database file's bytes as they are (safety archive of a file SQLite cannot read), or nothing."""
+        import shutil
+
+        self.copy.unlink(missing_ok=True)
+        if not self.paths.db.exists():
+            return "none (no database file)"
+        shutil.copyfile(self.paths.db, self.copy)
+        return "unknown (not a readable database: its bytes are kept as they are)"
 
     @property
     def threads(self) -> int:
@@ -214,6 +255,8 @@ class _Job:
 
     def _check_after(self, snap: Future[str]) -> DbFacts:
         snap.result()
+        if not self.copy.exists():  # a safety archive of a home whose database file was missing
+            return DbFacts(integrity=["no database file: the home had none"])
         return facts(self.copy, self.options.check, self._stopped)
 
     def _stopped(self) -> bool:
@@ -279,6 +322,7 @@ class _Job:
         import shutil
 
         shutil.rmtree(self.work, ignore_errors=True)
+        self.claim.unlink(missing_ok=True)
         if failed:
             self.tmp.unlink(missing_ok=True)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import DataPaths
-from .layout import MAX_STATE_DEPTH, STATE_DIRS, log_rel
+from .layout import MAX_STATE_DEPTH, STATE_DIRS, archivable, log_rel
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def state_files(home: Path) -> list[Source]:
             continue
         for path in sorted(root.rglob("*")):
             rel = path.relative_to(home)
-            if len(rel.parts) <= MAX_STATE_DEPTH + 1 and _regular(path):
+            if len(rel.parts) <= MAX_STATE_DEPTH + 1 and archivable(rel.as_posix()) and _regular(path):
                 out.append(Source(path, rel.as_posix(), "state"))
     return out
 

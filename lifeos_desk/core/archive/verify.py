@@ -30,7 +30,7 @@ from .gz import parse_comment
 from .layout import Kind, MemberName
 from .limits import Limits
 from .progress import VERIFY, CancelFlag, ProgressFn, Reporter, no_progress
-from .snapshot import CHECKS, DbFacts, facts
+from .snapshot import DbFacts, facts
 
 
 @dataclass
@@ -71,10 +71,16 @@ class VerifyReport:
 
 
 class Checked:
-    """A scan plus the database check started as soon as the copy was out."""
+    """A scan plus the database check started as soon as the copy was out.
 
-    def __init__(self, pool: ThreadPoolExecutor, check: str, cancel: CancelFlag, trust_manifest: bool) -> None:
-        self._pool, self._check, self._cancel, self._trust = pool, check, cancel, trust_manifest
+    The check always runs, for verify and restore alike: a manifest's
+    ``integrity_check: ok`` is a claim, not a proof - a database whose index
+    disagrees with its table, packed with matching SHA-256s, would otherwise
+    go live (docs/architecture.md, "Backup and restore").
+    """
+
+    def __init__(self, pool: ThreadPoolExecutor, check: str, cancel: CancelFlag) -> None:
+        self._pool, self._check, self._cancel = pool, check, cancel
         self.failed = threading.Event()
         self.db: Future[DbFacts] | None = None
 
@@ -83,52 +89,21 @@ class Checked:
         return self.failed.is_set() or self._cancel.is_set()
 
     def on_stored(self, member: ScannedMember, scan: Scan) -> None:
-        """Start the check when the database member is complete (for a restore, a console archive's waits)."""
-        deferred = self._trust and scan.console_made
-        if member.name.kind is Kind.DATABASE and member.path is not None and not deferred:
+        """Start the check when the database member is complete."""
+        if member.name.kind is Kind.DATABASE and member.path is not None:
             self.db = self._pool.submit(facts, member.path, self._check, self.stopped)
 
     def after_scan(self, scan: Scan) -> DbFacts | None:
-        """The database facts once the whole archive is read.
-
-        For a restore of a console archive the check is decided only now,
-        with the manifest in hand: when the database's SHA-256 matches the
-        manifest and the manifest records this check as ``ok``, these are
-        the very bytes that passed it when the backup was made, so running
-        it again proves nothing new (and costs seconds on a large file);
-        only the row counts are read. Any mismatch and it runs in full.
-        """
+        """The database facts once the whole archive is read."""
         if self.db is not None:
             return self.db.result()
-        member = scan.database
-        if member is None or member.path is None:
-            return None
-        recorded = _vouched(scan, self._check)
-        if recorded is None:
-            return facts(member.path, self._check, self.stopped)
-        out = facts(member.path, "", self.stopped)
-        out.integrity, out.check = ["ok"], f"{recorded} (at backup; SHA-256 matches)"
-        return out
-
-
-def _vouched(scan: Scan, check: str) -> str | None:
-    """The check a valid manifest records as ok for exactly this database, if it covers ``check``."""
-    doc = scan.manifest
-    if doc is None or _manifest_problems(scan):
         return None
-    section = doc.get("database")
-    if not isinstance(section, dict) or section.get("integrity_check") != ["ok"]:
-        return None
-    recorded = section.get("check", CHECKS["full"])
-    return str(recorded) if recorded in (CHECKS["full"], CHECKS[check]) else None
 
 
 def read_checked(archive: Path, limits: Limits | None, progress: ProgressFn, cancel: CancelFlag, keep_all: bool,
-                 stage: str = VERIFY, check: str = "full", current_of: CurrentOf | None = None,
-                 trust_manifest: bool = False) -> tuple[Scan, DbFacts | None, list[str]]:
+                 stage: str = VERIFY, check: str = "full",
+                 current_of: CurrentOf | None = None) -> tuple[Scan, DbFacts | None, list[str]]:
     """Scan (keeping the database, or everything) and check; the caller cleans the scan up.
-
-    ``trust_manifest`` (restore only; verify always runs the check): see ``Checked.after_scan``.
 
     Raises ArchiveError when the archive is refused or unreadable.
     """
@@ -140,7 +115,7 @@ def read_checked(archive: Path, limits: Limits | None, progress: ProgressFn, can
     workdir = make_workdir(archive.parent)
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="integrity") as pool:
-            checked = Checked(pool, check, cancel, trust_manifest)
+            checked = Checked(pool, check, cancel)
             try:
                 scan = scan_archive(archive, limits, reporter, _keep_all if keep_all else _keep_db, workdir,
                                     checked.on_stored, current_of or no_current)

@@ -40,6 +40,8 @@ def origin_text(entry: ArchiveEntry) -> str:
         return "this console (safety, before a restore)" if entry.purpose == "safety" else "this console"
     if entry.origin == "script":
         return "backup.sh (ADR-005 script)"
+    if entry.origin == "unrecognised":
+        return "unrecognised (the name is no YYYYmmdd_HHMMSS date)"
     return "unreadable"
 
 
@@ -111,7 +113,7 @@ class ArchiveModel(QAbstractTableModel):
     @staticmethod
     def _display(entry: ArchiveEntry, col: Column) -> str:
         return {
-            Column.DATE: entry.when.strftime("%Y-%m-%d %H:%M:%S"),
+            Column.DATE: entry.when.strftime("%Y-%m-%d %H:%M:%S") if entry.when else "unrecognised name",
             Column.SIZE: human_size(entry.size),
             Column.ORIGIN: origin_text(entry),
             Column.CHECK: check_text(entry),

@@ -300,8 +300,7 @@ class BackupsPanel(QWidget, AreaDefaults):
         else:
             self.progress_bar.setRange(0, 0)
         self.progress_bar.setToolTip(detail)
-        if stage == "apply":
-            self.cancel_button.setEnabled(False)  # a restore that has begun runs to its end
+        # Cancel stays available while a restore applies: until its commit everything is rolled back.
 
     def _on_preview(self, preview: dict[str, Any]) -> None:
         self.stage_label.setText("Restore: the archive is checked; waiting for your confirmation")
@@ -314,7 +313,9 @@ class BackupsPanel(QWidget, AreaDefaults):
         dialog.open()
 
     def _on_preview_answer(self, result: int) -> None:
-        self.runner.confirm(result == QDialog.DialogCode.Accepted)
+        dialog = self.preview_dialog
+        self.runner.confirm(result == QDialog.DialogCode.Accepted,
+                            accept_schema=dialog is not None and dialog.schema_accepted())
         if self.preview_dialog is not None:
             self.preview_dialog.deleteLater()
             self.preview_dialog = None
@@ -339,6 +340,8 @@ class BackupsPanel(QWidget, AreaDefaults):
 
     @staticmethod
     def _result_text(command: str, ok: bool, result: dict[str, Any], message: str) -> str:
+        if not ok and result.get("cancelled"):
+            return f"<b>{TITLES.get(command, command)} cancelled:</b> {_escape(message)}"
         if not ok:
             return f"<b style='color:#b3261e'>{TITLES.get(command, command)} failed:</b> {_escape(message)}"
         if command == "backup":

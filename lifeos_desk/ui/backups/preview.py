@@ -2,8 +2,12 @@
 
 Shown while the child process waits (the archive is already read and checked
 in its temporary folder): rows per table now vs in the archive, what
-happens to each state file and each log, and a warning to stop the bot
-first. Restore stays disabled until the admin ticks that the bot is stopped.
+happens to each state file and each log, the schema objects (tables,
+indexes, views, triggers) that differ from the live database with their
+SQL, how long the bot's writes will wait, and a warning to stop the bot
+first. Restore stays disabled until the admin ticks that the bot is
+stopped, and - when the schema differs - that those changes are accepted
+(a trigger planted in an archive would otherwise come in silently).
 """
 
 from __future__ import annotations
@@ -106,11 +110,30 @@ class RestorePreviewDialog(QDialog):
                                          changed=log["action"] != "keep")] for log in preview["logs"]],
             stretch=1)
         layout.addWidget(self.logs)
+        self.schema_changes = list(preview.get("schema_changes") or [])
+        self.schema: QTableWidget | None = None
+        self.accept_schema: QCheckBox | None = None
+        if self.schema_changes:
+            layout.addWidget(QLabel(f"<b>Schema objects that differ from the live database</b> "
+                                    f"({len(self.schema_changes)})"))
+            self.schema = _table(["Object", "Change", "SQL now", "SQL in the archive"], [
+                [_cell(f"{c['type']} {c['name']}"), _cell(str(c["change"]), changed=True),
+                 _cell(str(c.get("sql_now") or "—")), _cell(str(c.get("sql_archive") or "—"))]
+                for c in self.schema_changes], stretch=3)
+            for r, c in enumerate(self.schema_changes):
+                item = self.schema.item(r, 3)
+                if item is not None:
+                    item.setToolTip(str(c.get("sql_archive") or ""))
+            layout.addWidget(self.schema)
+            self.accept_schema = QCheckBox("Restore these schema objects too (triggers and views run inside the "
+                                           "bot's own writes)")
+            layout.addWidget(self.accept_schema)
         layout.addStretch(1)
         warning = QLabel(
             "<span style='color:#b3261e'><b>Stop the bot first.</b> Anything it writes between now and the end "
             "of the restore is lost. A safety backup of the current database and state files is made "
-            "automatically before anything changes.</span>")
+            "automatically before anything changes, while the restore holds the database's write lock: the "
+            f"bot's writes wait about {float(preview.get('lock_seconds') or 0):.1f} s (estimate).</span>")
         warning.setWordWrap(True)
         layout.addWidget(warning)
         self.stopped = QCheckBox("The bot is stopped; replace the database and state files with the archive's")
@@ -119,7 +142,18 @@ class RestorePreviewDialog(QDialog):
         self.restore_button = self.buttons.addButton("Restore", QDialogButtonBox.ButtonRole.AcceptRole)
         self.restore_button.setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
-        self.stopped.toggled.connect(self.restore_button.setEnabled)
+        self.stopped.toggled.connect(self._update_restore)
+        if self.accept_schema is not None:
+            self.accept_schema.toggled.connect(self._update_restore)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+
+    def _update_restore(self) -> None:
+        """Restore is enabled by the bot-stopped tick, and the schema tick when the schema differs."""
+        schema_ok = self.accept_schema is None or self.accept_schema.isChecked()
+        self.restore_button.setEnabled(self.stopped.isChecked() and schema_ok)
+
+    def schema_accepted(self) -> bool:
+        """Whether the admin accepted the schema changes (True when there are none)."""
+        return self.accept_schema is None or self.accept_schema.isChecked()

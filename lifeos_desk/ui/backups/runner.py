@@ -37,7 +37,8 @@ class ArchiveRunner(QObject):
         started(str): the command (backup, verify, restore) began.
         progress(str, int, int, str): stage, bytes done, total (0 = unknown), detail.
         preview(dict): restore only: what would change; answer with ``confirm``.
-        finished(bool, dict, str): ok, the result object (or {}), a one-line message.
+        finished(bool, dict, str): ok, the result object (or {}), a one-line message. When the child
+            stopped on a cancel (the preview declined, Cancel), the dict holds ``"cancelled": True``.
     """
 
     started = Signal(str)
@@ -52,6 +53,7 @@ class ArchiveRunner(QObject):
         self._buffer = b""
         self._result: dict[str, Any] = {}
         self._error = ""
+        self._cancelled = False
         self.command = ""
 
     def busy(self) -> bool:
@@ -63,6 +65,7 @@ class ArchiveRunner(QObject):
         if self._proc is not None:
             raise RuntimeError("an archive command is already running")
         self.command, self._buffer, self._result, self._error = command, b"", {}, ""
+        self._cancelled = False
         proc = QProcess(self)
         argv = child_command(self._paths, command, *args)
         proc.setProgram(argv[0])
@@ -74,10 +77,14 @@ class ArchiveRunner(QObject):
         proc.start()
         self.started.emit(command)
 
-    def confirm(self, yes: bool) -> None:
-        """Answer a restore preview: ``yes`` goes on, anything else cancels with nothing changed."""
+    def confirm(self, yes: bool, accept_schema: bool = False) -> None:
+        """Answer a restore preview: ``yes`` goes on, anything else cancels with nothing changed.
+
+        ``accept_schema``: the admin also accepted the schema objects that differ.
+        """
         if self._proc is not None:
-            self._proc.write(b"yes\n" if yes else b"no\n")
+            answer = b"yes accept-schema\n" if yes and accept_schema else b"yes\n" if yes else b"no\n"
+            self._proc.write(answer)
             self._proc.closeWriteChannel()
 
     def cancel(self) -> None:
@@ -119,6 +126,7 @@ class ArchiveRunner(QObject):
             self._result = event
         elif kind == "error":
             self._error = str(event.get("message", ""))
+            self._cancelled = bool(event.get("cancelled"))
 
     def _on_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:
@@ -142,4 +150,7 @@ class ArchiveRunner(QObject):
         message = str(self._result.get("message", "")) if ok else (self._error or "failed")
         if not ok and self._result.get("message"):
             message = str(self._result["message"])
-        self.finished.emit(ok, self._result, message)
+        result = dict(self._result)
+        if not ok and self._cancelled:
+            result["cancelled"] = True
+        self.finished.emit(ok, result, message)
