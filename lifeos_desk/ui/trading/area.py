@@ -16,7 +16,18 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core.trading import (
     EmergencyStop,
@@ -91,7 +102,11 @@ class TradingArea(QWidget):
         self.detail = IntentDetail(self._fmt)
         split = QSplitter(Qt.Orientation.Vertical)  # few intents, a wide ladder: detail goes below
         split.addWidget(self.intents)
-        split.addWidget(self.detail)
+        scroller = QScrollArea()  # scrolls in a short window instead of raising its minimum height
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(self.detail)
+        split.addWidget(scroller)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         self.intents.view.selectionModel().selectionChanged.connect(self._on_intent_selected)
