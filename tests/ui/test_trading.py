@@ -168,6 +168,20 @@ def test_factory_uses_the_session_home(qtbot: QtBot, deployed: DeployedHome, tmp
         session.close()
 
 
+def test_factory_uses_the_session_bot_dir(qtbot: QtBot, deployed: DeployedHome, tmp_path: Path) -> None:
+    dirs = AppDirs(config=tmp_path / "c", state=tmp_path / "s", data=tmp_path / "d", log=tmp_path / "l")
+    paths = DataPaths(home=deployed.home, logs=(), backups=tmp_path / "b", bot_dir=deployed.bot_dir)
+    session = open_session(paths, dirs, Settings(dirs), State(dirs))
+    try:
+        widget = create_trading_area(session)
+        qtbot.addWidget(widget)
+        qtbot.waitUntil(lambda: not widget.busy() and widget.positions.model.rowCount() == 1)
+        assert widget.positions.snapshot.path == deployed.bot_dir / "data" / "trader" / "positions.json"  # type: ignore
+        widget.shutdown()
+    finally:
+        session.close()
+
+
 def test_banner_appears_and_goes(qtbot: QtBot, deployed: DeployedHome) -> None:
     path = deployed.home / "trading" / "emergency_stop.json"
     banner = EmergencyStopBanner(lambda m: time_text(m, True), poll_ms=POLL_MS)

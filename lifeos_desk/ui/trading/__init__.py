@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ...core.trading import TradingPaths
 from ...session import Session
 from .area import TradingArea
@@ -11,9 +9,8 @@ from .emergency import EmergencyStopBanner
 
 
 def trading_paths(session: Session) -> TradingPaths:
-    """The home and, when the session knows it, the bot checkout (``paths.bot_dir``)."""
-    bot_dir = getattr(session.paths, "bot_dir", None)
-    return TradingPaths(home=session.paths.home, bot_dir=Path(bot_dir) if bot_dir else None)
+    """The home and, when the session knows it, the bot checkout (``--bot-dir``, ``LIFEOS_BOT_DIR``)."""
+    return TradingPaths(home=session.paths.home, bot_dir=session.paths.bot_dir)
 
 
 def create_trading_area(session: Session) -> TradingArea:
