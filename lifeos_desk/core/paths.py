@@ -18,6 +18,7 @@ APP_SLUG = "lifeos-desk"
 DB_FILENAME = "public_users.db"
 ENV_HOME = "LIFEOS_HOME"
 ENV_LOGS = "LIFEOS_LOGS"
+ENV_BOT_DIR = "LIFEOS_BOT_DIR"
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class DataPaths:
     logs: tuple[Path, ...]
     backups: Path
     read_only: bool = True
+    bot_dir: Path | None = None  # the bot checkout (docs/data-formats.md, 'Where things live'), when known
 
     @property
     def db(self) -> Path:
@@ -43,6 +45,7 @@ class Overrides:
     logs: tuple[Path, ...] = field(default_factory=tuple)
     backups: Path | None = None
     read_only: bool | None = None
+    bot_dir: Path | None = None
 
 
 def _expand(p: str | Path) -> Path:
@@ -82,7 +85,9 @@ def resolve_paths(
         read_only = flags.read_only
     elif stored.read_only is not None:
         read_only = stored.read_only
-    return DataPaths(home=home, logs=logs_abs, backups=backups_abs, read_only=read_only)
+    bot_dir = flags.bot_dir or (_expand(env[ENV_BOT_DIR]) if env.get(ENV_BOT_DIR) else None) or stored.bot_dir
+    bot_abs = (cwd / _expand(bot_dir)).absolute() if bot_dir else None
+    return DataPaths(home=home, logs=logs_abs, backups=backups_abs, read_only=read_only, bot_dir=bot_abs)
 
 
 @dataclass(frozen=True)
