@@ -101,17 +101,21 @@ def _intent_stops(ctx: AuditContext, store: str, iid: str, it: dict[str, Any]) -
     out = []
     entry, price = it.get("entry_price"), it.get("last_check_price")
     sl = (it.get("stop_loss") or {}).get("price")
-    if isinstance(price, int | float) and price > 0 and isinstance(sl, int | float) and price <= sl:
+    # a stop above entry is a short's (perps) ladder: everything mirrors
+    short = isinstance(sl, int | float) and isinstance(entry, int | float) and sl > entry
+    if isinstance(price, int | float) and price > 0 and isinstance(sl, int | float) and (
+            price >= sl if short else price <= sl):
         out.append(finding("state.stops", Severity.ERROR, (store,), (iid,), f"last price above stop {sl}", price,
                            "The intent's stop loss was crossed and it is still active."))
     tps = [tp for tp in it.get("take_profits") or [] if isinstance(tp, dict)]
     prices = [tp.get("price") for tp in sorted(tps, key=lambda tp: tp.get("level") or 0)]
     if all(isinstance(x, int | float) for x in prices):
-        if any(b <= a for a, b in zip(prices, prices[1:], strict=False)):
+        if any((b >= a) if short else (b <= a) for a, b in zip(prices, prices[1:], strict=False)):
             out.append(finding("state.stops", Severity.WARNING, (store,), (iid,), "take-profit prices rising by level",
                                prices, "A ladder out of order sells the larger part at the worse price."))
-        if isinstance(entry, int | float) and any(x <= entry for x in prices):
-            out.append(finding("state.stops", Severity.ERROR, (store,), (iid,), f"every take-profit above entry {entry}",
+        if isinstance(entry, int | float) and any((x >= entry) if short else (x <= entry) for x in prices):
+            out.append(finding("state.stops", Severity.ERROR, (store,), (iid,),
+                               f"every take-profit {'below' if short else 'above'} entry {entry}",
                                prices, "A take-profit at or below entry locks in a loss."))
     trail = it.get("trailing_stop") or {}
     if trail.get("active") and not trail.get("current_stop"):
