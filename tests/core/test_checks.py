@@ -35,7 +35,10 @@ def _consistent(root: Path) -> DeployedHome:
     return h
 
 
-def _audit(h: DeployedHome, now: datetime = NOW + timedelta(minutes=5), **kw: object) -> list[tuple[str, str, tuple[object, ...]]]:
+Row = tuple[str, str, tuple[object, ...]]
+
+
+def _audit(h: DeployedHome, now: datetime = NOW + timedelta(minutes=5), **kw: object) -> list[Row]:
     ctx = AuditContext(home=h.home, bot_dir=h.bot_dir, logs=(h.home / "logs",), backups=h.home / "backups", now=now)
     found = run_checks(ctx, select(kw.get("checks")))  # type: ignore[arg-type]
     return sorted((f.check, f.severity.value, f.ids) for f in found if f.severity is not Severity.INFO)

@@ -211,7 +211,7 @@ def _scorecard(path: Path, card: dict[str, Any], closed: list[tuple[Any, ...]], 
         stored = _num(card.get(column))
         if column in card and (stored is None or not near(stored, value, 1e-6)):
             out.append(finding("arithmetic.scorecard", Severity.ERROR, stores, (1,), f"{column} = {value:.6g}",
-                               card.get(column), f"The scorecard's {column} does not follow from the closed positions."))
+                               card.get(column), f"The scorecard's {column} does not follow from closed positions."))
     stored_total = _num(card.get("total_trades"))
     if n_trades is not None and stored_total is not None and stored_total != n_trades:
         out.append(finding("arithmetic.scorecard", Severity.WARNING, (f"{path}:scorecard", f"{path}:trades"), (1,),

@@ -61,7 +61,9 @@ class AuditContext:
     @property
     def discovery(self) -> Discovery:
         """Every store under the home and the checkout (found once)."""
-        return self._cached("discovery", lambda: discover(self.home, self.bot_dir, backups_dir=self.backups))
+        found: Discovery = self._cached("discovery",
+                                        lambda: discover(self.home, self.bot_dir, backups_dir=self.backups))
+        return found
 
     def paths(self, role: Role, kind: Kind | None = None) -> list[Path]:
         """The stores of one role, sorted; an optional kind filters out look-alikes."""

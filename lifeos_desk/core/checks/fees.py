@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from ..discovery import Kind, Role
 from .aggregates import _deployed
@@ -39,10 +40,10 @@ def fees(ctx: AuditContext) -> list[Finding]:
     return out
 
 
-def _against_trades(ctx: AuditContext, path: Path, rows: list[tuple[object, ...]]) -> list[Finding]:
+def _against_trades(ctx: AuditContext, path: Path, rows: list[tuple[Any, ...]]) -> list[Finding]:
     users = _deployed(ctx)
     out: list[Finding] = []
-    sells: dict[tuple[object, object], list[tuple[float, object]]] = {}
+    sells: dict[tuple[Any, Any], list[tuple[float, Any]]] = {}
     if users is not None and rows:
         wanted = sorted({r[1] for r in rows}, key=str)
         marks = ",".join("?" * len(wanted))
@@ -52,7 +53,7 @@ def _against_trades(ctx: AuditContext, path: Path, rows: list[tuple[object, ...]
                     f" AND user_id IN ({marks})", wanted).fetchall():
                 sells.setdefault((uid, sym), []).append((float(pnl), parse_time(when)))
     for tx_id, uid, sym, gross, fee, recorded in rows:
-        g, f = float(gross), float(fee)  # type: ignore[arg-type]
+        g, f = float(gross), float(fee)
         if not near(f, g * FEE_PCT, 1e-6):
             out.append(finding("aggregates.fees", Severity.ERROR, (f"{path}:success_fees",), (tx_id,),
                                f"success_fee_amount = {g * FEE_PCT:.6f} (0.5% of gross_pnl)", f,
@@ -69,18 +70,18 @@ def _against_trades(ctx: AuditContext, path: Path, rows: list[tuple[object, ...]
     return out
 
 
-def _distributions(path: Path, fee_of: dict[object, float], dist: list[tuple[object, ...]]) -> list[Finding]:
+def _distributions(path: Path, fee_of: dict[object, float], dist: list[tuple[Any, ...]]) -> list[Finding]:
     out: list[Finding] = []
     stores = (f"{path}:fee_distributions", f"{path}:success_fees")
     for fee_id, tx_id, total, *parts in dist:
-        t = float(total)  # type: ignore[arg-type]
+        t = float(total)
         if tx_id not in fee_of:
             out.append(finding("aggregates.fee_distributions", Severity.ERROR, stores, (fee_id,),
                                f"a success fee {tx_id}", "none", "A distribution of a fee that does not exist."))
         elif not near(t, fee_of[tx_id], 1e-6):
             out.append(finding("aggregates.fee_distributions", Severity.ERROR, stores, (fee_id,),
                                f"total_fee = {fee_of[tx_id]:.6f}", t, "The distributed total differs from the fee."))
-        shares = [float(p) for p in parts]  # type: ignore[arg-type]
+        shares = [float(p) for p in parts]
         if not near(sum(shares), t, 1e-6) or not all(
                 near(s, t * pct, 1e-6) for s, pct in zip(shares, SHARES.values(), strict=True)):
             out.append(finding("aggregates.fee_distributions", Severity.ERROR, stores, (fee_id,),

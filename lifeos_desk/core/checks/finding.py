@@ -51,10 +51,11 @@ class Finding:
         return doc
 
 
-def finding(check: str, severity: Severity, stores: tuple[Path | str, ...], ids: tuple[Id, ...],
+def finding(check: str, severity: Severity, stores: tuple[Path | str, ...], ids: tuple[object, ...],
             expected: object, found: object, message: str, **extra: Any) -> Finding:
     """A Finding with stores as text and expected/found formatted once, here."""
-    return Finding(check, severity, tuple(str(s) for s in stores), ids, _text(expected), _text(found), message,
+    plain = tuple(i if isinstance(i, str | int | float) and not isinstance(i, bool) else str(i) for i in ids)
+    return Finding(check, severity, tuple(str(s) for s in stores), plain, _text(expected), _text(found), message,
                    dict(extra))
 
 

@@ -36,7 +36,7 @@ def _manifest(archive: Path) -> dict[str, Any] | None:
     """The archive's manifest.json (its last member), read through the console's own tar reader."""
     try:
         with open(archive, "rb") as raw, open_reader(raw) as gz:
-            reader = TarReader(gz)
+            reader = TarReader(gz)  # type: ignore[arg-type]
             for ti in reader.members():
                 if ti.isfile() and ti.name.endswith("/" + MANIFEST) and ti.size <= MAX_MANIFEST:
                     buf = bytearray(ti.size)

@@ -64,7 +64,7 @@ def intents(ctx: AuditContext) -> list[Finding]:
             continue
         if target.get("token_mint") != it.get("token_mint"):
             out.append(finding("state.intents", Severity.ERROR, stores, (iid, pid), target.get("token_mint"),
-                               it.get("token_mint"), "The intent would sell a different token than the position holds."))
+                               it.get("token_mint"), "The intent would sell another token than the position holds."))
         if pid in closed and pid not in open_ and status in LIVE_INTENTS:
             out.append(finding("state.intents", Severity.ERROR, stores, (iid, pid), "intent completed or cancelled",
                                f"intent {status}, position {closed[pid].get('status')}",
@@ -108,8 +108,9 @@ def _intent_stops(ctx: AuditContext, store: str, iid: str, it: dict[str, Any]) -
         out.append(finding("state.stops", Severity.ERROR, (store,), (iid,), f"last price above stop {sl}", price,
                            "The intent's stop loss was crossed and it is still active."))
     tps = [tp for tp in it.get("take_profits") or [] if isinstance(tp, dict)]
-    prices = [tp.get("price") for tp in sorted(tps, key=lambda tp: tp.get("level") or 0)]
-    if all(isinstance(x, int | float) for x in prices):
+    raw = [tp.get("price") for tp in sorted(tps, key=lambda tp: tp.get("level") or 0)]
+    prices = [float(x) for x in raw if isinstance(x, int | float)]
+    if len(prices) == len(raw):
         if any((b >= a) if short else (b <= a) for a, b in zip(prices, prices[1:], strict=False)):
             out.append(finding("state.stops", Severity.WARNING, (store,), (iid,), "take-profit prices rising by level",
                                prices, "A ladder out of order sells the larger part at the worse price."))

@@ -68,8 +68,9 @@ def trade_events(ctx: AuditContext) -> list[Finding]:
             out.extend(_match(path, line, rid, store, t, when))
         elif (ev.get("resource_type") == "transaction" or kind in _ADR_EVENTS) and ev.get("success") is not False:
             store_t = db_times.get(rid)
-            out.extend(_match(path, line, rid, store_t[0] if store_t else None,
-                              store_t[1].get(kind, store_t[1].get("")) if store_t else None, when))
+            times = store_t[1] if store_t else {}
+            t_db = times.get(str(kind), times.get(""))
+            out.extend(_match(path, line, rid, store_t[0] if store_t else None, t_db, when))
     out.extend(_silent_positions(ctx, events, treasury, seen))
     return out
 

@@ -172,7 +172,6 @@ def _stats_row(uid: int, risk: str, agg: Sequence[Any] | None, streak: tuple[int
     """A user_stats row from (n, wins, losses, pnl, win_sum, loss_sum, best, worst, volume)."""
     empty: Sequence[Any] = (0, 0, 0, 0.0, 0.0, 0.0, None, None, 0.0)
     n, wins, losses, pnl, win_sum, loss_sum, best, worst, volume = agg or empty
-    judged = wins + losses
     return (
         uid, n, wins, losses, round(pnl, 2), round(100 * wins / n, 2) if n else 0.0,
         round(win_sum / wins, 2) if wins else 0.0, round(loss_sum / losses, 2) if losses else 0.0,
