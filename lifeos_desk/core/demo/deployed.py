@@ -112,7 +112,7 @@ class _Ledger:
         self._book_pairs(who * len(TOKENS) + sym, sell, usd, t_us)
         for user, value in zip(who[sell].tolist(), pnl[sell].tolist(), strict=True):
             w, lo = self.runs.get(user, (0, 0))
-            self.runs[user] = (w + 1, 0) if value > 0 else (0, lo + 1) if value < 0 else (0, 0)
+            self.runs[user] = (w + 1, 0) if value > 0 else (0, lo + 1) if value < 0 else (w, lo)  # 0 leaves both
 
     def _tally(self, who: I64, mask: npt.NDArray[np.bool_]) -> I64:
         return np.bincount(who[mask], minlength=len(self.count)).astype(np.int64)
