@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .source import quote
-from .translate import ColumnPlan, Kind, TablePlan, fits_sql, fraction_sql, time_fast, time_fits
+from .translate import ColumnPlan, Kind, TablePlan, fits_sql, fraction_sql, time_fits
 
 ZERO8 = "'\\x0000000000000000'::bytea"
 Tick = Callable[[int], None]
@@ -61,34 +61,68 @@ def _text_field(v: str) -> str:
     return f"(CASE WHEN {v} IS NULL THEN '|N' ELSE '|' || length(CAST({v} AS BLOB)) || ':' || {v} END)"
 
 
-def _time_canon(x: str) -> tuple[str, str]:
-    """(canonical of a value time_fast accepts, canonical of any fitting value): UTC, trimmed fraction."""
-    fast = (f"'|' || substr({x}, 1, 10) || ' ' || substr({x}, 12, 8) || (CASE WHEN length({x}) = 19 THEN '' "
-            f"ELSE coalesce('.' || nullif(rtrim(substr({x}, 21), '0'), ''), '') END)")
-    full = (f"'|' || strftime('%Y-%m-%d %H:%M:%S', {x}) || "
+_D = "[0-9]"
+# The writers' two forms, with the ranges GLOB can check; hours and the year are compared below.
+_TIME_HEAD = f"{_D * 4}-[01]{_D}-[0-3]{_D}[ T][0-2]{_D}:[0-5]{_D}:[0-5]{_D}"
+
+
+def _time_canon(x: str) -> str:
+    """A time's canonical text (without the bar): 'N' for NULL, UTC, fraction without trailing zeros.
+
+    NULL (refuting the row) when the value is not a time. The first two
+    branches are a shape test only: a date it lets through that the
+    calendar lacks (2026-02-30) never reaches a verified result, because
+    PostgreSQL's COPY refuses it, the load rolls back and the store is
+    profiled value by value (tests/core/test_migrate_times.py checks the
+    server does refuse each such form). Everything else goes through the
+    full rule.
+    """
+    short = f"length({x}) = 19 AND {x} GLOB '{_TIME_HEAD}' AND {x} >= '0001' AND substr({x}, 12, 2) < '24'"
+    long = (f"length({x}) = 26 AND {x} GLOB '{_TIME_HEAD}.{_D * 6}' AND {x} >= '0001' "
+            f"AND substr({x}, 12, 2) < '24'")
+    trimmed = f"coalesce('.' || nullif(rtrim(substr({x}, 21), '0'), ''), '')"
+    full = (f"strftime('%Y-%m-%d %H:%M:%S', {x}) || "
             f"coalesce('.' || nullif(rtrim({fraction_sql(x)}, '0'), ''), '')")
-    return fast, full
+    return (f"(CASE WHEN {x} IS NULL THEN 'N' WHEN {short} THEN replace({x}, 'T', ' ') "
+            f"WHEN {long} THEN substr(replace({x}, 'T', ' '), 1, 19) || {trimmed} "
+            f"WHEN {time_fits(x)} THEN {full} END)")
 
 
-def _sqlite_canon(c: ColumnPlan) -> str:
-    """CASE for one typed column's text part; NULL when a value does not fit a column without misfits."""
-    filtered = bool(c.misfits)  # the load query already NULLs what does not fit
-    x = c.load_sql() if filtered else quote(c.name)
-    null = "" if c.not_null else f"WHEN {x} IS NULL THEN '|N' "
-    if c.kind is Kind.TIMESTAMPTZ:
-        fast, full = _time_canon(x)
-        rest = f"ELSE {full}" if filtered else f"WHEN {time_fits(x)} THEN {full}"
-        return f"(CASE {null}WHEN {time_fast(x)} THEN {fast} {rest} END)"
+def _lenient_field(c: ColumnPlan) -> str:
+    """A column with misfits: its field where the value fits, ``|N`` where it went to the side column."""
+    x = quote(c.name)
     canon = {
-        Kind.DOUBLE: "'|D'",
-        Kind.BIGINT: f"'|' || {x}",
-        Kind.BOOLEAN: f"'|' || {x}",
-        Kind.BYTEA: f"'|' || hex({x})",
-        Kind.TEXT: f"'|' || length(CAST({x} AS BLOB)) || ':' || {x}",
+        Kind.TIMESTAMPTZ: _time_canon(x),
+        Kind.DOUBLE: "'D'",
+        Kind.BIGINT: x,
+        Kind.BOOLEAN: x,
+        Kind.BYTEA: f"hex({x})",
+        Kind.TEXT: f"length(CAST({x} AS BLOB)) || ':' || {x}",
     }[c.kind]
-    if filtered:
-        return f"(CASE {null}ELSE {canon} END)"
-    return f"(CASE {null}WHEN {fits_sql(c.kind, x)} THEN {canon} END)"
+    return f"(CASE WHEN {x} IS NOT NULL AND {fits_sql(c.kind, x)} THEN '|' || {canon} ELSE '|N' END)"
+
+
+def _strict_field(c: ColumnPlan) -> tuple[str, list[str], str | None]:
+    """(printf piece, its arguments, the condition every value must meet) for a column without misfits.
+
+    A time column has no condition and no piece: its canonical text is NULL
+    when the value is not a time, and is joined with ``||`` (see
+    :func:`_sqlite_parts`), which turns the whole text NULL.
+    """
+    x, nullable = quote(c.name), not c.not_null
+    if c.kind is Kind.TIMESTAMPTZ:
+        return "", [_time_canon(x)], None
+    fits = fits_sql(c.kind, x)
+    guard = f"({x} IS NULL OR {fits})" if nullable else fits
+    if c.kind is Kind.TEXT:
+        if nullable:
+            return "|%s%s", [f"(CASE WHEN {x} IS NULL THEN 'N' ELSE length(CAST({x} AS BLOB)) || ':' END)", x], guard
+        return "|%d:%s", [f"length(CAST({x} AS BLOB))", x], guard
+    if c.kind is Kind.DOUBLE:
+        return ("|%s", [f"(CASE WHEN {x} IS NULL THEN 'N' ELSE 'D' END)"], guard) if nullable else ("|D", [], guard)
+    if c.kind is Kind.BYTEA:
+        return "|%s", [f"(CASE WHEN {x} IS NULL THEN 'N' ELSE hex({x}) END)"], guard
+    return "|%s", [f"coalesce({x}, 'N')" if nullable else x], guard  # BIGINT, BOOLEAN
 
 
 def _sqlite_real(c: ColumnPlan) -> str:
@@ -118,15 +152,47 @@ def _pg_raw(c: ColumnPlan) -> str:
     return f"(CASE WHEN {x} IS NULL THEN '|N' ELSE '|' || octet_length({x}) || ':' || {x} END)"
 
 
+_PRINTF_ARGS = 100  # SQLite allows 127 arguments to a function by default
+
+
 def _sqlite_parts(plan: TablePlan, cols: list[ColumnPlan]) -> tuple[str, list[str]]:
-    texts, reals = [], []
+    """The row's text part as one expression, and its reals.
+
+    ``printf`` builds the text (a chain of ``||`` allocates a string per
+    piece and costs several times more); one CASE holds the fit condition
+    of every column without misfits, and a time column's text is NULL when
+    it is not a time, so a value that does not fit makes the whole text NULL
+    (sqlite_checksum's Refuted).
+    """
+    parts: list[str] = []  # SQL expressions joined with ||
+    fmt, args = "", []
+    guards, reals = [], []
+
+    def flush() -> None:
+        nonlocal fmt, args
+        if fmt:
+            parts.append(f"printf('{fmt}', {', '.join(args)})" if args else f"'{fmt}'")
+        fmt, args = "", []
+
     for c in cols:
-        texts.append(_sqlite_canon(c))
         if c.kind is Kind.DOUBLE:
             reals.append(_sqlite_real(c))
         if c.misfits:
-            texts.append(_text_field(c.raw_sql()))
-    return " || ".join(texts) if texts else "''", reals
+            piece, more = "%s%s", [_lenient_field(c), _text_field(c.raw_sql())]
+        else:
+            piece, more, guard = _strict_field(c)
+            if guard:
+                guards.append(guard)
+            if not piece:  # a time: its own expression, so a NULL spreads to the whole text
+                flush()
+                parts += ["'|'", *more]
+                continue
+        if len(args) + len(more) > _PRINTF_ARGS:
+            flush()
+        fmt, args = fmt + piece, args + more
+    flush()
+    text = " || ".join(parts) or "''"
+    return (f"(CASE WHEN {' AND '.join(guards)} THEN {text} END)" if guards else text), reals
 
 
 def sqlite_canon_sql(plan: TablePlan, extra: str = "") -> tuple[str, int]:
