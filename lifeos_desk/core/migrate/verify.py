@@ -165,7 +165,7 @@ def _sqlite_parts(plan: TablePlan, cols: list[ColumnPlan]) -> tuple[str, list[st
     (sqlite_checksum's Refuted).
     """
     parts: list[str] = []  # SQL expressions joined with ||
-    fmt, args = "", []
+    fmt, args = "", list[str]()
     guards, reals = [], []
 
     def flush() -> None:
