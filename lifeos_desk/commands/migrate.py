@@ -1,7 +1,7 @@
 """``lifeos-desk migrate --to postgresql://USER@HOST:PORT/DB``: move the stores to PostgreSQL and prove it.
 
 ADR-005's way out of SQLite (issue 16). Runs in its own process: it reads
-the snapshot with Python's sqlite3 (ENGINEERING.md fact 1), so the window
+the snapshot with Python's sqlite3 (docs/architecture.md, 'One SQLite library per process'), so the window
 starts it as a child. The work is ``core.migrate``; this module parses the
 options, prints per table the row counts and "verified"/"MISMATCH", and
 maps failures to exit codes: 0 all verified, 1 a failure or a mismatch,

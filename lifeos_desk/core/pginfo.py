@@ -5,7 +5,7 @@ database"): the session is read-only by default
 (``default_transaction_read_only``), every statement has a timeout, and each
 query is fetched to the end at once (a long-open snapshot holds back
 PostgreSQL's vacuum the way a half-read statement pins SQLite's WAL,
-docs/architecture.md, "PostgreSQL"). Qt-free: psycopg, in the command's
+docs/architecture.md, 'PostgreSQL'). Qt-free: psycopg, in the command's
 process; the window's QPSQL side is another stage.
 
 ``DATABASE_URL`` is read as the ADR's code reads it; there (in the

@@ -6,7 +6,7 @@ the private snapshot copy (opened immutable: no locks, the same bytes the
 load reads), so the two never wait for each other. It is started with
 ``subprocess`` rather than ``multiprocessing``: spawn's bootstrap re-imports
 the parent's main module, and ``python -m lifeos_desk``'s main module runs
-the command line (docs/architecture.md, "Threads and child processes").
+the command line (docs/architecture.md, 'Threads and child processes').
 
 Protocol, all of it between this process and its own child: on stdin one
 JSON line (the parent's ``sys.path``, so the child imports the same code)

@@ -8,7 +8,7 @@ migration reads the copy for as long as it needs (docs/architecture.md,
 ``live_counts`` after the load says how many.
 
 Python's sqlite3: this module runs in the ``lifeos-desk migrate`` process,
-never in the window's (ENGINEERING.md fact 1; the window starts the command).
+never in the window's (docs/architecture.md, 'One SQLite library per process'; the window starts the command).
 """
 
 from __future__ import annotations
