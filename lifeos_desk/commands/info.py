@@ -1,4 +1,11 @@
-"""``lifeos-desk info``: resolved paths, schema kind, row counts, journal mode, versions."""
+"""``lifeos-desk info``: resolved paths, schema kind, row counts, journal mode, versions.
+
+With ``--database-url postgresql://…`` (or a PostgreSQL ``DATABASE_URL`` in
+the environment, as the ADR's code reads it): the tables and row counts of
+that database instead, in a read-only session with a statement timeout
+(``core.pginfo``). A password on the command line is refused (it would sit
+in the process list); in ``DATABASE_URL`` it is used and never printed.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import json
 from typing import Any
 
 from ..core.paths import DataPaths
+from . import CommandError
 
 NAME = "info"
 HELP = "print the resolved paths, schema kind, row counts, journal mode and SQLite versions"
@@ -17,10 +25,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--busy-timeout", type=int, default=30_000, metavar="MS",
                         help="how long to wait for the bot's lock (default 30000, as ADR-005)")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="describe this PostgreSQL database instead of public_users.db (default: "
+                             "DATABASE_URL when it is a postgresql:// URL; passwords via ~/.pgpass, PGPASSWORD "
+                             "or a service file, never in this option)")
 
 
 def run(args: argparse.Namespace, paths: DataPaths) -> int:
-    """Open the database read-only through QtSql and describe it."""
+    """Open the database read-only through QtSql and describe it (or PostgreSQL, see the module)."""
+    from ..core.pginfo import url_from_env
+
+    if args.database_url:
+        return _postgres(args, args.database_url, from_env=False)
+    if (env_url := url_from_env()) is not None:
+        return _postgres(args, env_url, from_env=True)
     from ..db.connection import Database, opened_info, sqlite_versions
     from ..db.qtapp import ensure_core_app
 
@@ -61,4 +79,28 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         *(f"  {t:<{width}}  {n:>12,}" for t, n in info.row_counts.items()),
     ]
     print("\n".join(lines))
+    return 0
+
+
+def _postgres(args: argparse.Namespace, url: str, from_env: bool) -> int:
+    from ..core.migrate import MigrateError
+    from ..core.pginfo import pg_info
+
+    try:
+        info = pg_info(url, allow_password=from_env)
+    except MigrateError as exc:
+        raise CommandError(str(exc), exc.exit_code) from None
+    if args.json:
+        print(json.dumps({"database_url": info.target, "server_version": info.server_version,
+                          "database": info.database, "read_only": info.read_only, "tables": info.tables},
+                         indent=2))
+        return 0
+    width = max((len(t) for t in info.tables), default=5)
+    print("\n".join([
+        f"database      {info.target}" + ("  (from DATABASE_URL)" if from_env else ""),
+        f"server        PostgreSQL {info.server_version}",
+        f"session       {'read-only' if info.read_only else 'READ-WRITE'}, statement timeout",
+        "tables:",
+        *(f"  {t:<{width}}  {n:>12,}" for t, n in info.tables.items()),
+    ]))
     return 0

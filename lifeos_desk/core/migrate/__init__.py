@@ -2,9 +2,11 @@
 
 Qt-free; Python's sqlite3 reads the snapshot, so this runs in the
 ``lifeos-desk migrate`` process (the window starts that command as a child,
-docs/architecture.md, 'One SQLite library per process'). Modules: ``source`` (snapshot, schema), ``translate``
-(types, side columns, DDL), ``load`` (one transaction per store, COPY),
-``verify`` (counts and checksums on both sides), ``target`` (the URL,
+docs/architecture.md, 'One SQLite library per process'). Modules: ``source``
+(snapshot, schema), ``translate`` (types, side columns, DDL), ``profile``
+(assumed or profiled plans), ``load`` (one transaction per store, COPY),
+``verify`` (counts and checksums on both sides), ``sidecar`` (the SQLite
+checksums in a second process beside the load), ``target`` (the URL,
 without passwords), ``run`` (the whole migration, with progress and cancel).
 """
 

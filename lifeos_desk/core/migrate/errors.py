@@ -14,6 +14,10 @@ class MigrateError(Exception):
     exit_code = EXIT_FAILED
 
 
+class LoadFailed(MigrateError):
+    """PostgreSQL refused the load; the store's transaction was rolled back."""
+
+
 class TargetNotEmpty(MigrateError):
     """The target schema already holds tables we would create."""
 

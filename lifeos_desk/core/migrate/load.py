@@ -18,7 +18,10 @@ from .source import quote
 from .translate import TablePlan, constraint_sql, copy_sql, create_table_sql, foreign_key_sql
 
 BATCH = 10_000
-Tick = Callable[[str, int], None]  # (table, rows just copied)
+Tick = Callable[[str, int], None]  # (table, rows just copied); may raise to abort the load
+# Sorting for the primary keys and indexes built after the COPY; PostgreSQL's default (64MB)
+# spills a million-row text key to disk. Per index build, for this transaction only.
+MAINTENANCE_WORK_MEM = "256MB"
 
 
 def existing_tables(pg: Any, schema: str, names: Sequence[str]) -> list[str]:
@@ -36,9 +39,14 @@ def create_sql(plans: Sequence[TablePlan], schema: str, replace: bool) -> list[s
     return out + [create_table_sql(p, schema) for p in plans]
 
 
+def _settings() -> list[str]:
+    return ["SET LOCAL TimeZone = 'UTC'", "SET LOCAL lock_timeout = '10s'",
+            f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'"]
+
+
 def ddl_preview(plans: Sequence[TablePlan], schema: str, replace: bool) -> list[str]:
     """Every statement a load runs, in order (``--dry-run``): COPY shown as its statement."""
-    out = ["SET LOCAL TimeZone = 'UTC'", *create_sql(plans, schema, replace)]
+    out = [*_settings(), *create_sql(plans, schema, replace)]
     out += [copy_sql(p, schema) for p in plans]
     for p in plans:
         out += constraint_sql(p, schema)
@@ -89,17 +97,23 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _nothing() -> None:
+    """No last check before the commit."""
+
+
 def load_store(src: sqlite3.Connection, pg: Any, plans: Sequence[TablePlan], schema: str, replace: bool,
-               cancel: CancelFlag, tick: Tick) -> dict[str, int]:
+               cancel: CancelFlag, tick: Tick, before_commit: Callable[[], None] = _nothing) -> dict[str, int]:
     """Load every table of one store in one transaction; returns rows copied per table.
 
     Raises TargetNotEmpty (nothing changed) when a table exists and
-    ``replace`` is false; any other failure rolls everything back.
+    ``replace`` is false; any other failure rolls everything back, and so
+    does an exception from ``before_commit`` (the migration waits there for
+    the source checksums that confirm an assumed plan).
     """
     copied: dict[str, int] = {}
     with pg.transaction():
-        pg.execute("SET LOCAL TimeZone = 'UTC'")
-        pg.execute("SET LOCAL lock_timeout = '10s'")
+        for sql in _settings():
+            pg.execute(sql)
         present = existing_tables(pg, schema, [p.name for p in plans])
         if present and not replace:
             raise TargetNotEmpty(f"the target already has {', '.join(present)} in schema {schema}: "
@@ -114,4 +128,5 @@ def load_store(src: sqlite3.Connection, pg: Any, plans: Sequence[TablePlan], sch
                 pg.execute(sql)
         _foreign_keys(pg, plans, schema)
         cancel.check()
+        before_commit()
     return copied

@@ -115,8 +115,11 @@ def read_tables(con: sqlite3.Connection) -> list[SourceTable]:
 
 
 @contextmanager
-def snapshot_of(store: Path) -> Iterator[sqlite3.Connection]:
-    """A read-only connection to a private, consistent copy of ``store``; the copy is removed after."""
+def snapshot_of(store: Path) -> Iterator[tuple[sqlite3.Connection, Path]]:
+    """A read-only connection to a private, consistent copy of ``store``, and the copy's path.
+
+    The copy is removed after; a second process may read it meanwhile (it is immutable).
+    """
     if not store.is_file():
         raise MigrateError(f"no SQLite store at {store}")
     with tempfile.TemporaryDirectory(prefix="lifeos-desk-migrate-") as tmp:
@@ -128,7 +131,7 @@ def snapshot_of(store: Path) -> Iterator[sqlite3.Connection]:
         try:
             with closing(open_copy(copy)) as con:
                 con.execute("PRAGMA mmap_size=1099511627776")
-                yield con
+                yield con, copy
         except sqlite3.Error as exc:
             raise MigrateError(f"cannot read the snapshot of {store}: {exc}") from exc
 

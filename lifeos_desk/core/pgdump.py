@@ -1,0 +1,106 @@
+"""Backup of a PostgreSQL database: ``pg_dump --format=custom`` into a file, with its SHA-256.
+
+Issue 16: a PostgreSQL home is backed up with PostgreSQL's own tool when it
+is on PATH (Debian: ``postgresql-client``), and says clearly when it is not.
+Placing the dump in the archive layout (a member beside the others, its
+hash in the manifest) is a later stage; this is the Qt-free step it will
+call.
+
+Rules kept: the URL carries no password (pg_dump's argv is visible in the
+process list; libpq's ``~/.pgpass``, ``PGPASSWORD`` or a service file
+apply); the dump is written to a temporary name in the destination folder
+and renamed only when pg_dump succeeded, so a failure or a cancel leaves no
+half-written file; pg_dump's own session is read-only
+(``default_transaction_read_only``), as every session the console opens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .archive.errors import Cancelled
+from .archive.progress import CancelFlag
+from .migrate.errors import MigrateError
+from .migrate.target import check_target, describe
+
+_POLL_S = 0.2
+_CHUNK = 1 << 20
+
+
+class PgDumpMissing(MigrateError):
+    """pg_dump is not installed (or not on PATH)."""
+
+
+@dataclass(frozen=True)
+class PgDump:
+    """The dump file, its SHA-256 (hex) and size."""
+
+    path: Path
+    sha256: str
+    size: int
+
+
+def find_pg_dump() -> str:
+    """The pg_dump on PATH; PgDumpMissing with the package to install otherwise."""
+    found = shutil.which("pg_dump")
+    if found is None:
+        raise PgDumpMissing("pg_dump is not on PATH: install PostgreSQL's client tools (Debian: "
+                            "apt-get install postgresql-client) to back up a PostgreSQL database")
+    return found
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def dump_database(url: str, dest: Path, cancel: CancelFlag | None = None, pg_dump: str | None = None) -> PgDump:
+    """Run ``pg_dump --format=custom`` for ``url`` into the file ``dest`` (replaced only on success)."""
+    params = check_target(url)
+    tool = pg_dump or find_pg_dump()
+    if not Path(tool).is_file():
+        raise PgDumpMissing(f"pg_dump not found at {tool}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    env = {**os.environ, "PGOPTIONS": "-c default_transaction_read_only=on",
+           "PGAPPNAME": "lifeos-desk backup", "PGCONNECT_TIMEOUT": "10"}
+    try:
+        with tempfile.TemporaryFile() as errors:
+            proc = subprocess.Popen([tool, "--format=custom", "--no-password", f"--file={tmp}", f"--dbname={url}"],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+            try:
+                while True:
+                    try:
+                        proc.wait(_POLL_S)
+                        break
+                    except subprocess.TimeoutExpired:
+                        if cancel is not None and cancel.is_set():
+                            proc.terminate()
+                            proc.wait()
+                            raise Cancelled() from None
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            errors.seek(0)
+            text = errors.read().decode(errors="replace").strip().splitlines()
+        if proc.returncode != 0:
+            why = text[-1] if text else f"exit status {proc.returncode}"
+            raise MigrateError(f"pg_dump of {describe(params)} failed: {why}")
+        result = PgDump(dest, sha256_of(tmp), tmp.stat().st_size)
+        os.replace(tmp, dest)
+        return result
+    finally:
+        tmp.unlink(missing_ok=True)
