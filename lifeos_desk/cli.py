@@ -44,6 +44,9 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
                    help="a log folder; repeatable (env LIFEOS_LOGS, os.pathsep-separated)")
     g.add_argument("--backups", type=Path, default=default, metavar="DIR",
                    help="the backups folder (default <home>/backups)")
+    g.add_argument("--bot-dir", type=Path, default=default, metavar="DIR",
+                   help="the bot's checkout, whose data/ and logs/ hold half its state (env LIFEOS_BOT_DIR; "
+                        "default: the current folder when it has bots/treasury, or data/ beside core/)")
     g.add_argument("--read-only", action="store_true", default=default,
                    help="never write to the database, whatever the settings say")
 
@@ -77,6 +80,7 @@ def resolve_from_args(args: argparse.Namespace, settings: Settings) -> DataPaths
         home=args.home,
         logs=tuple(args.logs or ()),
         backups=args.backups,
+        bot_dir=getattr(args, "bot_dir", None),
         read_only=True if args.read_only else None,
     )
     return resolve_paths(flags, os.environ, settings.overrides(), Path.cwd())

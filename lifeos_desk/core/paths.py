@@ -1,7 +1,9 @@
-"""Where the data lives: the LifeOS home, log folders and backups folder.
+"""Where the data lives: the LifeOS home, the bot checkout, log folders and backups folder.
 
 Precedence, highest first: command-line flags, environment (LIFEOS_HOME,
-LIFEOS_LOGS), persisted settings, defaults. The console's own files live in
+LIFEOS_LOGS, LIFEOS_BOT_DIR), persisted settings, defaults. The bot checkout
+defaults to the current directory when it looks like one (docs/data-formats.md,
+'Where things live': half the bot's state is under the checkout's ``data/``). The console's own files live in
 platformdirs' folders (``AppDirs``), never inside the data home.
 """
 
@@ -18,6 +20,7 @@ APP_SLUG = "lifeos-desk"
 DB_FILENAME = "public_users.db"
 ENV_HOME = "LIFEOS_HOME"
 ENV_LOGS = "LIFEOS_LOGS"
+ENV_BOT_DIR = "LIFEOS_BOT_DIR"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class DataPaths:
     logs: tuple[Path, ...]
     backups: Path
     read_only: bool = True
+    bot_dir: Path | None = None  # the bot's checkout (its data/, logs/, wallets), None when unknown
 
     @property
     def db(self) -> Path:
@@ -43,6 +47,15 @@ class Overrides:
     logs: tuple[Path, ...] = field(default_factory=tuple)
     backups: Path | None = None
     read_only: bool | None = None
+    bot_dir: Path | None = None
+
+
+def looks_like_checkout(folder: Path) -> bool:
+    """A folder the bot runs from: it has ``bots/treasury``, or ``data/`` beside ``core/``."""
+    try:
+        return (folder / "bots" / "treasury").is_dir() or ((folder / "data").is_dir() and (folder / "core").is_dir())
+    except OSError:
+        return False
 
 
 def _expand(p: str | Path) -> Path:
@@ -77,12 +90,17 @@ def resolve_paths(
     backups = flags.backups or stored.backups
     backups_abs = (cwd / _expand(backups)).absolute() if backups else home / "backups"
 
+    bot_dir = flags.bot_dir or (_expand(env[ENV_BOT_DIR]) if env.get(ENV_BOT_DIR) else None) or stored.bot_dir
+    if bot_dir is None and looks_like_checkout(cwd):
+        bot_dir = cwd
+    bot_abs = (cwd / _expand(bot_dir)).absolute() if bot_dir else None
+
     read_only = True
     if flags.read_only is not None:
         read_only = flags.read_only
     elif stored.read_only is not None:
         read_only = stored.read_only
-    return DataPaths(home=home, logs=logs_abs, backups=backups_abs, read_only=read_only)
+    return DataPaths(home=home, logs=logs_abs, backups=backups_abs, read_only=read_only, bot_dir=bot_abs)
 
 
 @dataclass(frozen=True)
