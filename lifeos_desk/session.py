@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .core.audit import AuditWriter, audit_log_path
-from .core.paths import AppDirs, DataPaths
 from .core.discovery import Discovery, discover
+from .core.paths import AppDirs, DataPaths
 from .core.schema import Domain, SchemaKind, domain_for
 from .core.settings import Settings, State
 from .core.stores import StoreKind, StoreRole, users_store

@@ -45,7 +45,7 @@ def window_for(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("ddl", "label"), [(ADR_DDL, "ADR-005"), (DEPLOYED_DDL, "deployed bot")])
 def test_opens_on_both_schemas(window_for, tmp_path: Path, ddl: str, label: str) -> None:
     w = window_for(_home(tmp_path, ddl))
-    assert w.tabs.count() == 5
+    assert w.tabs.count() == 6
     assert w.centralWidget() is w.tabs
     assert label in w.schema_label.text()
     assert "READ-ONLY" in w.mode_label.text()
@@ -79,7 +79,7 @@ def test_reopen_and_geometry_remembered(window_for, tmp_path: Path) -> None:
     w = window_for(paths)
     w.resize(w.width(), 560)  # the offscreen screen is 800 px wide: vary the height
     w.open_paths(paths)
-    assert w.tabs.count() == 5
+    assert w.tabs.count() == 6
     w.close()
     w2 = window_for(paths)
     assert w2.height() == 560
