@@ -19,7 +19,7 @@ def deployed(tmp_path: Path) -> DeployedHome:
 
 
 @pytest.fixture
-def deployed_session(deployed: DeployedHome, tmp_path: Path) -> Iterator[Session]:
+def deployed_session(qapp: object, deployed: DeployedHome, tmp_path: Path) -> Iterator[Session]:
     dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
     paths = DataPaths(home=deployed.home, logs=(deployed.home / "logs",), backups=tmp_path / "backups",
                       bot_dir=deployed.bot_dir)

@@ -1,4 +1,5 @@
 """Tables opens every SQLite store of the deployed home: switcher, read-only, every row once, live, headers."""
+# ruff: noqa: F811  (pytest fixtures imported from deployed_session.py are parameters here)
 
 from __future__ import annotations
 

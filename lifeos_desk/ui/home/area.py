@@ -198,12 +198,13 @@ class HomeArea(QWidget, AreaDefaults):
                 item.setText(3, ago(now - mtime))
 
     def _store_items(self) -> list[QTreeWidgetItem]:
-        out = []
+        out: list[QTreeWidgetItem] = []
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
-            for j in range(top.childCount()):
-                group = top.child(j)
-                out += [group.child(k) for k in range(group.childCount())]
+            for j in range(top.childCount() if top is not None else 0):
+                group = top.child(j) if top is not None else None
+                if group is not None:
+                    out += [c for c in (group.child(k) for k in range(group.childCount())) if c is not None]
         return out
 
     def item_of(self, path: str) -> QTreeWidgetItem | None:
