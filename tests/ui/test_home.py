@@ -126,3 +126,44 @@ def test_words(deployed_session: Session, deployed: DeployedHome) -> None:
     trees = [tree for tree, _ in grouped(facts)]
     assert trees == [Tree.HOME, Tree.BOT]
     assert os.sep  # paths above are platform paths
+
+
+def test_open_data_home_asks_for_the_home_and_a_bot_checkout(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from lifeos_desk.ui.open_home import OpenHomeDialog
+
+    home, bot = tmp_path / "home", tmp_path / "bot"
+    home.mkdir()
+    dialog = OpenHomeDialog(home, None)
+    qtbot.addWidget(dialog)
+    assert dialog.home() == home and dialog.bot_dir() is None and dialog.check() == ""
+    dialog.bot_edit.setText(str(bot))
+    assert "is not a folder" in dialog.check()
+    dialog.buttons.accepted.emit()
+    assert dialog.result() != OpenHomeDialog.DialogCode.Accepted and dialog.problem.isVisibleTo(dialog)
+    bot.mkdir()
+    dialog.buttons.accepted.emit()
+    assert dialog.result() == OpenHomeDialog.DialogCode.Accepted and dialog.bot_dir() == bot
+
+
+def test_the_window_opens_home_and_bot_dir_and_remembers_the_pair(qtbot, deployed: DeployedHome,  # type: ignore[no-untyped-def]
+                                                                    tmp_path: Path) -> None:
+    from lifeos_desk.core.paths import AppDirs, DataPaths
+    from lifeos_desk.core.settings import Settings, State
+    from lifeos_desk.session import open_session
+    from lifeos_desk.ui.main_window import MainWindow
+
+    dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
+    settings, state = Settings(dirs), State(dirs)
+
+    def opener(paths: DataPaths) -> Session:
+        return open_session(paths, dirs, settings, state)
+
+    first = DataPaths(home=deployed.home, logs=(deployed.home / "logs",), backups=tmp_path / "b")
+    w = MainWindow(opener(first), opener)
+    qtbot.addWidget(w)
+    assert isinstance(w.tabs.widget(0), HomeArea)
+    w.open_home(deployed.home, deployed.bot_dir)
+    assert w.session.paths.bot_dir == deployed.bot_dir
+    assert deployed.wal_db in {r.path for r in w.session.stores.refs()}
+    assert State(dirs).recent_bot_dir(deployed.home) == deployed.bot_dir
+    w.close()
