@@ -38,6 +38,11 @@ _TRADING_ROLES = frozenset({StoreRole.POSITIONS, StoreRole.TRADE_HISTORY, StoreR
 TRADING_AREA = "trading"
 
 
+def _age(seconds: float) -> str:
+    """The "Last write" column: ``3 s ago`` (the header already says what was written)."""
+    return ago(seconds).removeprefix("written ")
+
+
 @dataclass(frozen=True)
 class _Walk:
     """One background walk's result."""
@@ -179,7 +184,7 @@ class HomeArea(QWidget, AreaDefaults):
             journal = "wal (-wal present)"
         risks = ", ".join(fact.risks)
         item = QTreeWidgetItem([f"{store.label}  ·  {rel}", role_text(store.role), size_text(store.size),
-                                ago(time.time() - store.mtime), journal, risks or "—"])
+                                _age(time.time() - store.mtime), journal, risks or "—"])
         item.setData(0, PathRole, str(store.path))
         item.setToolTip(0, f"{store.path}\nDouble-click: {self._open_hint(store)}")
         item.setToolTip(3, datetime.fromtimestamp(store.mtime).strftime("%Y-%m-%d %H:%M:%S (local time)"))
@@ -195,7 +200,7 @@ class HomeArea(QWidget, AreaDefaults):
         for item in self._store_items():
             mtime = mtimes.get(str(item.data(0, PathRole)))
             if mtime is not None:
-                item.setText(3, ago(now - mtime))
+                item.setText(3, _age(now - mtime))
 
     def _store_items(self) -> list[QTreeWidgetItem]:
         out: list[QTreeWidgetItem] = []
