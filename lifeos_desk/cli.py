@@ -46,7 +46,8 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     g.add_argument("--backups", type=Path, default=default, metavar="DIR",
                    help="the backups folder (default <home>/backups)")
     g.add_argument("--bot-dir", type=Path, default=default, metavar="DIR",
-                   help="the bot checkout (env LIFEOS_BOT_DIR; default: the current folder if it looks like one)")
+                   help="the bot's checkout, whose data/ and logs/ hold half its state (env LIFEOS_BOT_DIR; "
+                        "default: the current folder when it has bots/treasury, or data/ beside core/)")
     g.add_argument("--read-only", action="store_true", default=default,
                    help="never write to the database, whatever the settings say")
 
@@ -80,8 +81,8 @@ def resolve_from_args(args: argparse.Namespace, settings: Settings) -> DataPaths
         home=args.home,
         logs=tuple(args.logs or ()),
         backups=args.backups,
-        read_only=True if args.read_only else None,
         bot_dir=getattr(args, "bot_dir", None),
+        read_only=True if args.read_only else None,
     )
     return resolve_paths(flags, os.environ, settings.overrides(), Path.cwd())
 

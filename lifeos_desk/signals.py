@@ -44,10 +44,18 @@ class Navigator(QObject):
         showArea(str): bring the area with this key to the front.
         showRows(str, str, list): in the tables area, show table T filtered to
             rows whose column C is one of the values (e.g. trade ids).
+        showStore(str): in the tables area, open the SQLite store at this path
+            (the Home area's double-click).
     """
 
     showArea = Signal(str)
     showRows = Signal(str, str, list)
+    showStore = Signal(str)
+
+    def show_store(self, path: str) -> None:
+        """Ask the tables area to open this SQLite store, and bring it to the front."""
+        self.showStore.emit(path)
+        self.showArea.emit("tables")
 
     def show_rows(self, table: str, column: str, values: list[object]) -> None:
         """Ask the tables area to show these rows, and bring it to the front."""

@@ -160,3 +160,73 @@ def test_item16_non_utf8_passphrase_on_stdin_is_one_clear_line(tmp_path_factory:
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "not valid UTF-8" in lines[0], err
     assert "secret" not in err and "caf" not in err
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from .deployed_home import build_deployed_home
+
+    return build_deployed_home(tmp_path_factory.mktemp("deployed"))
+
+
+def test_info_json_lists_every_store_of_the_deployed_home(deployed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    proc = cli("info", "--json", "--home", str(deployed.home), "--bot-dir", str(deployed.bot_dir), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["bot_dir"] == str(deployed.bot_dir)
+    stores = {s["path"]: s for s in report["stores"]}
+    assert all(Path(p).is_absolute() for p in stores)
+    expect = {
+        deployed.home / "public_users.db": "sqlite", deployed.home / "fees.db": "sqlite",
+        deployed.home / "telegram" / "jarvis_secure.db": "sqlite",
+        deployed.home / "permissions" / "permissions.db": "sqlite", deployed.wal_db: "sqlite",
+        deployed.bot_dir / "data" / "trader" / "positions.json": "json",
+        deployed.home / "trading" / "exit_intents.json": "json", deployed.audit_day: "jsonl",
+        deployed.bot_dir / "logs" / "audit.jsonl": "jsonl", deployed.home / "logs" / "audit.jsonl": "json",
+        deployed.bot_dir / "data" / "treasury_keypair.json": "keys", deployed.bot_dir / ".env": "keys",
+        deployed.home / "secrets" / "keys.json": "keys",
+    }
+    for path, kind in expect.items():
+        assert stores[str(path)]["kind"] == kind, path
+    core = stores[str(deployed.wal_db)]
+    assert core["journal"] == "wal" and core["role"] == "treasury"
+    assert core["tables"] == {"positions": 0, "trades": 5, "treasury_orders": 0}  # the 5 rows live only in -wal
+    assert stores[str(deployed.home / "fees.db")]["tables"]["success_fees"] == 1
+    assert stores[str(deployed.home / "public_users.db")]["tables"]["users"] == 3
+    for s in stores.values():
+        assert ("tables" in s) is (s["kind"] == "sqlite")
+        assert s["covered"] is False and "not in any backup" in s["risks"]
+    assert "plaintext secret" in stores[str(deployed.bot_dir / ".env")]["risks"]
+    assert "written without atomic rename" in stores[str(deployed.home / "trading" / "exit_intents.json")]["risks"]
+    text = cli("info", "--home", str(deployed.home), "--bot-dir", str(deployed.bot_dir), cwd=tmp_path).stdout
+    assert f"bot checkout  {deployed.bot_dir}" in text and str(deployed.wal_db) in text
+
+
+def test_bot_dir_from_env_settings_and_a_checkout_cwd(deployed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def bot_dir(*args: str, cwd: Path = tmp_path, env: dict[str, str] | None = None) -> str | None:
+        proc = cli("info", "--json", "--home", str(deployed.home), *args, cwd=cwd, env=env)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)["bot_dir"]  # type: ignore[no-any-return]
+
+    assert bot_dir() is None
+    assert bot_dir(cwd=deployed.bot_dir) == str(deployed.bot_dir)  # it has bots/treasury
+    other = tmp_path / "other"
+    assert bot_dir(env={"LIFEOS_BOT_DIR": str(other)}, cwd=deployed.bot_dir) == str(other)
+    assert bot_dir("--bot-dir", str(deployed.bot_dir), env={"LIFEOS_BOT_DIR": str(other)}) == str(deployed.bot_dir)
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "lifeos-desk"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "settings.json").write_text(json.dumps({"bot_dir": str(other), "version": 1}), encoding="utf-8")
+    assert bot_dir(cwd=deployed.bot_dir) == str(other)  # settings beat the current folder
+    assert bot_dir(env={"LIFEOS_BOT_DIR": str(deployed.bot_dir)}) == str(deployed.bot_dir)  # env beats settings
+
+
+def test_info_marks_stores_in_the_newest_backup_as_covered(deployed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    backups = tmp_path / "backups"
+    proc = cli("backup", "--home", str(deployed.home), "--backups", str(backups), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(cli("info", "--json", "--home", str(deployed.home), "--backups", str(backups),
+                            "--bot-dir", str(deployed.bot_dir), cwd=tmp_path).stdout)
+    stores = {s["path"]: s for s in report["stores"]}
+    users = stores[str(deployed.home / "public_users.db")]
+    assert users["covered"] is True and "not in any backup" not in users["risks"]
+    assert stores[str(deployed.home / "trading" / "exit_intents.json")]["covered"] is True

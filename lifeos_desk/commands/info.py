@@ -1,4 +1,10 @@
-"""``lifeos-desk info``: resolved paths, schema kind, row counts, journal mode, versions.
+"""``lifeos-desk info``: resolved paths, schema kind, row counts, journal mode, versions, and every store.
+
+The store list is discovery's (core/discovery.py) with the newest backup's
+coverage (core/coverage.py); SQLite stores are counted through QtSql
+read-only, one store at a time and closed before the next, so this process
+uses one SQLite library only (docs/architecture.md, 'One SQLite library per
+process').
 
 With ``--database-url postgresql://…`` (or a PostgreSQL ``DATABASE_URL`` in
 the environment, as the ADR's code reads it): the tables and row counts of
@@ -17,7 +23,7 @@ from ..core.paths import DataPaths
 from . import CommandError
 
 NAME = "info"
-HELP = "print the resolved paths, schema kind, row counts, journal mode and SQLite versions"
+HELP = "print the resolved paths, schema kind, row counts, journal mode, SQLite versions and every store found"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,11 +50,15 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
 
     ensure_core_app()
     qt_sqlite, py_sqlite = sqlite_versions()
+    from .info_stores import describe_stores, store_lines
+
+    stores = describe_stores(paths, args.busy_timeout)  # discovery first: no database of ours is open yet
     db = Database(paths.db, read_only=True, busy_timeout_ms=args.busy_timeout)
     info = opened_info(db)
     db.close()
     report: dict[str, Any] = {
         "home": str(paths.home),
+        "bot_dir": str(paths.bot_dir) if paths.bot_dir is not None else None,
         "database": str(paths.db),
         "logs": [str(p) for p in paths.logs],
         "backups": str(paths.backups),
@@ -60,6 +70,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         "tables": info.row_counts,
         "sqlite_qtsql": qt_sqlite,
         "sqlite_python": py_sqlite,
+        "stores": stores,
     }
     if args.json:
         print(json.dumps(report, indent=2))
@@ -67,6 +78,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     width = max(len(t) for t in info.row_counts) if info.row_counts else 5
     lines = [
         f"home          {report['home']}",
+        f"bot checkout  {report['bot_dir'] or '(none: give --bot-dir or LIFEOS_BOT_DIR)'}",
         f"database      {report['database']}",
         f"logs          {', '.join(report['logs'])}",
         f"backups       {report['backups']}",
@@ -77,6 +89,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         f"SQLite        QtSql {qt_sqlite}, Python sqlite3 {py_sqlite}",
         "tables:",
         *(f"  {t:<{width}}  {n:>12,}" for t, n in info.row_counts.items()),
+        *store_lines(stores),
     ]
     print("\n".join(lines))
     return 0

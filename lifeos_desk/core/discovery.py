@@ -15,8 +15,9 @@ the paths its QtSql connections hold as ``no_open`` and those files are not
 read at all (docs/architecture.md, 'One SQLite library per process').
 Unknown files are reported as unknown, never guessed.
 
-These types overlap ``core/stores.py`` (``StoreRole``/``StoreRef``, written
-in parallel); ``FoundStore.path/kind/role/label`` map onto ``StoreRef``.
+Kinds and roles are ``core/stores.py``'s ``StoreKind``/``StoreRole`` (``Kind``
+and ``Role`` here are the same enums); ``FoundStore.ref`` is the ``StoreRef``
+the session registers.
 """
 
 from __future__ import annotations
@@ -29,48 +30,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
+from .stores import StoreKind, StoreRef, StoreRole
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _HEADER_BYTES = 100
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
-class Kind(StrEnum):
-    """What a file is, from its header or its name."""
-
-    SQLITE = "sqlite"
-    JSON = "json"
-    JSONL = "jsonl"
-    KEYS = "keys"
-    TEXT_LOG = "text-log"
-    UNKNOWN = "unknown"
-
-
-class Role(StrEnum):
-    """What a file is for, known only from its path (docs/data-formats.md, 'Where things live')."""
-
-    USERS_WALLETS = "users & wallets"
-    FEES = "fees"
-    TREASURY = "treasury"
-    SUBSCRIBERS = "subscribers"
-    PERMISSIONS = "permissions"
-    MEMORY = "memory"
-    OPERATIONS = "operations"
-    POSITIONS = "positions"
-    TRADE_HISTORY = "trade history"
-    EXIT_INTENTS = "exit intents"
-    EMERGENCY_STOP = "emergency stop"
-    ALGORITHM_METRICS = "algorithm metrics"
-    TRADING_STATE = "trading state"
-    SECURITY_AUDIT = "security audit"
-    DAILY_AUDIT = "daily audit"
-    TREASURY_AUDIT = "treasury audit"
-    STRUCTURED_LOG = "structured log"
-    TREASURY_WALLETS = "treasury wallets"
-    TREASURY_KEYPAIR = "treasury keypair"
-    PLAINTEXT_WALLET = "plaintext wallet"
-    API_KEYS = "api keys"
-    ENV_FILE = "environment"
+# One vocabulary with the registry (core/stores.py): discovery's names are the same enums.
+Kind = StoreKind
+Role = StoreRole
 
 
 class Risk(StrEnum):
@@ -102,6 +72,11 @@ class FoundStore:
     journal: str | None = None  # "wal" / "rollback" from header bytes 18/19, for SQLite
     has_wal: bool = False  # a "-wal" file lies beside it
     risks: frozenset[Risk] = frozenset()
+
+    @property
+    def ref(self) -> StoreRef:
+        """The registry's name for this store (an unknown role is ``StoreRole.UNKNOWN``)."""
+        return StoreRef(self.path, self.kind, self.role or StoreRole.UNKNOWN, self.label)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""Where the data lives: the LifeOS home, log folders and backups folder.
+"""Where the data lives: the LifeOS home, the bot checkout, log folders and backups folder.
 
 Precedence, highest first: command-line flags, environment (LIFEOS_HOME,
-LIFEOS_LOGS, LIFEOS_BOT_DIR), persisted settings, defaults (the bot
-checkout: the current folder when it looks like one). The console's own files live in
+LIFEOS_LOGS, LIFEOS_BOT_DIR), persisted settings, defaults. The bot checkout
+defaults to the current directory when it looks like one (docs/data-formats.md,
+'Where things live': half the bot's state is under the checkout's ``data/``). The console's own files live in
 platformdirs' folders (``AppDirs``), never inside the data home.
 """
 
@@ -30,7 +31,7 @@ class DataPaths:
     logs: tuple[Path, ...]
     backups: Path
     read_only: bool = True
-    bot_dir: Path | None = None  # the bot checkout (docs/data-formats.md, 'Where things live'), if known
+    bot_dir: Path | None = None  # the bot's checkout (its data/, logs/, wallets), None when unknown
 
     @property
     def db(self) -> Path:
@@ -49,9 +50,12 @@ class Overrides:
     bot_dir: Path | None = None
 
 
-def looks_like_checkout(path: Path) -> bool:
+def looks_like_checkout(folder: Path) -> bool:
     """A folder the bot runs from: it has ``bots/treasury``, or ``data/`` beside ``core/``."""
-    return (path / "bots" / "treasury").is_dir() or ((path / "data").is_dir() and (path / "core").is_dir())
+    try:
+        return (folder / "bots" / "treasury").is_dir() or ((folder / "data").is_dir() and (folder / "core").is_dir())
+    except OSError:
+        return False
 
 
 def _expand(p: str | Path) -> Path:
@@ -86,13 +90,16 @@ def resolve_paths(
     backups = flags.backups or stored.backups
     backups_abs = (cwd / _expand(backups)).absolute() if backups else home / "backups"
 
+    bot_dir = flags.bot_dir or (_expand(env[ENV_BOT_DIR]) if env.get(ENV_BOT_DIR) else None) or stored.bot_dir
+    if bot_dir is None and looks_like_checkout(cwd):
+        bot_dir = cwd
+    bot_abs = (cwd / _expand(bot_dir)).absolute() if bot_dir else None
+
     read_only = True
     if flags.read_only is not None:
         read_only = flags.read_only
     elif stored.read_only is not None:
         read_only = stored.read_only
-    bot = flags.bot_dir or (_expand(env[ENV_BOT_DIR]) if env.get(ENV_BOT_DIR) else None) or stored.bot_dir
-    bot_abs = (cwd / _expand(bot)).absolute() if bot else (cwd.absolute() if looks_like_checkout(cwd) else None)
     return DataPaths(home=home, logs=logs_abs, backups=backups_abs, read_only=read_only, bot_dir=bot_abs)
 
 

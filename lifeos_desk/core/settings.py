@@ -35,6 +35,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("home", str, "", "LifeOS data home (empty: ~/.lifeos)"),
     Option("logs", list, [], "Log folders (empty: <home>/logs and ./logs)"),
     Option("backups", str, "", "Backups folder (empty: <home>/backups)"),
+    Option("bot_dir", str, "", "The bot's checkout (empty: the current folder when it looks like one)"),
     Option("read_only", bool, True, "Open the database read-only"),
     Option("time_utc", bool, False, "Show times in UTC instead of local time"),
     Option("clipboard_clear_s", int, 20, "Seconds before a copied key leaves the clipboard"),
@@ -107,10 +108,12 @@ class Settings:
         """The path-related settings as an Overrides layer for resolve_paths."""
         home = self.get("home")
         backups = self.get("backups")
+        bot_dir = self.get("bot_dir")
         return Overrides(
             home=Path(home) if home else None,
             logs=tuple(Path(p) for p in self.get("logs") if isinstance(p, str) and p),
             backups=Path(backups) if backups else None,
+            bot_dir=Path(bot_dir) if bot_dir else None,
             read_only=self._values.get("read_only") if isinstance(self._values.get("read_only"), bool) else None,
         )
 
@@ -140,7 +143,19 @@ class State:
         value = self._values.get("recent_homes", [])
         return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
-    def add_recent_home(self, home: Path) -> None:
-        """Move a home to the front of the recent list."""
+    def add_recent_home(self, home: Path, bot_dir: Path | None = None) -> None:
+        """Move a home to the front of the recent list, remembering the bot checkout opened with it."""
         items = [str(home)] + [h for h in self.recent_homes() if h != str(home)]
-        self.set("recent_homes", items[:MAX_RECENT])
+        bots = self._values.get("recent_bot_dirs")
+        bots = {k: v for k, v in bots.items() if k in items[:MAX_RECENT]} if isinstance(bots, dict) else {}
+        if bot_dir is not None:
+            bots[str(home)] = str(bot_dir)
+        else:
+            bots.pop(str(home), None)
+        self.update({"recent_homes": items[:MAX_RECENT], "recent_bot_dirs": bots})
+
+    def recent_bot_dir(self, home: Path) -> Path | None:
+        """The bot checkout last opened with this home, if any."""
+        bots = self._values.get("recent_bot_dirs")
+        value = bots.get(str(home)) if isinstance(bots, dict) else None
+        return Path(value) if isinstance(value, str) and value else None

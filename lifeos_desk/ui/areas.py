@@ -111,6 +111,12 @@ class NoticePanel(QWidget, AreaDefaults):
         layout.addStretch(1)
 
 
+def _home_area(session: Session) -> QWidget:
+    from .home import create_home_area  # imported here so start-up stays light
+
+    return create_home_area(session)
+
+
 def _trading_area(session: Session) -> QWidget:
     from .trading import create_trading_area  # imported here so start-up stays light
 
@@ -150,6 +156,7 @@ def _backups_area(session: Session) -> QWidget:
 def default_areas() -> list[AreaSpec]:
     """The areas in tab order (Ctrl+1 ... in this order)."""
     return [
+        AreaSpec("home", "Home", "Every store of the home and the bot checkout: size, freshness, risks", _home_area),
         AreaSpec("tables", "Tables", "Every table of the database, live", _tables_area),
         AreaSpec("trading", "Trading state", "The treasury's positions, exit intents and trade history, live",
                  _trading_area),

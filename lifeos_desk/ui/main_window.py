@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QDateTime, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -222,7 +221,7 @@ class MainWindow(QMainWindow):
             s.nav.showArea.connect(self.show_area)
             if s.watcher is not None:
                 s.watcher.changed.connect(self._on_bot_commit)
-            self.session.state.add_recent_home(s.paths.home)
+            self.session.state.add_recent_home(s.paths.home, s.paths.bot_dir)
         self.edit_action.blockSignals(True)
         self.edit_action.setChecked(bool(s.database) and not s.database.read_only)  # type: ignore[union-attr]
         self.edit_action.blockSignals(False)
@@ -258,17 +257,19 @@ class MainWindow(QMainWindow):
     # -- slots ---------------------------------------------------------------
     @Slot()
     def choose_home(self) -> None:
-        """Ask for a folder and open it as the data home."""
-        start = str(self.session.paths.home)
-        folder = QFileDialog.getExistingDirectory(self, "Open LifeOS data home", start)
-        if folder:
-            self.open_home(Path(folder))
+        """Ask for the home folder and an optional bot checkout (ui/open_home.py), and open them."""
+        from .open_home import OpenHomeDialog
 
-    def open_home(self, home: Path) -> None:
+        dialog = OpenHomeDialog(self.session.paths.home, self.session.paths.bot_dir, self)
+        if dialog.exec() == OpenHomeDialog.DialogCode.Accepted:
+            self.open_home(dialog.home(), dialog.bot_dir())
+
+    def open_home(self, home: Path, bot_dir: Path | None = None) -> None:
         """Close the current session and open another home (logs/backups follow it)."""
         old = self.session.paths
-        paths = DataPaths(home=home, logs=(home / "logs",), backups=home / "backups", read_only=True)
-        self.open_paths(old if old.home == home else paths)
+        paths = DataPaths(home=home, logs=(home / "logs",), backups=home / "backups", read_only=True,
+                          bot_dir=bot_dir.absolute() if bot_dir is not None else None)
+        self.open_paths(old if old.home == home and old.bot_dir == paths.bot_dir else paths)
 
     def open_paths(self, paths: DataPaths) -> None:
         """Close the current session and show one opened on these paths (after asking about unsaved work)."""
@@ -296,7 +297,7 @@ class MainWindow(QMainWindow):
 
     def _recent_opener(self, home: Path) -> Callable[[], None]:
         def open_it() -> None:
-            self.open_home(home)
+            self.open_home(home, self.session.state.recent_bot_dir(home))
         return open_it
 
     @Slot(str)

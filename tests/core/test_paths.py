@@ -63,3 +63,24 @@ def test_app_dirs_follow_xdg_not_data_home(isolated_dirs: Path) -> None:
     assert dirs.state.is_relative_to(isolated_dirs)
     assert ".lifeos" not in dirs.config.parts
     assert isinstance(DataPaths(home=Path("/x"), logs=(), backups=Path("/b")).db, Path)
+
+
+def test_bot_dir_precedence_flag_env_settings_cwd(tmp_path: Path) -> None:
+    from lifeos_desk.core.paths import ENV_BOT_DIR
+
+    cwd = tmp_path / "checkout"
+    (cwd / "bots" / "treasury").mkdir(parents=True)
+    flag, env, stored = tmp_path / "flag", {ENV_BOT_DIR: str(tmp_path / "env")}, Overrides(bot_dir=tmp_path / "st")
+    assert resolve_paths(Overrides(bot_dir=flag), env, stored, cwd).bot_dir == flag
+    assert resolve_paths(Overrides(), env, stored, cwd).bot_dir == tmp_path / "env"
+    assert resolve_paths(Overrides(), {}, stored, cwd).bot_dir == tmp_path / "st"
+    assert resolve_paths(Overrides(), {}, Overrides(), cwd).bot_dir == cwd  # looks like a checkout
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert resolve_paths(Overrides(), {}, Overrides(), plain).bot_dir is None
+    (plain / "data").mkdir()
+    assert resolve_paths(Overrides(), {}, Overrides(), plain).bot_dir is None  # data/ alone is not a checkout
+    (plain / "core").mkdir()
+    assert resolve_paths(Overrides(), {}, Overrides(), plain).bot_dir == plain
+    rel = resolve_paths(Overrides(bot_dir=Path("sub")), {}, Overrides(), plain).bot_dir
+    assert rel == plain / "sub" and rel.is_absolute()

@@ -50,3 +50,20 @@ def test_recent_homes_most_recent_first(tmp_path: Path) -> None:
     for name in ("a", "b", "a"):
         st.add_recent_home(tmp_path / name)
     assert State(_dirs(tmp_path)).recent_homes() == [str(tmp_path / "a"), str(tmp_path / "b")]
+
+
+def test_bot_dir_is_a_stored_path_and_recent_homes_remember_it(tmp_path: Path) -> None:
+    from lifeos_desk.core.paths import AppDirs
+    from lifeos_desk.core.settings import Settings, State
+
+    dirs = AppDirs(config=tmp_path / "c", state=tmp_path / "s", data=tmp_path / "d", log=tmp_path / "l")
+    settings = Settings(dirs)
+    assert settings.overrides().bot_dir is None
+    settings.set("bot_dir", str(tmp_path / "bot"))
+    assert Settings(dirs).overrides().bot_dir == tmp_path / "bot"
+    state = State(dirs)
+    state.add_recent_home(tmp_path / "h1", tmp_path / "bot")
+    state.add_recent_home(tmp_path / "h2")
+    again = State(dirs)
+    assert again.recent_homes() == [str(tmp_path / "h2"), str(tmp_path / "h1")]
+    assert again.recent_bot_dir(tmp_path / "h1") == tmp_path / "bot" and again.recent_bot_dir(tmp_path / "h2") is None

@@ -23,7 +23,7 @@ def test_refs_are_frozen_hashable_and_only_sqlite_is_a_database(tmp_path: Path) 
     assert a == b and len({a, b}) == 1
     for kind in (StoreKind.JSON, StoreKind.JSONL, StoreKind.KEYS, StoreKind.POSTGRESQL):
         assert not StoreRef(tmp_path / "x", kind, StoreRole.UNKNOWN, "x").is_database
-    assert {k.value for k in StoreKind} == {"sqlite", "json", "jsonl", "keys", "postgresql"}
+    assert {k.value for k in StoreKind} == {"sqlite", "json", "jsonl", "keys", "text-log", "postgresql", "unknown"}
 
 
 def test_roles_cover_the_deployed_stores() -> None:
@@ -37,3 +37,14 @@ def test_core_stores_imports_no_qt() -> None:
     code = "import sys, lifeos_desk.core.stores; print(any(m.startswith('PySide6') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_discovery_speaks_the_same_vocabulary(tmp_path: Path) -> None:
+    from lifeos_desk.core import discovery
+
+    assert discovery.Kind is StoreKind and discovery.Role is StoreRole
+    assert StoreRole.USERS_WALLETS is StoreRole.USERS
+    from lifeos_desk.core.stores import role_text
+
+    assert role_text(StoreRole.TRADE_HISTORY) == "trade history" and role_text(None) == "unknown"
+    assert role_text(StoreRole.USERS) == "users & wallets"

@@ -103,6 +103,7 @@ class Prompt:
 def test_every_default_area_keeps_the_contract(window_for, tmp_path: Path, ddl: str) -> None:
     w = window_for(_home(tmp_path, ddl))
     assert w.tabs.count() == len(default_areas()) == 6
+    assert default_areas()[0].key == "home" and w.tabs.tabText(0) == "Home"  # the map comes first
     for i in range(w.tabs.count()):
         area = w.tabs.widget(i)
         assert isinstance(area, Area), type(area).__name__
@@ -194,7 +195,7 @@ def test_opening_another_home_asks_then_shuts_the_areas_down(window_for, tmp_pat
 
 
 def _stage_edit(w: MainWindow) -> TablesArea:
-    area = w.tabs.widget(0)
+    area = w.tabs.widget(1)
     assert isinstance(area, TablesArea)
     w.edit_action.setChecked(True)
     users = area.show_table("users")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from ...core.filters import ColumnFilter, ColumnKind, TimeStorage, parse_timestamp
 from ...core.schema import Domain
+from .known import known_header
 
 RISK_LEVELS = ("CONSERVATIVE", "MODERATE", "AGGRESSIVE", "DEGEN")
 KEY_COLUMNS = {"encrypted_key", "encrypted_private_key"}
@@ -84,8 +85,9 @@ def build_specs(table: str, columns: list[tuple[str, str, bool]], domain: Domain
     """ColumnSpecs for a table from (name, declared type, is primary key) triples."""
     specs = []
     for name, decl, pk in columns:
+        header = (known_header(table, name) if domain is None else None) or header_of(name)
         specs.append(ColumnSpec(
-            name=name, decl=decl, kind=kind_of(name, decl), header=header_of(name), pk=pk,
+            name=name, decl=decl, kind=kind_of(name, decl), header=header, pk=pk,
             editable=_editable(table, name, domain), choices=RISK_LEVELS if name == "risk_level" else (),
             user_ref=_user_ref(table, name, domain), signed=is_gain_or_loss(name),
         ))
