@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import DataPaths
-from .layout import MAX_STATE_DEPTH, STATE_DIRS, archivable, log_rel
+from .layout import MAX_STATE_DEPTH, STATE_DIRS, archivable, log_rel, store_archivable, store_rel
 
 
 @dataclass(frozen=True)
@@ -72,3 +72,44 @@ def state_dirs(sources: list[Source]) -> list[str]:
 def everything(paths: DataPaths, include_logs: bool) -> list[Source]:
     """State files, then logs (if asked)."""
     return state_files(paths.home) + (log_files(paths.logs) if include_logs else [])
+
+
+@dataclass(frozen=True)
+class StoreSource:
+    """One store of the whole-home backup outside ADR-005's members: where it is, its member path, its kind."""
+
+    path: Path
+    rel: str  # home/<path> or bot/<path>
+    sqlite: bool  # a database (by its header): snapshotted with the backup API, never copied as a file
+    kind: str  # discovery's kind: sqlite, json, jsonl, keys, text-log, unknown
+
+
+def whole_home(paths: DataPaths, covered: list[Source]) -> tuple[list[StoreSource], list[str]]:
+    """Every other store discovery finds under the home and the bot dir's state folders; and warnings.
+
+    Discovery (``core/discovery.py``) already leaves out symlinks, FIFOs and
+    other non-regular files, SQLite companions, ``.lock`` and ``.tmp`` files,
+    the backups folder, and the bot's source code. Files ADR-005's members
+    already hold (the database, ``trading/``, ``algorithms/``, the ``*.jsonl``
+    of the log folders) are not archived twice.
+    """
+    from ..discovery import Kind as FoundKind
+    from ..discovery import Tree, discover
+
+    found = discover(paths.home, paths.bot_dir, backups_dir=paths.backups)
+    taken = {paths.db.absolute()} | {s.path.absolute() for s in covered}
+    out: list[StoreSource] = []
+    warnings = [f"more files than discovery lists (over {len(found.stores):,}): the rest are not in the archive"] \
+        if found.truncated else []
+    for store in found.stores:
+        if store.path.absolute() in taken:
+            continue
+        root = paths.home if store.tree is Tree.HOME else paths.bot_dir
+        assert root is not None
+        rel = store.path.relative_to(root).as_posix()
+        if not store_archivable(rel):
+            warnings.append(f"{store.path}: a name the archive cannot hold; not archived")
+            continue
+        out.append(StoreSource(store.path, store_rel(store.tree.value, rel), store.kind is FoundKind.SQLITE,
+                               store.kind.value))
+    return out, warnings
