@@ -62,6 +62,9 @@ class Scan:
     members: dict[str, ScannedMember] = field(default_factory=dict)
     manifest: dict[str, Any] | None = None
     workdir: Path | None = None
+    # The whole-home backup's other databases (``home/``/``bot/`` members with a SQLite header), checked
+    # as they came out of the stream: member rel -> facts (filled by verify.read_checked).
+    databases: dict[str, Any] = field(default_factory=dict)
 
     @property
     def console_made(self) -> bool:
