@@ -350,7 +350,7 @@ def _scan_into(scan: Scan, limits: Limits, reporter: Reporter, keep: Callable[[M
                         scan.comment = tar.global_headers.get("comment")
                     if name is None:
                         continue
-                    current = current_of(name) if name.kind is Kind.LOG and keep(name) else None
+                    current = current_of(name) if name.kind in (Kind.LOG, Kind.STORE_LOG) and keep(name) else None
                     if current is not None:
                         _store_log(tar, ti, name, scan, tick, current)
                     else:

@@ -76,6 +76,10 @@ class BackupOptions:
     # Every other store of the home and the bot dir (docs/data-formats.md, 'Where things live') under
     # ``home/`` and ``bot/``; False: ADR-005's members only (the script's layout, nothing more).
     whole_home: bool = True
+    # Databases this process holds locked (a restore's safety backup): discovery must not open them even to
+    # read a header - closing any descriptor of a file drops this process's POSIX locks on it, the restore's
+    # write lock included (docs/architecture.md, 'Restoring into the live file').
+    no_open: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -193,7 +197,7 @@ class _Job:
         sources = everything(self.paths, self.options.include_logs)
         files: list[StoreSource] = []
         if self.options.whole_home:
-            stores, self.warnings = whole_home(self.paths, sources)
+            stores, self.warnings = whole_home(self.paths, sources, self.options.no_open)
             files = [s for s in stores if not s.sqlite and (self.options.include_logs or s.kind not in _LOG_KINDS)]
             self.extra = [_ExtraDb(s, self.work / f"db-{i}.sqlite") for i, s in enumerate(st for st in stores
                                                                                        if st.sqlite)]
@@ -423,7 +427,7 @@ def _open_regular(path: Path, nofollow: bool) -> Any:
     """Open for reading; with ``nofollow``, never through a link and never a FIFO's blocking open
     (docs/architecture.md, 'Symlinks and FIFOs'): the file discovery listed may have been swapped since."""
     if not nofollow:
-        return open(path, "rb")  # noqa: SIM115 - the caller's with closes it
+        return open(path, "rb")
     try:
         fd = os.open(path, _NOFOLLOW)
     except OSError as exc:

@@ -13,6 +13,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..discovery import Kind as FoundKind
+from ..discovery import Tree, discover
 from ..paths import DataPaths
 from .layout import MAX_STATE_DEPTH, STATE_DIRS, archivable, log_rel, store_archivable, store_rel
 
@@ -84,7 +86,8 @@ class StoreSource:
     kind: str  # discovery's kind: sqlite, json, jsonl, keys, text-log, unknown
 
 
-def whole_home(paths: DataPaths, covered: list[Source]) -> tuple[list[StoreSource], list[str]]:
+def whole_home(paths: DataPaths, covered: list[Source],
+               no_open: tuple[Path, ...] = ()) -> tuple[list[StoreSource], list[str]]:
     """Every other store discovery finds under the home and the bot dir's state folders; and warnings.
 
     Discovery (``core/discovery.py``) already leaves out symlinks, FIFOs and
@@ -93,10 +96,8 @@ def whole_home(paths: DataPaths, covered: list[Source]) -> tuple[list[StoreSourc
     already hold (the database, ``trading/``, ``algorithms/``, the ``*.jsonl``
     of the log folders) are not archived twice.
     """
-    from ..discovery import Kind as FoundKind
-    from ..discovery import Tree, discover
-
-    found = discover(paths.home, paths.bot_dir, backups_dir=paths.backups)
+    # The bot's database is never read here (its header is known); nor any file the caller holds locked.
+    found = discover(paths.home, paths.bot_dir, backups_dir=paths.backups, no_open={paths.db, *no_open})
     taken = {paths.db.absolute()} | {s.path.absolute() for s in covered}
     out: list[StoreSource] = []
     warnings = [f"more files than discovery lists (over {len(found.stores):,}): the rest are not in the archive"] \
