@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 import sys
 import threading
 import time
@@ -47,7 +46,7 @@ from .gz import DB_LEVEL, DEFAULT_LEVEL, open_writer, origin_comment
 from .layout import MANIFEST, archive_name, date_stamp, member_path
 from .progress import COMPRESS, SNAPSHOT, VERIFY, CancelFlag, LinkedCancel, ProgressFn, Reporter, no_progress
 from .snapshot import DbFacts, facts, snapshot
-from .sources import Source, StoreSource, everything, state_dirs, whole_home
+from .sources import NotRegular, Source, StoreSource, everything, open_regular, state_dirs, whole_home
 from .tarwrite import TarWriter
 
 NICE = 10  # the streaming's niceness above the caller's while integrity_check runs (_write_beside_check)
@@ -396,12 +395,12 @@ class _Job:
     def _add(self, tar: TarWriter, path: Path, rel: str, kind: str, source: str, reporter: Reporter,
              nofollow: bool = False) -> None:
         try:
-            with _open_regular(path, nofollow) as f:
+            with open_regular(path, nofollow) as f:
                 st = os.fstat(f.fileno())
                 digest = tar.add_stream(member_path(self.date, rel), f, st.st_size, st.st_mtime, reporter)
         except FileNotFoundError:
             return  # rotated away between listing and opening: it is in the next file's history
-        except _NotRegular:
+        except NotRegular:
             self.warnings.append(f"{path}: replaced by a link or special file while backing up; not archived")
             return
         self.records.append(mf.MemberRecord(rel, kind, st.st_size, digest, source))
@@ -416,31 +415,6 @@ class _Job:
 
 
 _LOG_KINDS = frozenset({"jsonl", "text-log"})
-_NOFOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
-class _NotRegular(Exception):
-    """A listed file became a link, FIFO or device before it was opened."""
-
-
-def _open_regular(path: Path, nofollow: bool) -> Any:
-    """Open for reading; with ``nofollow``, never through a link and never a FIFO's blocking open
-    (docs/architecture.md, 'Symlinks and FIFOs'): the file discovery listed may have been swapped since."""
-    if not nofollow:
-        return open(path, "rb")
-    try:
-        fd = os.open(path, _NOFOLLOW)
-    except OSError as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise _NotRegular() from exc
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise _NotRegular()
-    os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb")
-
-
 @dataclass
 class _ExtraDb:
     """One more database of the whole-home backup: its source, copy, snapshot and check."""

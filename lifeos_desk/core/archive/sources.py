@@ -9,9 +9,11 @@ regular files: a symlink is not followed (it could point anywhere).
 
 from __future__ import annotations
 
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..discovery import Kind as FoundKind
 from ..discovery import Tree, discover
@@ -114,3 +116,28 @@ def whole_home(paths: DataPaths, covered: list[Source],
         out.append(StoreSource(store.path, store_rel(store.tree.value, rel), store.kind is FoundKind.SQLITE,
                                store.kind.value))
     return out, warnings
+
+
+_NOFOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+class NotRegular(Exception):
+    """A listed file became a link, FIFO or device before it was opened."""
+
+
+def open_regular(path: Path, nofollow: bool) -> Any:
+    """Open for reading; with ``nofollow``, never through a link and never a FIFO's blocking open
+    (docs/architecture.md, 'Symlinks and FIFOs'): the file discovery listed may have been swapped since."""
+    if not nofollow:
+        return open(path, "rb")
+    try:
+        fd = os.open(path, _NOFOLLOW)
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise NotRegular() from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotRegular()
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
