@@ -10,10 +10,11 @@ so the window always runs this as a child process.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
 
-from ..core.archive import ArchiveError, apply_restore, prepare_restore
+from ..core.archive import ArchiveError, RestorePlan, apply_restore, prepare_restore
 from ..core.archive.livecopy import Locked
 from ..core.paths import DataPaths
 from ..db.errors import EXIT_CODES, DbProblem
@@ -45,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--busy-timeout", type=int, default=30_000, metavar="MS",
                         help="how long to wait for the database's write lock (default 30000, as ADR-005); "
                              "the bot's writes then wait while the restore holds it")
+    parser.add_argument("--only", nargs="+", metavar="PATH", default=None,
+                        help="restore only these stores (live paths, or member names as the preview lists them, "
+                             "e.g. home/fees.db); everything else is left as it is")
     add_check(parser)
     add_json_progress(parser)
 
@@ -59,6 +63,13 @@ def preview_text(preview: dict[str, Any]) -> str:
         arch = "-" if t["archive"] is None else f"{t['archive']:,}"
         lines.append(f"  {t['table']:<20} {now:>12} {arch:>12}")
     lines += ["", "state files:"] + [f"  {s['path']}: {s['action']}" for s in preview["state_files"]]
+    stores = preview.get("stores") or []
+    if stores:
+        lines += ["", "other stores (whole-home archive):"]
+        lines += [f"  [{'x' if s['selected'] else ' '}] {s['target'] or s['member']} ({s['kind']}): {s['action']}"
+                  for s in stores]
+    if preview.get("picked") is not None:
+        lines += ["", "only these are restored: " + ", ".join(preview["picked"])]
     lines += ["", "logs (never overwritten):"]
     for log in preview["logs"]:
         what = {"keep": "kept as is (it continues the archived log)",
@@ -79,15 +90,34 @@ def preview_text(preview: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _confirmed(args: argparse.Namespace, preview: dict[str, Any]) -> tuple[bool, bool]:
-    """(go ahead, schema changes accepted). The window answers ``yes`` or ``yes accept-schema``."""
+def parse_answer(line: str) -> tuple[bool, bool, list[str] | None]:
+    """The window's answer: ``yes [accept-schema] [only <JSON list of member names>]`` (anything else: no)."""
+    head, sep, picks = line.strip().partition(" only ")
+    words = head.lower().split()
+    only: list[str] | None = None
+    if sep:
+        try:
+            value = json.loads(picks)
+        except ValueError:
+            return False, False, None
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            return False, False, None
+        only = value
+    return words[:1] == ["yes"], "accept-schema" in words[1:], only
+
+
+def _confirmed(args: argparse.Namespace, plan: RestorePlan) -> tuple[bool, bool]:
+    """(go ahead, schema changes accepted). The window answers as ``parse_answer`` reads; its picks apply."""
+    preview = plan.preview()
     schema = bool(preview.get("schema_changes"))
     if args.json_progress:
         emit("preview", warning=WARNING, **preview)
         if args.yes:
             return True, args.accept_schema
-        answer = sys.stdin.readline().strip().lower().split()
-        return answer[:1] == ["yes"], args.accept_schema or "accept-schema" in answer[1:]
+        go, accepted, only = parse_answer(sys.stdin.readline())
+        if go and only is not None:
+            plan.pick(only)  # unknown names: refused, nothing changed
+        return go, args.accept_schema or accepted
     print(preview_text(preview))
     if args.yes:
         return True, args.accept_schema
@@ -111,7 +141,9 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     try:
         with prepare_restore(archive, paths, progress=progress, cancel=cancel, check=args.check) as plan:
             finish(progress)
-            go, accept_schema = _confirmed(args, plan.preview())
+            if args.only:
+                plan.pick(args.only)
+            go, accept_schema = _confirmed(args, plan)
             if not go:
                 if args.json_progress:
                     emit("error", message="not confirmed: nothing changed", cancelled=True)
@@ -129,6 +161,8 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         emit("result", ok=True, **result.as_json())
         return 0
     print(f"restored {archive.name}; safety archive: {result.safety.path if result.safety else 'none needed'}")
+    for live, check in result.databases.items():
+        print(f"  database written: {live} (quick_check: {check})")
     for log in result.logs:
         if log.written:
             print(f"  log written: {log.written}")

@@ -16,6 +16,13 @@ Steps (docs/architecture.md, "Backup and restore"):
    the safety archive is deleted again;
 5. the safety archive and the restore are recorded (audit log).
 
+A whole-home restore writes several databases: they are locked, copied and
+committed together (``multilock.py``, whose docstring says what happens
+when a later COMMIT fails after an earlier one); the other stores' files
+are staged and placed with the state files (keys and state atomically,
+mode 0600; logs by the log rule). Only the picked stores are touched
+(``RestorePlan.pick``).
+
 When the live database is missing or not a database at all (random bytes),
 there is no lock to take and nothing to copy into: the safety archive keeps
 whatever bytes are there as a plain file, and the staged copy replaces the
@@ -33,8 +40,10 @@ from pathlib import Path
 from ..audit import AuditWriter, audit_log_path
 from .errors import ArchiveError, Cancelled
 from .layout import Kind
-from .livecopy import Damaged, LiveLock, Locked, NotADatabase, overwrite_damaged
+from .livecopy import Locked
 from .make import BackupResult, make_backup, record_backup
+from .multilock import LiveDb, LiveSet
+from .picks import DATABASE, LOG
 from .progress import APPLY, CancelFlag, Progress, ProgressFn, no_progress
 from .restore import RestorePlan, RestoreResult, beside_name
 from .safety import SAFETY_OPTIONS, Relabel
@@ -45,15 +54,27 @@ SIDECARS = ("-journal", "-wal", "-shm")
 
 
 def _stage_files(plan: RestorePlan, stager: Stager) -> list[str]:
-    """Stage the changed state files and the logs to write; returns the state files' names."""
+    """Stage the changed state files, other stores' files and the logs to write; returns the files' names."""
     paths, written = plan.paths, []
     unchanged = {s["path"] for s in plan.state if s["action"] == "unchanged"}
     for m in plan.scan.members.values():
-        if m.name.kind is Kind.STATE and m.path is not None and m.name.rel not in unchanged:
+        if m.name.kind is Kind.STATE and m.path is not None and m.name.rel not in unchanged \
+                and plan.wants(m.name.rel):
             stager.stage(m.path, paths.home / m.name.rel)
             written.append(m.name.rel)
+    for store in plan.stores:
+        member = plan.scan.members[store.member]
+        if not store.selected or store.target is None or member.path is None or store.kind == DATABASE:
+            continue
+        if store.kind == LOG and store.action in ("beside", "restore"):
+            where = beside_name(store.target, plan.scan.date) if store.action == "beside" else store.target
+            stager.stage(member.path, where, new_name=True)
+            written.append(store.member)
+        elif store.kind != LOG and store.action in ("replace", "create"):
+            stager.stage(member.path, store.target)
+            written.append(store.member)
     for action in plan.logs:
-        if action.action == "keep":
+        if action.action == "keep" or not plan.wants(action.member.split("/", 2)[2]):
             continue
         member = plan.scan.members[action.member.split("/", 2)[2]]
         assert member.path is not None  # only logs that continue the current file were not kept on disk
@@ -77,12 +98,15 @@ def _sha(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _safety(plan: RestorePlan, progress: ProgressFn, cancel: CancelFlag, wanted: bool) -> BackupResult | None:
-    """The safety backup, made now (under the lock), recorded only once the restore has committed."""
+def _safety(plan: RestorePlan, progress: ProgressFn, cancel: CancelFlag, wanted: bool,
+            locked: tuple[Path, ...]) -> BackupResult | None:
+    """The safety backup of the whole home, made now (under the locks), recorded only once the restore committed."""
     paths = plan.paths
-    if not wanted or not (paths.db.exists() or any(s["action"] != "create" for s in plan.state)):
+    replaces = any(s["action"] != "create" for s in plan.state) or \
+        any(s.selected and s.action != "create" for s in plan.stores)
+    if not wanted or not (paths.db.exists() or replaces):
         return None
-    return make_backup(paths, replace(SAFETY_OPTIONS, record=False), Relabel(progress), cancel)
+    return make_backup(paths, replace(SAFETY_OPTIONS, record=False, no_open=locked), Relabel(progress), cancel)
 
 
 def _aside_sidecars(live: Path, date: str) -> None:
@@ -109,42 +133,60 @@ def apply_restore(plan: RestorePlan, progress: ProgressFn = no_progress, cancel:
         raise ArchiveError(f"refused: the archive changes {len(plan.schema)} schema object(s) of the live "
                            f"database ({names}); review them in the preview and accept them explicitly "
                            "(restore --accept-schema); nothing was changed")
-    db = plan.scan.database
-    assert db is not None and db.path is not None
     result = RestoreResult(plan.archive, None)
     stager = Stager(str(os.getpid()))
-    lock: LiveLock | None = None
+    dbs = LiveSet(_databases(plan))
     try:
         result.state_written = _stage_files(plan, stager)
-        lock = _lock(plan, db.path, busy_timeout, cancel, progress)
-        if lock is None:
-            stager.stage(db.path, plan.paths.db)
-        result.safety = _safety(plan, progress, cancel, safety)
+        dbs.lock_all(busy_timeout, cancel, _Waiting(progress, busy_timeout))
+        for d in dbs.dbs:
+            if d.by_rename:
+                stager.stage(d.staged, d.live)
+        result.safety = _safety(plan, progress, cancel, safety, tuple(d.live for d in dbs.dbs))
         progress(Progress(APPLY, 0, 0, "database"))
-        damaged = False
-        if lock is not None:
-            try:
-                result.quick_check = lock.replace_from(cancel.is_set, _TableReport(progress))
-            except Damaged:
-                lock.close()
-                lock, damaged = None, True
-        else:
-            _aside_sidecars(plan.paths.db, plan.scan.date)
-            result.quick_check = "not run (the file was replaced: there was no readable database)"
+        dbs.copy_all(cancel.is_set, _TableReport(progress))
+        for d in dbs.dbs:
+            if d.by_rename:
+                _aside_sidecars(d.live, plan.scan.date)
+                d.quick_check = "not run (the file was replaced: there was no readable database)"
         cancel.check()
         progress(Progress(APPLY, 0, 0, "state files and logs"))
         stager.place_all()
-        if damaged:
-            result.quick_check = overwrite_damaged(db.path, plan.paths.db, busy_timeout, cancel)
-        if lock is not None:
-            lock.commit(busy_timeout)
-            lock = None
+        dbs.overwrite_damaged(busy_timeout, cancel)
+        dbs.commit_all(busy_timeout)
     except BaseException as exc:
-        _roll_back(plan, result, stager, lock, exc)
+        _roll_back(plan, result, stager, dbs, exc, busy_timeout)
         raise
+    result.quick_check = next((d.quick_check for d in dbs.dbs if d.member == "public_users.db"), "not restored")
+    result.databases = {str(d.live): d.quick_check for d in dbs.dbs}
     stager.done()
     _finish(plan, result)
     return result
+
+
+def _databases(plan: RestorePlan) -> list[LiveDb]:
+    """The picked databases: the bot's, and the whole-home archive's others (by their header)."""
+    out = []
+    db = plan.scan.database
+    if plan.db_wanted:
+        assert db is not None and db.path is not None
+        out.append(LiveDb("public_users.db", db.path, plan.paths.db))
+    for store in plan.stores:
+        member = plan.scan.members[store.member]
+        if store.selected and store.kind == DATABASE and store.target is not None and member.path is not None:
+            out.append(LiveDb(store.member, member.path, store.target))
+    return out
+
+
+class _Waiting:
+    """Says which database's write lock is being waited for."""
+
+    def __init__(self, progress: ProgressFn, timeout: float) -> None:
+        self._progress, self._timeout = progress, timeout
+
+    def __call__(self, d: LiveDb) -> None:
+        self._progress(Progress(APPLY, 0, 0, f"waiting for the write lock of {d.live.name} "
+                                             f"(at most {self._timeout:.0f} s in all)"))
 
 
 class _TableReport:
@@ -157,27 +199,23 @@ class _TableReport:
         self._progress(Progress(APPLY, 0, 0, f"database: {table}"))
 
 
-def _lock(plan: RestorePlan, staged: Path, timeout: float, cancel: CancelFlag, progress: ProgressFn) -> LiveLock | None:
-    """The write lock on the live database; None when there is no database to lock (missing, not SQLite)."""
-    live = plan.paths.db
-    if not live.exists():
-        return None
-    progress(Progress(APPLY, 0, 0, f"waiting for the database's write lock (at most {timeout:.0f} s)"))
-    try:
-        return LiveLock.open(live, staged, timeout, cancel)
-    except NotADatabase:
-        return None
+def _roll_back(plan: RestorePlan, result: RestoreResult, stager: Stager, dbs: LiveSet,
+               exc: BaseException, timeout: float) -> None:
+    """Nothing applied stays applied: roll the transactions back, put the files back, drop the safety archive.
 
-
-def _roll_back(plan: RestorePlan, result: RestoreResult, stager: Stager, lock: LiveLock | None,
-               exc: BaseException) -> None:
-    """Nothing applied stays applied: roll the transaction back, put the files back, drop the safety archive."""
-    if lock is not None:
-        lock.close()
-    problems = stager.undo()
-    placed = any(item.placed for item in stager.items)
+    When a later database's COMMIT failed after an earlier one's, the earlier
+    ones are written back from the safety archive first (``LiveSet.recover``);
+    the safety archive is then kept (and recorded) if anything could not be.
+    """
+    committed = [str(d.live) for d in dbs.partly_committed]
+    recovery = dbs.recover(result.safety.path if result.safety else None, timeout)
+    problems = stager.undo() + recovery
+    placed = any(item.placed for item in stager.items) or bool(committed)
     if result.safety is not None:
-        result.safety.path.unlink(missing_ok=True)
+        if recovery:
+            record_backup(plan.paths, SAFETY_OPTIONS, result.safety)
+        else:
+            result.safety.path.unlink(missing_ok=True)
     if isinstance(exc, (Cancelled, Locked)):
         return
     with contextlib.suppress(OSError):
@@ -186,7 +224,9 @@ def _roll_back(plan: RestorePlan, result: RestoreResult, stager: Stager, lock: L
     if isinstance(exc, ArchiveError) and placed:
         detail = "everything was put back as it was" if not problems else \
             "these could not be put back: " + "; ".join(problems)
-        exc.args = (f"{exc}; the restore was stopped and {detail} (the database was not changed)",)
+        changed = f"{len(committed)} database(s) had committed and were written back from the safety archive" \
+            if committed else "the database was not changed"
+        exc.args = (f"{exc}; the restore was stopped and {detail} ({changed})",)
 
 
 def _finish(plan: RestorePlan, result: RestoreResult) -> None:
@@ -202,6 +242,7 @@ def _finish(plan: RestorePlan, result: RestoreResult) -> None:
         AuditWriter(audit_log_path(plan.paths)).log(
             "backup_restored", archive=str(plan.archive), archive_date=plan.scan.date,
             safety_archive=str(result.safety.path) if result.safety else None, database=str(plan.paths.db),
+            databases=sorted(result.databases), picked=sorted(plan.picked) if plan.picked is not None else None,
             state_files=result.state_written, logs_kept=[a.member for a in result.logs if a.action == "keep"],
             logs_written=[str(a.written) for a in result.logs if a.written], quick_check=result.quick_check,
             schema_accepted=[f"{c['type']} {c['name']}" for c in plan.schema])

@@ -62,6 +62,9 @@ class Scan:
     members: dict[str, ScannedMember] = field(default_factory=dict)
     manifest: dict[str, Any] | None = None
     workdir: Path | None = None
+    # The whole-home backup's other databases (``home/``/``bot/`` members with a SQLite header), checked
+    # as they came out of the stream: member rel -> facts (filled by verify.read_checked).
+    databases: dict[str, Any] = field(default_factory=dict)
 
     @property
     def console_made(self) -> bool:
@@ -347,7 +350,7 @@ def _scan_into(scan: Scan, limits: Limits, reporter: Reporter, keep: Callable[[M
                         scan.comment = tar.global_headers.get("comment")
                     if name is None:
                         continue
-                    current = current_of(name) if name.kind is Kind.LOG and keep(name) else None
+                    current = current_of(name) if name.kind in (Kind.LOG, Kind.STORE_LOG) and keep(name) else None
                     if current is not None:
                         _store_log(tar, ti, name, scan, tick, current)
                     else:

@@ -4,6 +4,14 @@ ADR-005's ``scripts/backup.sh`` runs ``tar -czf backups/$DATE.tar.gz
 backups/$DATE`` from the bot's working directory, so every member sits under
 ``backups/<DATE>/``. The console writes the same names (so ``tar -xzf`` and
 existing habits keep working) and reads only names of these shapes.
+
+The whole-home backup (docs/architecture.md, 'Online backup in one step')
+adds every other store under two prefixes: ``home/<path relative to the
+home>`` and ``bot/<path relative to the bot checkout>``. Their parts may
+start with a dot (``.env``, ``bots/treasury/.wallets``) but never be ``.``
+or ``..``, nor end like the console's own temporary files; logs among them
+(``*.jsonl``, ``*.log``, rotated ``*.log.N`` and ``*.gz``) are ``STORE_LOG``
+and are never overwritten by a restore.
 """
 
 from __future__ import annotations
@@ -24,6 +32,12 @@ STATE_DIRS = ("trading", "algorithms")
 EXTRA_LOG_DIR_RE = re.compile(r"^logs-([2-9]|[1-9]\d)$")
 _SAFE_PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 MAX_STATE_DEPTH = 4
+TREES = ("home", "bot")
+MAX_STORE_DEPTH = 8  # parts below home/ or bot/ (discovery walks 6 folders deep)
+_STORE_PART = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9._-]{0,127}$")
+# The console's own temporary names (a restore's staged copies, kept originals, partial archives).
+_OWN_TEMP = re.compile(r"\.(restore|orig|partial|claim|tmp|lock)$")
+_STORE_LOG = re.compile(r"(\.jsonl|\.log|\.log\.\d+|\.gz)$")
 
 
 class Kind(Enum):
@@ -34,6 +48,8 @@ class Kind(Enum):
     MANIFEST = "manifest"
     STATE = "state"
     LOG = "log"
+    STORE = "store"  # home/... or bot/...: a database, state or key file (a database by its header)
+    STORE_LOG = "store-log"  # home/... or bot/...: a log, never overwritten
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,16 @@ class MemberName:
     kind: Kind
     rel: str
     log_folder: int = 0
+
+    @property
+    def tree(self) -> str:
+        """``home`` or ``bot`` for a whole-home store, else empty."""
+        return self.rel.split("/", 1)[0] if self.kind in (Kind.STORE, Kind.STORE_LOG) else ""
+
+    @property
+    def tree_rel(self) -> str:
+        """The path below ``home/`` or ``bot/``."""
+        return self.rel.split("/", 1)[1] if self.tree else self.rel
 
 
 def archive_name(date: str) -> str:
@@ -90,6 +116,21 @@ def _safe_parts(parts: list[str]) -> bool:
     return all(_SAFE_PART.match(p) and p not in (".", "..") for p in parts)
 
 
+def _store_parts(parts: list[str]) -> bool:
+    return all(_STORE_PART.match(p) and p not in (".", "..") for p in parts) and not _OWN_TEMP.search(parts[-1])
+
+
+def store_archivable(rel: str) -> bool:
+    """Whether a path below the home or the bot dir is one the reader accepts under ``home/``/``bot/``."""
+    parts = rel.split("/")
+    return 1 <= len(parts) <= MAX_STORE_DEPTH and _store_parts(parts)
+
+
+def store_rel(tree: str, rel: str) -> str:
+    """Member path (under the DATE folder) of a whole-home store: ``home/<rel>`` or ``bot/<rel>``."""
+    return f"{tree}/{rel}"
+
+
 def archivable(rel: str) -> bool:
     """Whether a state file's path is one the reader accepts (dot-files, e.g. a restore's staged
     ``.positions.json.<pid>.restore``, are not: an archive holding one would be refused)."""
@@ -111,7 +152,11 @@ def parse_member(name: str, is_dir: bool) -> MemberName | None:
     if len(parts) == 1:
         return MemberName("", Kind.DIR, "") if is_dir else None
     date, rest = parts[1], parts[2:]
-    if parse_date(date) is None or not _safe_parts(rest):
+    if parse_date(date) is None:
+        return None
+    if rest and rest[0] in TREES:
+        return _parse_store(date, rest, is_dir)
+    if not _safe_parts(rest):
         return None
     if is_dir:
         return _parse_dir(date, rest)
@@ -147,3 +192,16 @@ def _parse_file(date: str, rest: list[str]) -> MemberName | None:
     if m and len(rest) == 2 and rest[1].endswith(".jsonl"):
         return MemberName(date, Kind.LOG, rel, log_folder=int(m.group(1)))
     return None
+
+
+def _parse_store(date: str, rest: list[str], is_dir: bool) -> MemberName | None:
+    """``home/...`` and ``bot/...``: bounded depth, safe parts, no names of our own temporary files."""
+    below = rest[1:]
+    if is_dir:
+        if len(below) >= MAX_STORE_DEPTH or (below and not _store_parts(below)):
+            return None
+        return MemberName(date, Kind.DIR, "/".join(rest))
+    if not below or len(below) > MAX_STORE_DEPTH or not _store_parts(below):
+        return None
+    kind = Kind.STORE_LOG if _STORE_LOG.search(below[-1]) else Kind.STORE
+    return MemberName(date, kind, "/".join(rest))

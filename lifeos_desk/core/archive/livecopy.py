@@ -76,13 +76,9 @@ class LiveLock:
             raise ArchiveError(f"could not open the database {live}: {exc}") from exc
         try:
             con.execute(f"PRAGMA busy_timeout={int(TRY_S * 1000)}")
-            try:
-                con.execute("ATTACH DATABASE ? AS src", (staged.resolve().as_uri() + "?immutable=1",))
-            except sqlite3.DatabaseError as exc:
-                if any(s in str(exc).lower() for s in _NOT_A_DB):
-                    raise NotADatabase(f"{live} is not a database SQLite can read ({exc})") from exc
-                raise ArchiveError(f"could not open the database {live}: {exc}") from exc
-            _begin(con, live, timeout, cancel)
+            deadline = time.monotonic() + timeout
+            _attach(con, live, staged, deadline, cancel)
+            _begin(con, live, max(TRY_S, deadline - time.monotonic()), cancel)
             # Rollback journal: without spilling, our changes stay in memory until COMMIT, so readers
             # keep their shared lock until then (a spill would need the exclusive lock early).
             con.execute("PRAGMA cache_spill=OFF")
@@ -181,6 +177,22 @@ def _wait_for_lock(con: sqlite3.Connection, live: Path, timeout: float, cancel: 
         if time.monotonic() >= deadline:
             raise Locked(f"the database {live} was locked by another program for {timeout:.0f} s; "
                          "nothing was changed - try again when it is idle")
+
+
+def _attach(con: sqlite3.Connection, live: Path, staged: Path, deadline: float, cancel: CancelFlag) -> None:
+    """ATTACH the staged copy. It loads the live file's schema first, which needs a shared lock: while the bot
+    commits in rollback-journal mode that is busy for a moment, so it is retried like the write lock."""
+    while True:
+        cancel.check()
+        try:
+            con.execute("ATTACH DATABASE ? AS src", (staged.resolve().as_uri() + "?immutable=1",))
+            return
+        except sqlite3.DatabaseError as exc:
+            text = str(exc).lower()
+            if any(s in text for s in _NOT_A_DB):
+                raise NotADatabase(f"{live} is not a database SQLite can read ({exc})") from exc
+            if ("locked" not in text and "busy" not in text) or time.monotonic() >= deadline:
+                raise ArchiveError(f"could not open the database {live}: {exc}") from exc
 
 
 def _begin(con: sqlite3.Connection, live: Path, timeout: float, cancel: CancelFlag) -> None:

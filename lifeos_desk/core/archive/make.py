@@ -4,7 +4,10 @@ Stages (reported through ``progress``):
 
 1. snapshot - the database is copied in one online-backup step into a
    private temporary folder beside the archives (in a thread: meanwhile
-   the state files and logs are already streaming, stage 2).
+   the state files and logs are already streaming, stage 2). The whole-home
+   backup (``sources.whole_home``) snapshots every other SQLite store the
+   same way, one after another on the second worker, each followed by its
+   own check, while the first database's check runs on the first.
 2. compress - the state files, the logs and then the database copy are
    streamed as tar members straight into ISA-L's threaded gzip writer, each
    hashed on the way; the archive is written under a temporary name (mode
@@ -43,7 +46,7 @@ from .gz import DB_LEVEL, DEFAULT_LEVEL, open_writer, origin_comment
 from .layout import MANIFEST, archive_name, date_stamp, member_path
 from .progress import COMPRESS, SNAPSHOT, VERIFY, CancelFlag, LinkedCancel, ProgressFn, Reporter, no_progress
 from .snapshot import DbFacts, facts, snapshot
-from .sources import Source, everything, state_dirs
+from .sources import NotRegular, Source, StoreSource, everything, open_regular, state_dirs, whole_home
 from .tarwrite import TarWriter
 
 NICE = 10  # the streaming's niceness above the caller's while integrity_check runs (_write_beside_check)
@@ -69,6 +72,13 @@ class BackupOptions:
     # False: the caller records the archive later with ``record_backup`` (the safety backup a restore makes
     # while the archive is still being checked: the audit log is in the data home, untouched until then).
     record: bool = True
+    # Every other store of the home and the bot dir (docs/data-formats.md, 'Where things live') under
+    # ``home/`` and ``bot/``; False: ADR-005's members only (the script's layout, nothing more).
+    whole_home: bool = True
+    # Databases this process holds locked (a restore's safety backup): discovery must not open them even to
+    # read a header - closing any descriptor of a file drops this process's POSIX locks on it, the restore's
+    # write lock included (docs/architecture.md, 'Restoring into the live file').
+    no_open: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -88,13 +98,15 @@ class BackupResult:
     deleted: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    stores: list[dict[str, Any]] = field(default_factory=list)  # the other databases: member, rows, check
 
     def as_json(self) -> dict[str, Any]:
         """For ``--json-progress`` and the window."""
         return {"path": str(self.path), "size": self.size, "date": self.date, "created": self.created.isoformat(),
                 "seconds": round(self.seconds, 3), "input_bytes": self.input_bytes, "members": self.members,
                 "integrity_check": self.integrity, "check": self.check, "tables": self.tables,
-                "deleted": [str(p) for p in self.deleted], "warnings": self.warnings, "timings": self.timings}
+                "deleted": [str(p) for p in self.deleted], "warnings": self.warnings, "timings": self.timings,
+                "databases": self.stores}
 
 
 CLAIM = ".claim"
@@ -171,6 +183,8 @@ class _Job:
         self.copy = self.work / "public_users.db"
         self.records: list[mf.MemberRecord] = []
         self.timings: dict[str, float] = {}
+        self.warnings: list[str] = []
+        self.extra: list[_ExtraDb] = []
         self._failed = threading.Event()  # stops the integrity check when the streaming fails
 
     def run(self) -> BackupResult:
@@ -180,13 +194,22 @@ class _Job:
             raise ArchiveError(f"no database at {self.paths.db}{what}")
         Reporter(self.progress, self.cancel, SNAPSHOT, 0).start(str(self.paths.db))
         sources = everything(self.paths, self.options.include_logs)
+        files: list[StoreSource] = []
+        if self.options.whole_home:
+            stores, self.warnings = whole_home(self.paths, sources, self.options.no_open)
+            files = [s for s in stores if not s.sqlite and (self.options.include_logs or s.kind not in _LOG_KINDS)]
+            self.extra = [_ExtraDb(s, self.work / f"db-{i}.sqlite") for i, s in enumerate(st for st in stores
+                                                                                       if st.sqlite)]
         with ThreadPoolExecutor(2, thread_name_prefix="backup") as pool:
             # The snapshot (one sqlite3 step, one core) runs while the logs stream on the other core.
             snap = pool.submit(self._snapshot, t0)
             # The check starts the moment the copy exists, beside the rest of the streaming.
             checked = pool.submit(self._check_after, snap)
+            # The other databases, snapshot then check each, queued behind the first snapshot (2 cores).
+            for extra in self.extra:
+                extra.checked = pool.submit(self._extra_db, extra)
             try:
-                db = self._write_beside_check(sources, snap, checked)
+                db = self._write_beside_check(sources, files, snap, checked)
             except BaseException:
                 self._failed.set()  # the check stops at once; the snapshot (one step) ends on its own
                 raise
@@ -195,9 +218,11 @@ class _Job:
         size = self.final.stat().st_size
         return BackupResult(self.final, size, self.date, self.created, time.perf_counter() - t0,
                             sum(r.size for r in self.records), len(self.records) + 1, db.integrity, db.tables, db.check,
-                            timings={k: round(v, 3) for k, v in self.timings.items()})
+                            warnings=self.warnings, timings={k: round(v, 3) for k, v in self.timings.items()},
+                            stores=[e.as_json() for e in self.extra])
 
-    def _write_beside_check(self, sources: list[Source], snap: Future[str], checked: Future[DbFacts]) -> DbFacts:
+    def _write_beside_check(self, sources: list[Source], files: list[StoreSource], snap: Future[str],
+                            checked: Future[DbFacts]) -> DbFacts:
         """``_write``; for a full check, in a thread of lower priority (its compressor threads inherit it).
 
         integrity_check (one thread, ~1.8 s of CPU on 220 MB) starts when the
@@ -210,10 +235,10 @@ class _Job:
         """
         # Linux only: elsewhere PRIO_PROCESS with a thread id would name a process, or the whole process.
         if self.options.check != "full" or not sys.platform.startswith("linux"):
-            return self._write(sources, snap, checked)
+            return self._write(sources, files, snap, checked)
         pool = ThreadPoolExecutor(1, thread_name_prefix="compress", initializer=_lower_priority)
         try:
-            return pool.submit(self._write, sources, snap, checked).result()
+            return pool.submit(self._write, sources, files, snap, checked).result()
         except BaseException:
             self.cancel.set()  # e.g. Ctrl-C while waiting: the streaming stops at its next megabyte
             raise
@@ -262,10 +287,33 @@ class _Job:
     def _stopped(self) -> bool:
         return self._failed.is_set() or self.cancel.is_set()
 
-    def _write(self, sources: list[Source], snap: Future[str], checked: Future[DbFacts]) -> DbFacts:
-        """Stream state files and logs, then the database copy, then the manifest; fsync."""
+    def _extra_db(self, extra: _ExtraDb) -> DbFacts:
+        """Snapshot one more database (one backup step, as the first), then check the copy."""
+        if self._stopped():
+            extra.snapped.set_result("")
+            return DbFacts(integrity=["interrupted"])
+        try:
+            journal = snapshot(extra.source.path, extra.copy)
+        except ArchiveError as exc:
+            # Gone, or a file SQLite cannot read: not archived (a file copy of a live database could miss
+            # the rows of its -wal), and said so.
+            extra.copy.unlink(missing_ok=True)
+            self.warnings.append(f"{extra.source.path}: not archived ({exc})")
+            extra.snapped.set_result("")
+            return DbFacts(integrity=[f"not archived: {exc}"])
+        except BaseException as exc:
+            extra.snapped.set_exception(exc)
+            raise
+        extra.journal = journal
+        extra.snapped.set_result(journal)
+        return facts(extra.copy, self.options.check, self._stopped)
+
+    def _write(self, sources: list[Source], files: list[StoreSource], snap: Future[str],
+               checked: Future[DbFacts]) -> DbFacts:
+        """Stream state files, logs and other stores, then the database copies, then the manifest; fsync."""
         t1 = time.perf_counter()
-        total = _size(self.paths.db) + sum(_size(s.path) for s in sources)
+        total = sum(_size(p) for p in [self.paths.db, *(s.path for s in sources), *(f.path for f in files),
+                                       *(e.source.path for e in self.extra)])
         reporter = Reporter(self.progress, self.cancel, COMPRESS, total)
         reporter.start(self.final.name)
         fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -275,20 +323,23 @@ class _Job:
             try:
                 tar = TarWriter(gz, origin_comment(mf.FORMAT_VERSION, self.options.purpose))
                 self._files(tar, sources, reporter)
+                self._stores(tar, files, reporter)
                 journal = snap.result()
                 gz.close()  # the database gets its own gzip member, at the level that keeps the size bound
                 gz = open_writer(raw, self.options.db_level, self.threads)
                 tar.switch(gz)
                 self._add(tar, self.copy, "public_users.db", "database", str(self.paths.db), reporter)
+                self._extra_dbs(tar, reporter)
                 self.timings["compress"] = time.perf_counter() - t1
                 t2 = time.perf_counter()
                 Reporter(self.progress, self.cancel, VERIFY, 0).start("integrity_check of the copy")
                 db = checked.result()
+                self._extra_checks()
                 self.cancel.check()  # a check interrupted by cancel is no result
                 if not db.intact and self.options.require_intact:
                     raise ArchiveError(f"the database copy failed {db.check}: " + "; ".join(db.integrity[:3]))
                 data = mf.build(self.paths, self.date, self.created, self.options.purpose, journal, db,
-                                self.records)
+                                self.records, [e.as_json() for e in self.extra if e.archived])
                 tar.add_bytes(member_path(self.date, MANIFEST), data, time.time())
                 tar.close()
             finally:
@@ -309,13 +360,49 @@ class _Job:
         for s in sources:
             self._add(tar, s.path, s.rel, s.kind, str(s.path), reporter)
 
-    def _add(self, tar: TarWriter, path: Path, rel: str, kind: str, source: str, reporter: Reporter) -> None:
+    def _stores(self, tar: TarWriter, files: list[StoreSource], reporter: Reporter) -> None:
+        """The other stores' files (state, keys, logs) under ``home/`` and ``bot/``, with their folders."""
+        now = time.time()
+        dirs: set[str] = set()
+        for f in files:
+            parts = f.rel.split("/")[:-1]
+            dirs.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+        for e in self.extra:
+            parts = e.source.rel.split("/")[:-1]
+            dirs.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+        for rel in sorted(dirs):
+            tar.add_dir(member_path(self.date, rel), now)
+        for f in files:
+            kind = "store-log" if f.kind in _LOG_KINDS else "store"
+            self._add(tar, f.path, f.rel, kind, str(f.path), reporter, nofollow=True)
+
+    def _extra_dbs(self, tar: TarWriter, reporter: Reporter) -> None:
+        """Each other database's copy, as soon as its snapshot is out (its check may still run)."""
+        for e in self.extra:
+            if e.snapped.result():
+                self._add(tar, e.copy, e.source.rel, "database", str(e.source.path), reporter)
+                e.archived = True
+
+    def _extra_checks(self) -> None:
+        """Wait for the other databases' checks; a failed one is recorded and said, not fatal."""
+        for e in self.extra:
+            assert e.checked is not None
+            e.facts = e.checked.result()
+            if e.archived and not e.facts.intact:
+                self.warnings.append(f"{e.source.path}: the copy failed {e.facts.check}: "
+                                     + "; ".join(e.facts.integrity[:3]))
+
+    def _add(self, tar: TarWriter, path: Path, rel: str, kind: str, source: str, reporter: Reporter,
+             nofollow: bool = False) -> None:
         try:
-            with open(path, "rb") as f:
+            with open_regular(path, nofollow) as f:
                 st = os.fstat(f.fileno())
                 digest = tar.add_stream(member_path(self.date, rel), f, st.st_size, st.st_mtime, reporter)
         except FileNotFoundError:
             return  # rotated away between listing and opening: it is in the next file's history
+        except NotRegular:
+            self.warnings.append(f"{path}: replaced by a link or special file while backing up; not archived")
+            return
         self.records.append(mf.MemberRecord(rel, kind, st.st_size, digest, source))
 
     def cleanup(self, failed: bool) -> None:
@@ -325,6 +412,27 @@ class _Job:
         self.claim.unlink(missing_ok=True)
         if failed:
             self.tmp.unlink(missing_ok=True)
+
+
+_LOG_KINDS = frozenset({"jsonl", "text-log"})
+@dataclass
+class _ExtraDb:
+    """One more database of the whole-home backup: its source, copy, snapshot and check."""
+
+    source: StoreSource
+    copy: Path
+    snapped: Future[str] = field(default_factory=Future)  # the source's journal mode; "" when not archived
+    checked: Future[DbFacts] | None = None
+    facts: DbFacts = field(default_factory=DbFacts)
+    journal: str = ""
+    archived: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The manifest's entry (docs/data-formats.md, 'Other SQLite stores')."""
+        f = self.facts
+        return {"member": self.source.rel, "source": str(self.source.path), "page_size": f.page_size,
+                "page_count": f.page_count, "journal_mode": self.journal, "tables": f.tables,
+                "integrity_check": f.integrity, "check": f.check}
 
 
 def _lower_priority() -> None:

@@ -11,8 +11,14 @@ Format version 1::
                   "journal_mode": "wal" | "delete" | ..., "schema": "ADR-005" | ...,
                   "tables": {"users": n, ...}, "integrity_check": ["ok"],
                   "check": "integrity_check" | "quick_check"},
-     "members": [{"name": "public_users.db", "kind": "database" | "state" | "log",
+     "databases": [{"member": "home/fees.db", "source": "/abs/path", "page_size": n, "page_count": n,
+                    "journal_mode": ..., "tables": {...}, "integrity_check": [...], "check": ...}, ...],
+     "members": [{"name": "public_users.db", "kind": "database" | "state" | "log" | "store" | "store-log",
                   "size": n, "sha256": "...", "source": "/abs/path"}, ...]}
+
+``databases`` (the whole-home backup's other SQLite stores, each its own
+snapshot) is absent from older archives; readers treat it as empty.
+``source.bot_dir`` is the bot checkout the ``bot/`` members came from.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ class MemberRecord:
 
 
 def build(paths: DataPaths, date: str, created: datetime, purpose: str, source_journal: str, db: DbFacts,
-          members: list[MemberRecord]) -> bytes:
+          members: list[MemberRecord], databases: list[dict[str, Any]] | None = None) -> bytes:
     """The manifest's bytes (UTF-8 JSON, indented so an admin can read it after ``tar -xzf``)."""
     doc = {
         "format": FORMAT,
@@ -56,10 +62,11 @@ def build(paths: DataPaths, date: str, created: datetime, purpose: str, source_j
         "date": date,
         "purpose": purpose,
         "source": {"home": str(paths.home), "database": str(paths.db), "logs": [str(p) for p in paths.logs],
-                   "backups": str(paths.backups)},
+                   "backups": str(paths.backups), "bot_dir": str(paths.bot_dir) if paths.bot_dir else None},
         "database": {"member": "public_users.db", "page_size": db.page_size, "page_count": db.page_count,
                      "journal_mode": source_journal, "schema": db.schema.value, "tables": db.tables,
                      "integrity_check": db.integrity, "check": db.check},
+        "databases": databases or [],
         "members": [m.as_json() for m in members],
     }
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -22,6 +22,10 @@ Order, so that a refused archive changes nothing and an accepted one loses nothi
    ``<name>.restored-<DATE>.jsonl`` (a missing log is restored under its own
    name). Nothing is overwritten. A ``backup_restored`` entry is appended to
    the audit log.
+
+A whole-home archive's other stores (``home/``, ``bot/``) are planned by
+``picks.py``; ``RestorePlan.pick`` limits the restore to the stores the
+admin named (``--only``, the preview's checkboxes) and leaves the rest alone.
 """
 
 from __future__ import annotations
@@ -38,10 +42,11 @@ from .extract import Scan, ScannedMember
 from .layout import Kind, MemberName, member_path
 from .limits import Limits
 from .make import BackupResult
+from .picks import DATABASE, Pickable, StoreAction, plan_stores, resolve_picks, store_target
 from .progress import EXTRACT, CancelFlag, ProgressFn, no_progress
 from .schemadiff import copy_objects, live_objects, schema_changes
 from .snapshot import DbFacts, live_counts
-from .stage import Staged, check_target
+from .stage import Staged, check_target, split_log_name
 from .verify import read_checked
 
 CHUNK = 1 << 20
@@ -79,6 +84,33 @@ class RestorePlan:
     logs: list[LogAction]
     schema: list[dict[str, Any]] = field(default_factory=list)  # objects that differ (schemadiff.py)
     lock_seconds: float = 0.0  # estimated wait of the bot's writes (lock_estimate)
+    stores: list[StoreAction] = field(default_factory=list)  # home/ and bot/ members (picks.py)
+    picked: set[str] | None = None  # member rels the admin picked; None: everything
+
+    def wants(self, rel: str) -> bool:
+        """Whether the member ``rel`` (under backups/<DATE>/) is to be restored."""
+        return self.picked is None or rel in self.picked
+
+    def pickables(self) -> list[Pickable]:
+        """Everything the admin can pick, by member name and live path."""
+        out = [Pickable("public_users.db", self.paths.db)]
+        out += [Pickable(m.name.rel, self.paths.home / m.name.rel) for m in self.scan.members.values()
+                if m.name.kind is Kind.STATE]
+        out += [Pickable(a.member.split("/", 2)[2], a.target) for a in self.logs]
+        out += [Pickable(s.member, s.target) for s in self.stores if s.target is not None]
+        return out
+
+    def pick(self, names: list[str]) -> None:
+        """Restore only the named stores (live paths or member names); raises ArchiveError for an unknown one."""
+        self.picked = resolve_picks(names, self.pickables(), self.scan.date)
+        for s in self.stores:
+            s.selected = s.target is not None and s.member in self.picked
+        self.schema = [c for c in self.schema if self.wants(c.get("database", "public_users.db"))]
+
+    @property
+    def db_wanted(self) -> bool:
+        """Whether the main database is restored."""
+        return self.wants("public_users.db")
 
     def preview(self) -> dict[str, Any]:
         """Rows now vs in the archive, state files and logs: what the admin confirms."""
@@ -86,7 +118,10 @@ class RestorePlan:
                 "origin": "console" if self.scan.console_made else "script",
                 "schema_archive": self.db.schema.value, "schema_now": self.schema_now,
                 "tables": self.tables, "state_files": self.state, "logs": [a.as_json() for a in self.logs],
-                "database": str(self.paths.db), "schema_changes": self.schema, "lock_seconds": self.lock_seconds}
+                "database": str(self.paths.db), "schema_changes": self.schema, "lock_seconds": self.lock_seconds,
+                "stores": [s.as_json() for s in self.stores],
+                "picked": sorted(self.picked) if self.picked is not None else None,
+                "pickable": [{"member": p.member, "target": str(p.target)} for p in self.pickables()]}
 
     def discard(self) -> None:
         """Delete the temporary folder."""
@@ -109,12 +144,13 @@ class RestoreResult:
     logs: list[LogAction] = field(default_factory=list)
     quick_check: str = ""
     warnings: list[str] = field(default_factory=list)
+    databases: dict[str, str] = field(default_factory=dict)  # live path -> quick_check, every database written
 
     def as_json(self) -> dict[str, Any]:
         """For ``--json-progress`` and the window."""
         return {"archive": str(self.archive), "safety_archive": str(self.safety.path) if self.safety else None,
                 "state_written": self.state_written, "logs": [a.as_json() for a in self.logs],
-                "quick_check": self.quick_check, "warnings": self.warnings}
+                "quick_check": self.quick_check, "warnings": self.warnings, "databases": self.databases}
 
 
 def _sha_prefix(path: Path, size: int) -> str | None:
@@ -150,18 +186,27 @@ class _Targets:
         self._paths = paths
 
     def __call__(self, name: MemberName) -> Path | None:
+        if name.kind is Kind.STORE_LOG:
+            return store_target(self._paths, name)
         return log_target(self._paths, name) if name.kind is Kind.LOG else None
 
 
 def beside_name(target: Path, date: str) -> Path:
-    """``audit.jsonl`` -> ``audit.restored-<DATE>.jsonl`` in the same folder."""
-    return target.with_name(f"{target.name[: -len('.jsonl')]}.restored-{date}.jsonl")
+    """``audit.jsonl`` -> ``audit.restored-<DATE>.jsonl`` (``bot.log.1`` -> ``bot.restored-<DATE>.log.1``)."""
+    stem, suffix = split_log_name(target.name)
+    return target.with_name(f"{stem}.restored-{date}{suffix}")
 
 
 def plan_log(paths: DataPaths, member: ScannedMember, date: str) -> LogAction:
     """The log rule, decided by content: keep, write beside, or restore a missing log."""
-    target = log_target(paths, member.name)
-    rel = member_path(date, member.name.rel)
+    action = plan_log_at(log_target(paths, member.name), member)
+    action.member = member_path(date, member.name.rel)
+    return action
+
+
+def plan_log_at(target: Path, member: ScannedMember) -> LogAction:
+    """The log rule for a log that belongs at ``target`` (``member`` is filled in by the caller)."""
+    rel = member.name.rel
     if not target.exists():
         return LogAction(rel, target, "restore")
     if member.continues_current is not None:  # compared while it streamed
@@ -231,8 +276,10 @@ def prepare_restore(archive: Path, paths: DataPaths, limits: Limits | None = Non
         assert member is not None and member.path is not None
         live_schema = live_objects(paths.db)
         changes = schema_changes(live_schema, copy_objects(member.path)) if live_schema else []
+        stores = plan_stores(paths, scan)
+        changes += _store_schema_changes(scan, stores)
         plan = RestorePlan(archive, paths, scan, db, tables, kind.value if kind else "no database",
-                           _state_plan(paths, scan), logs, changes, lock_estimate(paths.db, member.size))
+                           _state_plan(paths, scan), logs, changes, lock_estimate(paths.db, member.size), stores)
         check_targets(plan)
         return plan
     except BaseException:
@@ -240,15 +287,34 @@ def prepare_restore(archive: Path, paths: DataPaths, limits: Limits | None = Non
         raise
 
 
+def _store_schema_changes(scan: Scan, stores: list[StoreAction]) -> list[dict[str, Any]]:
+    """Schema objects of the other live databases that the archive's copies change (need acceptance too)."""
+    out: list[dict[str, Any]] = []
+    for s in stores:
+        member = scan.members[s.member]
+        if s.kind != DATABASE or s.target is None or member.path is None or not s.target.is_file():
+            continue
+        live = live_objects(s.target)
+        if live:
+            out += [{**c, "database": s.member} for c in schema_changes(live, copy_objects(member.path))]
+    return out
+
+
 def check_targets(plan: RestorePlan) -> None:
     """Every path the restore writes: no symbolic link on the way, no folder where a file goes."""
     paths = plan.paths
-    check_target(paths.home, paths.db, "the database")
+    if plan.db_wanted:
+        check_target(paths.home, paths.db, "the database")
     for m in plan.scan.members.values():
-        if m.name.kind is Kind.STATE:
+        if m.name.kind is Kind.STATE and plan.wants(m.name.rel):
             check_target(paths.home, paths.home / m.name.rel, m.name.rel)
+    for s in plan.stores:
+        if s.selected and s.target is not None and s.action not in ("keep", "unchanged"):
+            root = paths.home if s.member.startswith("home/") else (paths.bot_dir or s.target.parent)
+            target = s.target if s.action != "beside" else beside_name(s.target, plan.scan.date)
+            check_target(root, target, s.member)
     for action in plan.logs:
-        if action.action != "keep":
+        if action.action != "keep" and plan.wants(action.member.split("/", 2)[2]):
             target = action.target if action.action == "restore" else beside_name(action.target, plan.scan.date)
             check_target(action.target.parent.parent, target, f"the log {action.target.name}")
 

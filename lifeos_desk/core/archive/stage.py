@@ -58,6 +58,15 @@ def check_target(root: Path, target: Path, what: str) -> None:
                                f"it away, then restore again; nothing was changed")
 
 
+def split_log_name(name: str) -> tuple[str, str]:
+    """``audit.jsonl`` -> (``audit``, ``.jsonl``); ``bot.log.1`` -> (``bot``, ``.log.1``); where a suffix goes."""
+    if name.endswith(".jsonl"):
+        return name[: -len(".jsonl")], ".jsonl"
+    stem, dot, rest = name.lstrip(".").partition(".")
+    lead = name[: len(name) - len(name.lstrip("."))]
+    return lead + stem, (dot + rest)
+
+
 @dataclass
 class Staged:
     """One copy waiting beside its target."""
@@ -120,7 +129,8 @@ class Stager:
                     break
                 except FileExistsError:
                     n += 1
-                    candidate = item.target.with_name(f"{item.target.name[: -len('.jsonl')]}-{n}.jsonl")
+                    stem, suffix = split_log_name(item.target.name)
+                    candidate = item.target.with_name(f"{stem}-{n}{suffix}")
             item.placed = candidate
             item.tmp.unlink()
             return
@@ -156,4 +166,4 @@ class Stager:
             item.tmp.unlink(missing_ok=True)
 
 
-__all__ = ["Staged", "Stager", "check_target"]
+__all__ = ["Staged", "Stager", "check_target", "split_log_name"]

@@ -8,7 +8,10 @@ missing or extra); the database is written to a temporary copy and must
 pass ``integrity_check``, with the manifest's page count and row counts.
 Archives made by ADR-005's script carry no manifest: they get the structural
 and database checks. integrity_check runs in a thread as soon as the
-database member is out, while the logs are still being read.
+database member is out, while the logs are still being read; the
+whole-home backup's other databases (``home/``/``bot/`` members whose first
+bytes are a SQLite header) are each checked the same way, on two workers
+(the machine's two cores), and compared with the manifest's ``databases``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from .limits import Limits
 from .progress import VERIFY, CancelFlag, ProgressFn, Reporter, no_progress
 from .snapshot import DbFacts, facts
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
 
 @dataclass
 class VerifyReport:
@@ -50,14 +55,16 @@ class VerifyReport:
     integrity: list[str] = field(default_factory=list)
     check: str = "integrity_check"
     tables: dict[str, int] = field(default_factory=dict)
+    databases: dict[str, dict[str, Any]] = field(default_factory=dict)  # the other databases: rows, check
 
     @property
     def message(self) -> str:
         """One line: what holds, or what failed."""
         if self.ok:
             rows = sum(self.tables.values())
+            others = f" (+ {len(self.databases)} other databases, each {self.check} ok)" if self.databases else ""
             return (f"OK: {self.members} members, {self.content_bytes:,} bytes, {self.check} ok, "
-                    f"{rows:,} rows in {len(self.tables)} tables")
+                    f"{rows:,} rows in {len(self.tables)} tables{others}")
         return "FAILED: " + "; ".join(self.problems)
 
     def as_json(self) -> dict[str, Any]:
@@ -66,7 +73,7 @@ class VerifyReport:
                 "purpose": self.purpose, "date": self.date, "members": self.members,
                 "archive_bytes": self.archive_bytes, "content_bytes": self.content_bytes,
                 "seconds": round(self.seconds, 3), "integrity_check": self.integrity, "check": self.check,
-                "tables": self.tables,
+                "tables": self.tables, "databases": self.databases,
                 "message": self.message}
 
 
@@ -83,18 +90,29 @@ class Checked:
         self._pool, self._check, self._cancel = pool, check, cancel
         self.failed = threading.Event()
         self.db: Future[DbFacts] | None = None
+        self.others: dict[str, Future[DbFacts]] = {}
+        self.drop_files = False
 
     def stopped(self) -> bool:
         """Polled by SQLite during the check: cancelled, or the scan failed."""
         return self.failed.is_set() or self._cancel.is_set()
 
     def on_stored(self, member: ScannedMember, scan: Scan) -> None:
-        """Start the check when the database member is complete."""
-        if member.name.kind is Kind.DATABASE and member.path is not None:
+        """Start the check when a database member is complete (the rest of the archive still streams)."""
+        if member.path is None:
+            return
+        if member.name.kind is Kind.DATABASE:
             self.db = self._pool.submit(facts, member.path, self._check, self.stopped)
+        elif member.name.kind is Kind.STORE:
+            if _is_sqlite(member.path):
+                self.others[member.name.rel] = self._pool.submit(facts, member.path, self._check, self.stopped)
+            elif self.drop_files:  # verify keeps only databases: a state file was hashed on its way
+                member.path.unlink(missing_ok=True)
+                member.path = None
 
     def after_scan(self, scan: Scan) -> DbFacts | None:
-        """The database facts once the whole archive is read."""
+        """The database facts once the whole archive is read (the others go into ``scan.databases``)."""
+        scan.databases = {rel: f.result() for rel, f in self.others.items()}
         if self.db is not None:
             return self.db.result()
         return None
@@ -114,8 +132,9 @@ def read_checked(archive: Path, limits: Limits | None, progress: ProgressFn, can
     reporter.start(archive.name)
     workdir = make_workdir(archive.parent)
     try:
-        with ThreadPoolExecutor(1, thread_name_prefix="integrity") as pool:
+        with ThreadPoolExecutor(2, thread_name_prefix="integrity") as pool:
             checked = Checked(pool, check, cancel)
+            checked.drop_files = not keep_all
             try:
                 scan = scan_archive(archive, limits, reporter, _keep_all if keep_all else _keep_db, workdir,
                                     checked.on_stored, current_of or no_current)
@@ -132,7 +151,15 @@ def read_checked(archive: Path, limits: Limits | None, progress: ProgressFn, can
 
 
 def _keep_db(name: MemberName) -> bool:
-    return name.kind is Kind.DATABASE
+    return name.kind in (Kind.DATABASE, Kind.STORE)  # a STORE is dropped once its header says it is no database
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
 
 
 def _keep_all(_name: MemberName) -> bool:
@@ -153,6 +180,24 @@ def check_scan(scan: Scan, db: DbFacts | None) -> list[str]:
             problems.append(f"the archived database fails {db.check}: " + "; ".join(db.integrity[:3]))
         if scan.manifest is not None:
             problems += _db_vs_manifest(scan.manifest, db)
+    problems += _other_dbs(scan)
+    return problems
+
+
+def _other_dbs(scan: Scan) -> list[str]:
+    """Each other database intact, and as the manifest's ``databases`` describes it."""
+    problems = []
+    listed = {d.get("member"): d for d in (scan.manifest or {}).get("databases") or [] if isinstance(d, dict)}
+    for rel, got in scan.databases.items():
+        if not got.intact:
+            problems.append(f"the archived {rel} fails {got.check}: " + "; ".join(got.integrity[:3]))
+        want = listed.get(rel)
+        if scan.manifest is not None and want is None:
+            problems.append(f"{rel} is a database the manifest does not describe")
+        elif want is not None and (want.get("page_count") != got.page_count or want.get("tables") != got.tables):
+            problems.append(f"{rel}: page count or row counts differ from the manifest")
+    problems += [f"{rel} is listed as a database in the manifest but is none" for rel in listed
+                 if isinstance(rel, str) and rel in scan.members and rel not in scan.databases]
     return problems
 
 
@@ -232,3 +277,5 @@ def _fill(report: VerifyReport, scan: Scan, db: DbFacts | None, problems: list[s
     report.ok = not problems
     if db is not None:
         report.integrity, report.tables, report.check = db.integrity, db.tables, db.check
+    report.databases = {rel: {"tables": f.tables, "integrity_check": f.integrity}
+                        for rel, f in scan.databases.items()}

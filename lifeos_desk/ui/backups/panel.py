@@ -315,7 +315,8 @@ class BackupsPanel(QWidget, AreaDefaults):
     def _on_preview_answer(self, result: int) -> None:
         dialog = self.preview_dialog
         self.runner.confirm(result == QDialog.DialogCode.Accepted,
-                            accept_schema=dialog is not None and dialog.schema_accepted())
+                            accept_schema=dialog is not None and dialog.schema_accepted(),
+                            only=dialog.picked() if dialog is not None else None)
         if self.preview_dialog is not None:
             self.preview_dialog.deleteLater()
             self.preview_dialog = None

@@ -5,7 +5,9 @@ in its temporary folder): rows per table now vs in the archive, what
 happens to each state file and each log, the schema objects (tables,
 indexes, views, triggers) that differ from the live database with their
 SQL, how long the bot's writes will wait, and a warning to stop the bot
-first. Restore stays disabled until the admin ticks that the bot is
+first. A "Stores to restore" list, one checkbox per store the archive
+holds (all ticked), lets the admin restore only some (``restore --only``);
+the rest are left as they are. Restore stays disabled until the admin ticks that the bot is
 stopped, and - when the schema differs - that those changes are accepted
 (a trigger planted in an archive would otherwise come in silently).
 """
@@ -47,6 +49,14 @@ def _cell(text: str, align_right: bool = False, changed: bool = False) -> QTable
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     if changed:
         item.setForeground(QBrush(_CHANGED))
+    return item
+
+
+def _check_cell() -> QTableWidgetItem:
+    """A ticked checkbox cell (the admin unticks what is not to be restored)."""
+    item = QTableWidgetItem()
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Checked)
     return item
 
 
@@ -110,6 +120,13 @@ class RestorePreviewDialog(QDialog):
                                          changed=log["action"] != "keep")] for log in preview["logs"]],
             stretch=1)
         layout.addWidget(self.logs)
+        layout.addWidget(QLabel("<b>Stores to restore</b> — untick what should stay as it is"))
+        self.pickable = [str(p["member"]) for p in preview.get("pickable") or []]
+        self.picks = _table(["Restore", "Store", "Goes to"], [
+            [_check_cell(), _cell(str(p["member"])), _cell(str(p["target"]))] for p in preview.get("pickable") or []],
+            stretch=2)
+        self.picks.itemChanged.connect(self._update_restore)
+        layout.addWidget(self.picks)
         self.schema_changes = list(preview.get("schema_changes") or [])
         self.schema: QTableWidget | None = None
         self.accept_schema: QCheckBox | None = None
@@ -150,9 +167,16 @@ class RestorePreviewDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def _update_restore(self) -> None:
-        """Restore is enabled by the bot-stopped tick, and the schema tick when the schema differs."""
+        """Restore is enabled by the bot-stopped tick, the schema tick when the schema differs, and a pick."""
         schema_ok = self.accept_schema is None or self.accept_schema.isChecked()
-        self.restore_button.setEnabled(self.stopped.isChecked() and schema_ok)
+        picked = not self.pickable or bool(self.picked() or self.picked() is None)
+        self.restore_button.setEnabled(self.stopped.isChecked() and schema_ok and picked)
+
+    def picked(self) -> list[str] | None:
+        """The ticked stores' member names; None when every one is ticked (restore everything)."""
+        ticked = [m for r, m in enumerate(self.pickable)
+                  if (item := self.picks.item(r, 0)) is not None and item.checkState() == Qt.CheckState.Checked]
+        return None if len(ticked) == len(self.pickable) else ticked
 
     def schema_accepted(self) -> bool:
         """Whether the admin accepted the schema changes (True when there are none)."""

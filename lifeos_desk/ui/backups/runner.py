@@ -77,13 +77,17 @@ class ArchiveRunner(QObject):
         proc.start()
         self.started.emit(command)
 
-    def confirm(self, yes: bool, accept_schema: bool = False) -> None:
+    def confirm(self, yes: bool, accept_schema: bool = False, only: list[str] | None = None) -> None:
         """Answer a restore preview: ``yes`` goes on, anything else cancels with nothing changed.
 
-        ``accept_schema``: the admin also accepted the schema objects that differ.
+        ``accept_schema``: the admin also accepted the schema objects that differ; ``only``: the stores
+        ticked in the preview (None: all), sent as ``only <JSON list>`` (commands/restore.py, parse_answer).
         """
         if self._proc is not None:
-            answer = b"yes accept-schema\n" if yes and accept_schema else b"yes\n" if yes else b"no\n"
+            answer = b"yes accept-schema" if yes and accept_schema else b"yes" if yes else b"no"
+            if yes and only is not None:
+                answer += b" only " + json.dumps(only).encode("utf-8")
+            answer += b"\n"
             self._proc.write(answer)
             self._proc.closeWriteChannel()
 
