@@ -28,6 +28,7 @@ class DataPaths:
     logs: tuple[Path, ...]
     backups: Path
     read_only: bool = True
+    bot_dir: Path | None = None
 
     @property
     def db(self) -> Path:
