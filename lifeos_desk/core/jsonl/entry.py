@@ -29,7 +29,7 @@ EVENT_KEYS = ("event", "event_type", "event_name", "action", "message")
 ACTOR_KEYS = ("actor_id", "user_id", "os_user")
 #: Keys shown in their own columns, so the summary leaves them out.
 CONSUMED = frozenset({*TIME_KEYS, "event", "event_type", "event_name", "level", "severity", "success", *ACTOR_KEYS,
-                      "resource_type", "resource_id"})
+                      "resource_type", "resource_id", "resource"})
 
 
 _FIRST = frozenset({"error_message", "error"})
@@ -149,6 +149,8 @@ def _level_of(data: dict[str, Any]) -> str:
 
 def _resource_of(data: dict[str, Any]) -> str:
     kind, ident = as_text(data.get("resource_type")), as_text(data.get("resource_id"))
+    if not (kind or ident):
+        return as_text(data.get("resource"))  # the daily audit files' one field
     return f"{kind}/{ident}" if kind and ident else kind or ident
 
 

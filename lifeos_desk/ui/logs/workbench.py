@@ -48,6 +48,7 @@ class Workbench(QObject):
         self.times = TimesCache()
         self.chart_tasks = TaskRunner(self)
         self.chains: dict[int, ChainCheck | None] = {}
+        self._sampled = 0
         self._chart_due = QTimer(self)
         self._chart_due.setSingleShot(True)
         self._chart_due.timeout.connect(self.refresh_chart)
@@ -109,6 +110,8 @@ class Workbench(QObject):
     def rows_added(self) -> None:
         """New rows: check the chain further; redraw the chart soon (throttled)."""
         self.check_chains()
+        if self._sampled < 2 * SAMPLE and self.area.model.rowCount() > self._sampled:
+            self.hide_empty_columns()  # the first rows of a log just arrived: decide its columns on them
         if not self._chart_due.isActive():
             wait = max(CHART_EVERY_S - (time.monotonic() - self.histogram.updated_at), 0.0)
             self._chart_due.start(int(wait * 1000))
@@ -133,6 +136,7 @@ class Workbench(QObject):
         count = model.rowCount() or model.view.available()
         rows = [*range(min(SAMPLE, count)), *range(max(count - SAMPLE, SAMPLE), count)]
         entries = [model.entry(r) for r in rows if r < model.view.available()]
+        self._sampled = count
         for column in SHAPE_COLUMNS:
             empty = bool(entries) and all(not model._display(0, column, e) for e in entries if not e.malformed)
             table.setColumnHidden(column, empty and not (column == Column.LEVEL
