@@ -69,7 +69,8 @@ class Workbench(QObject):
         self.saved_button = self._menu_button("Saved filters", "Filters kept under a name", self._fill_saved)
         layout = area.layout()
         assert isinstance(layout, QVBoxLayout)
-        top = layout.itemAt(0).layout()
+        first = layout.itemAt(0)
+        top = first.layout() if first is not None else None
         assert isinstance(top, QHBoxLayout)
         top.insertWidget(top.count() - 1, self.bookmark_button)
         top.insertWidget(top.count() - 1, self.saved_button)
