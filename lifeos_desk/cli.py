@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "lifeos_desk.commands.list",
     "lifeos_desk.commands.migrate",
     "lifeos_desk.commands.logs",
+    "lifeos_desk.commands.audit",
 )
 
 
@@ -45,6 +46,8 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
                    help="a log folder; repeatable (env LIFEOS_LOGS, os.pathsep-separated)")
     g.add_argument("--backups", type=Path, default=default, metavar="DIR",
                    help="the backups folder (default <home>/backups)")
+    g.add_argument("--bot-dir", type=Path, default=default, metavar="DIR",
+                   help="the bot checkout (env LIFEOS_BOT_DIR; default: the current folder if it looks like one)")
     g.add_argument("--read-only", action="store_true", default=default,
                    help="never write to the database, whatever the settings say")
 
@@ -79,6 +82,7 @@ def resolve_from_args(args: argparse.Namespace, settings: Settings) -> DataPaths
         logs=tuple(args.logs or ()),
         backups=args.backups,
         read_only=True if args.read_only else None,
+        bot_dir=getattr(args, "bot_dir", None),
     )
     return resolve_paths(flags, os.environ, settings.overrides(), Path.cwd())
 

@@ -141,7 +141,7 @@ def test_item15_vault_verify_prints_results_when_the_audit_log_cannot_be_written
     proc = _verify(home, passphrase.encode() + b"\n")
     out, err = proc.stdout.decode(), proc.stderr.decode()
     assert proc.returncode == 0, err
-    assert out.splitlines()[-1].startswith("3 wallets: 3 verified")
+    assert out.splitlines()[-1].startswith("3 wallets in 1 store(s): 3 verified")
     assert "Traceback" not in err
     assert all(line.startswith("warning: the audit") for line in err.strip().splitlines())
     assert "audit entry could not be written" in err and str(audit) in err

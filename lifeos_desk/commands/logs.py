@@ -151,7 +151,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     except ValueError as exc:
         print(f"lifeos-desk logs: {exc}", file=sys.stderr)
         return 2
-    logs = LogSet(log_folders(paths.logs, paths.home, getattr(paths, "bot_dir", None)))
+    logs = LogSet(log_folders(paths.logs, paths.home, paths.bot_dir))
     try:
         picked = _pick(logs, args.log)
         if isinstance(picked, str):

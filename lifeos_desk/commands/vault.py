@@ -12,20 +12,18 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-import threading
-from collections.abc import Sequence
 from typing import TextIO
 
-from ..core.audit import AuditWriter, audit_log_path
 from ..core.keys import BOT_ITERATIONS
 from ..core.paths import DataPaths
 from ..core.schema import SchemaKind
 from ..core.secrets import Secret
-from ..core.vault import MAX_ITERATIONS, VerifyReport, VerifyStatus, WalletRecord, default_workers, verify_all
-from . import CommandError
+from ..core.vault import MAX_ITERATIONS, WalletRecord, default_workers
+from . import CommandError, vault_keys
 
 NAME = "vault"
-HELP = "wallet vault: 'verify' decrypts every wallet key in memory and checks it against its address"
+HELP = ("wallet vault: 'verify' decrypts every wallet key of every store in memory and checks it against its "
+        "address; 'health' reports plaintext keys, readable key files, weak passphrases and missing backups")
 
 EXIT_NOT_ALL_VERIFIED = 1
 EXIT_NO_PASSPHRASE = 2
@@ -39,15 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``verify`` with --iterations, --workers and --quiet."""
     # A positional action rather than nested subparsers, so the global options
     # (--home, --logs...) keep working after it: ``vault verify --home X``.
-    parser.add_argument("action", choices=("verify",),
+    parser.add_argument("action", choices=("verify", "health"),
                         help="verify: decrypt every wallet key in memory and check it against its address; "
                              "the passphrase is read from a no-echo prompt, or from standard input when it "
-                             "is not a terminal, never from the command line")
+                             "is not a terminal, never from the command line; health: the secrets health check")
     parser.add_argument("--iterations", type=int, default=BOT_ITERATIONS,
                         help=f"PBKDF2 iterations the keys were sealed with (default {BOT_ITERATIONS:,}, the bot's)")
     parser.add_argument("--workers", type=int, default=None,
                         help=f"parallel derivations (default: every core, here {default_workers()})")
     parser.add_argument("--quiet", action="store_true", help="print only the summary line")
+    vault_keys.add_arguments(parser)
 
 
 def read_passphrase(stdin: TextIO | None = None) -> Secret:
@@ -91,18 +90,6 @@ def _load(paths: DataPaths) -> tuple[list[WalletRecord], SchemaKind]:
         db.close()
 
 
-def status_table(records: Sequence[WalletRecord], report: VerifyReport) -> list[str]:
-    """One line per wallet: key, owner, address, status, detail — never a secret."""
-    rows = [("WALLET", "OWNER", "ADDRESS", "STATUS", "DETAIL")]
-    for r in records:
-        result = report.results.get(r.key)
-        rows.append((str(r.key), r.owner or "—", r.address, result.status.value if result else "not checked",
-                     result.detail if result else ""))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)) + "  " + row[4]
-            for row in rows]
-
-
 class _Progress:
     """'verified 120/1000' on stderr when it is a terminal (not in pipes or logs)."""
 
@@ -118,43 +105,12 @@ class _Progress:
             self.stream.flush()
 
 
-def _audit(paths: DataPaths, schema: SchemaKind, records: Sequence[WalletRecord], iterations: int,
-           counts: dict[VerifyStatus, int]) -> None:
-    """Record the run in the audit log; one that cannot be written is a warning, not a lost result."""
-    path = audit_log_path(paths)
-    try:
-        AuditWriter(path, schema).log("vault_verify", via="cli", wallets=len(records), iterations=iterations,
-                              **{s.name.lower(): counts.get(s, 0) for s in VerifyStatus})
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        print(f"warning: the audit entry could not be written to {path}: {reason}", file=sys.stderr)
-
-
 def run(args: argparse.Namespace, paths: DataPaths) -> int:
     """Verify every wallet and print the table and a summary."""
     if not 1 <= args.iterations <= MAX_ITERATIONS:
         raise CommandError(f"--iterations must be between 1 and {MAX_ITERATIONS:,}", 2)
     if args.workers is not None and args.workers < 1:
         raise CommandError("--workers must be at least 1", 2)
-    records, schema = _load(paths)
-    passphrase = read_passphrase()
-    cancel = threading.Event()
-    try:
-        report = verify_all(records, passphrase, iterations=args.iterations, workers=args.workers,
-                            progress=_Progress(sys.stderr), cancel=cancel)
-    except KeyboardInterrupt:
-        cancel.set()
-        raise
-    finally:
-        passphrase.wipe()
-    counts = report.counts()
-    if not args.quiet:
-        print("\n".join(status_table(records, report)))
-    print(report.summary() + f" ({report.elapsed_s:.1f} s)", flush=True)
-    _audit(paths, schema, records, args.iterations, counts)
-    if records and counts.get(VerifyStatus.WRONG_PASSPHRASE, 0) == len(records):
-        print(f"the passphrase opened none of the wallets: it is wrong, or the keys were sealed with another "
-              f"iteration count than {args.iterations:,} (--iterations)", file=sys.stderr)
-        return EXIT_NOTHING_OPENED
-    return 0 if report.all_verified else EXIT_NOT_ALL_VERIFIED
+    # Every store, not only the public database (core/keystores; issue 13).
+    return vault_keys.run_health(args, paths) if args.action == "health" else vault_keys.run_verify(args, paths)
 

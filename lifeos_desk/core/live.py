@@ -234,20 +234,18 @@ _STATS_COLS = (
 def next_stats(old: Sequence[Any], usd: float, pnl: float | None) -> tuple[Any, ...]:
     """user_stats (``_STATS_COLS``) after one completed transaction; pnl is None for a BUY.
 
-    Same rules as ``demo``: a SELL with pnl > 0 wins, < 0 loses, 0 breaks both streaks.
+    Same rules as ``demo`` and the bot's ``record_trade``: a SELL with pnl > 0 wins, < 0 loses, 0 leaves
+    both streaks; best/worst start at 0; the win rate divides by every trade (core/checks/aggregates.py).
     """
     n, wins, losses, total, _, avg_win, avg_loss, best, worst, volume, win_run, loss_run = old
     if pnl:
-        judged = wins + losses
-        best, worst = (pnl, pnl) if judged == 0 else (max(best, pnl), min(worst, pnl))
+        best, worst = max(best, pnl, 0.0), min(worst, pnl, 0.0)
     if pnl is not None and pnl > 0:
         avg_win, wins, win_run, loss_run = round((avg_win * wins + pnl) / (wins + 1), 2), wins + 1, win_run + 1, 0
     elif pnl is not None and pnl < 0:
         avg_loss, losses = round((avg_loss * losses + pnl) / (losses + 1), 2), losses + 1
         win_run, loss_run = 0, loss_run + 1
-    elif pnl is not None:
-        win_run = loss_run = 0
-    rate = round(100 * wins / (wins + losses), 2) if wins + losses else 0.0
+    rate = round(100 * wins / (n + 1), 2)
     return (n + 1, wins, losses, round(total + (pnl or 0.0), 2), rate, avg_win, avg_loss, best, worst,
             round(volume + usd, 2), win_run, loss_run)  # fmt: skip
 

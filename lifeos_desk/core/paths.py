@@ -1,7 +1,8 @@
 """Where the data lives: the LifeOS home, log folders and backups folder.
 
 Precedence, highest first: command-line flags, environment (LIFEOS_HOME,
-LIFEOS_LOGS), persisted settings, defaults. The console's own files live in
+LIFEOS_LOGS, LIFEOS_BOT_DIR), persisted settings, defaults (the bot
+checkout: the current folder when it looks like one). The console's own files live in
 platformdirs' folders (``AppDirs``), never inside the data home.
 """
 
@@ -18,6 +19,7 @@ APP_SLUG = "lifeos-desk"
 DB_FILENAME = "public_users.db"
 ENV_HOME = "LIFEOS_HOME"
 ENV_LOGS = "LIFEOS_LOGS"
+ENV_BOT_DIR = "LIFEOS_BOT_DIR"
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class DataPaths:
     logs: tuple[Path, ...]
     backups: Path
     read_only: bool = True
-    bot_dir: Path | None = None
+    bot_dir: Path | None = None  # the bot checkout (docs/data-formats.md, 'Where things live'), if known
 
     @property
     def db(self) -> Path:
@@ -44,6 +46,12 @@ class Overrides:
     logs: tuple[Path, ...] = field(default_factory=tuple)
     backups: Path | None = None
     read_only: bool | None = None
+    bot_dir: Path | None = None
+
+
+def looks_like_checkout(path: Path) -> bool:
+    """A folder the bot runs from: it has ``bots/treasury``, or ``data/`` beside ``core/``."""
+    return (path / "bots" / "treasury").is_dir() or ((path / "data").is_dir() and (path / "core").is_dir())
 
 
 def _expand(p: str | Path) -> Path:
@@ -83,7 +91,9 @@ def resolve_paths(
         read_only = flags.read_only
     elif stored.read_only is not None:
         read_only = stored.read_only
-    return DataPaths(home=home, logs=logs_abs, backups=backups_abs, read_only=read_only)
+    bot = flags.bot_dir or (_expand(env[ENV_BOT_DIR]) if env.get(ENV_BOT_DIR) else None) or stored.bot_dir
+    bot_abs = (cwd / _expand(bot)).absolute() if bot else (cwd.absolute() if looks_like_checkout(cwd) else None)
+    return DataPaths(home=home, logs=logs_abs, backups=backups_abs, read_only=read_only, bot_dir=bot_abs)
 
 
 @dataclass(frozen=True)

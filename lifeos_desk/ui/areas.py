@@ -111,6 +111,12 @@ class NoticePanel(QWidget, AreaDefaults):
         layout.addStretch(1)
 
 
+def _trading_area(session: Session) -> QWidget:
+    from .trading import create_trading_area  # imported here so start-up stays light
+
+    return create_trading_area(session)
+
+
 def _vault_area(session: Session) -> QWidget:
     from .vault import create_vault_area  # imported here so start-up stays light
 
@@ -145,6 +151,8 @@ def default_areas() -> list[AreaSpec]:
     """The areas in tab order (Ctrl+1 ... in this order)."""
     return [
         AreaSpec("tables", "Tables", "Every table of the database, live", _tables_area),
+        AreaSpec("trading", "Trading state", "The treasury's positions, exit intents and trade history, live",
+                 _trading_area),
         AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area),
         AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs", _logs_area),
         AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL", _charts_area),

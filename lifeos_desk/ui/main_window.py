@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QDateTime, Qt, QTimer, QUrl, Slot
@@ -35,6 +36,8 @@ from ..session import Session
 from .area_host import AreaHost, UnsavedChoice, add_shortcut_tip, ask_unsaved, shortcut_text
 from .areas import AreaSpec, default_areas
 from .busy import app_registry, confirm_quit
+from .trading import EmergencyStopBanner, trading_paths
+from .trading.models import time_text
 
 SessionOpener = Callable[[DataPaths], Session]
 UnsavedPrompt = Callable[[QWidget, list[str]], UnsavedChoice]
@@ -112,9 +115,17 @@ class MainWindow(QMainWindow):
         self.mode_label.setObjectName("modeLabel")
         self.mode_label.setToolTip("Whether the console may write to the database (Database ▸ Allow editing)")
         for w in (self.home_label, self.schema_label, self.journal_label, self.counts_label):
+            w.setMinimumWidth(1)  # may be cut short, so the emergency-stop banner never is
             bar.addWidget(w)
+        # An active kill switch shows from every area (docs/data-formats.md, 'Emergency stop'),
+        # first on the left, so it is the home and counts that get cut when space runs out.
+        self.emergency_banner = EmergencyStopBanner(self._stop_time)
+        bar.insertWidget(0, self.emergency_banner)
         bar.addPermanentWidget(self.live_label)
         bar.addPermanentWidget(self.mode_label)
+
+    def _stop_time(self, moment: datetime | None) -> str:
+        return time_text(moment, self.session.prefs.utc)
 
     def _action(self, text: str, slot: Callable[..., object],
                 shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
@@ -199,6 +210,7 @@ class MainWindow(QMainWindow):
     # -- showing a session ---------------------------------------------------
     def _show_session(self) -> None:
         s = self.session
+        self.emergency_banner.watch(trading_paths(s).emergency_stop, s.paths.home)
         self.tabs = QTabWidget()
         if s.error is not None or s.database is None:
             assert s.error is not None
@@ -456,5 +468,6 @@ class MainWindow(QMainWindow):
             return
         self._save_geometry()
         self.host.drop()
+        self.emergency_banner.stop_watching()
         self.session.close()
         super().closeEvent(event)

@@ -102,7 +102,7 @@ class Prompt:
                          ids=["adr", "deployed", "unknown-schema"])
 def test_every_default_area_keeps_the_contract(window_for, tmp_path: Path, ddl: str) -> None:
     w = window_for(_home(tmp_path, ddl))
-    assert w.tabs.count() == len(default_areas()) == 5
+    assert w.tabs.count() == len(default_areas()) == 6
     for i in range(w.tabs.count()):
         area = w.tabs.widget(i)
         assert isinstance(area, Area), type(area).__name__
@@ -113,22 +113,24 @@ def test_every_default_area_keeps_the_contract(window_for, tmp_path: Path, ddl: 
 
 def test_one_spec_entry_adds_tab_menu_shortcut_and_help(window_for, tmp_path: Path) -> None:
     w = window_for(_home(tmp_path, ADR_DDL), [DUMMY])
-    assert w.tabs.count() == 6 and w.tabs.tabText(5) == "Dummy"
-    assert isinstance(w.tabs.widget(5), DummyArea)
-    assert w.tabs.tabToolTip(5) == "A test area (Ctrl+6)"  # generated from the View action's shortcut
+    n = len(default_areas())  # the dummy comes after the default areas
+    key = f"Ctrl+{n + 1}"
+    assert w.tabs.count() == n + 1 and w.tabs.tabText(n) == "Dummy"
+    assert isinstance(w.tabs.widget(n), DummyArea)
+    assert w.tabs.tabToolTip(n) == f"A test area ({key})"  # generated from the View action's shortcut
     view = next(a.menu() for a in w.menuBar().actions() if a.text() == "&View")
     entry = next(a for a in view.actions() if a.text() == "Dummy")
-    assert entry.shortcut().toString() == "Ctrl+6" and entry.toolTip() == "A test area (Ctrl+6)"
+    assert entry.shortcut().toString() == key and entry.toolTip() == f"A test area ({key})"
     entry.trigger()
-    assert w.tabs.currentIndex() == 5
+    assert w.tabs.currentIndex() == n
 
     poke = DummyArea.made[-1].poke
     assert poke in w.toolbar.actions() and poke in w.actions_menu.actions()  # every action lives in a menu
     assert poke.toolTip() == "Poke it (Ctrl+Shift+D)"
     rows = w.shortcut_rows()
-    for keys in ("Ctrl+6", "Ctrl+Shift+D", "Ctrl+B", "Ctrl+C", "Ctrl+Q", "Ctrl+1"):
+    for keys in (key, "Ctrl+Shift+D", "Ctrl+B", "Ctrl+C", "Ctrl+Q", "Ctrl+1"):
         assert keys in [k for k, _ in rows], keys
-    assert ("Ctrl+6", "Dummy") in rows
+    assert (key, "Dummy") in rows
     assert ("Ctrl+C", "Copy (Tables)") in rows
 
 

@@ -12,6 +12,7 @@ from lifeos_desk.core.paths import AppDirs, DataPaths
 from lifeos_desk.core.schema import ADR_DDL, DEPLOYED_DDL
 from lifeos_desk.core.settings import Settings, State
 from lifeos_desk.session import Session, open_session
+from lifeos_desk.ui.areas import default_areas
 from lifeos_desk.ui.main_window import ErrorPanel, MainWindow
 
 
@@ -45,7 +46,7 @@ def window_for(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("ddl", "label"), [(ADR_DDL, "ADR-005"), (DEPLOYED_DDL, "deployed bot")])
 def test_opens_on_both_schemas(window_for, tmp_path: Path, ddl: str, label: str) -> None:
     w = window_for(_home(tmp_path, ddl))
-    assert w.tabs.count() == 5
+    assert w.tabs.count() == len(default_areas())
     assert w.centralWidget() is w.tabs
     assert label in w.schema_label.text()
     assert "READ-ONLY" in w.mode_label.text()
@@ -79,7 +80,7 @@ def test_reopen_and_geometry_remembered(window_for, tmp_path: Path) -> None:
     w = window_for(paths)
     w.resize(w.width(), 560)  # the offscreen screen is 800 px wide: vary the height
     w.open_paths(paths)
-    assert w.tabs.count() == 5
+    assert w.tabs.count() == len(default_areas())
     w.close()
     w2 = window_for(paths)
     assert w2.height() == 560

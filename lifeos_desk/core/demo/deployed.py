@@ -106,13 +106,13 @@ class _Ledger:
         np.maximum.at(self.best, who[judged], pnl[judged])
         np.minimum.at(self.worst, who[judged], pnl[judged])
         np.maximum.at(self.last_us, who, t_us)
-        today = t_us >= self.midnight_us
+        today = (t_us >= self.midnight_us) & ~sell  # increment_trade_count follows BUYs only
         self.today += self._tally(who, today)
         self.today_loss += self._total(who, today, np.maximum(-pnl, 0.0))
         self._book_pairs(who * len(TOKENS) + sym, sell, usd, t_us)
         for user, value in zip(who[sell].tolist(), pnl[sell].tolist(), strict=True):
             w, lo = self.runs.get(user, (0, 0))
-            self.runs[user] = (w + 1, 0) if value > 0 else (0, lo + 1) if value < 0 else (0, 0)
+            self.runs[user] = (w + 1, 0) if value > 0 else (0, lo + 1) if value < 0 else (w, lo)  # 0 leaves both
 
     def _tally(self, who: I64, mask: npt.NDArray[np.bool_]) -> I64:
         return np.bincount(who[mask], minlength=len(self.count)).astype(np.int64)
@@ -157,7 +157,8 @@ def _tx_rows(ctx: _Ctx, lo: int, hi: int, key: int, wallet_ids: Sequence[str], l
     r = np.clip(rng.standard_t(3, n) * _VOL[sym] * 0.8 + 0.006, -0.9, 4.0)
     pnl = np.where(sell & done, _cents(usd * r / (1 + r)), 0.0)
     t_us = _epoch_us(t)
-    ledger.add(who[done], sym[done], sell[done], usd[done], pnl[done], t_us[done])
+    # The bot's record_trade books every row whatever its status (core/checks/aggregates.py).
+    ledger.add(who, sym, sell, usd, pnl, t_us)
     uids = np.array(ctx.users.telegram_ids, dtype=np.int64)[who].tolist()
     tx_ids = [f"tx_{uid}_{h}" for uid, h in zip(uids, _hex_ids(key, lo, n), strict=True)]
     wallets = np.array(wallet_ids, dtype=object)[who].tolist()
@@ -171,11 +172,10 @@ def _stats_row(uid: int, risk: str, agg: Sequence[Any] | None, streak: tuple[int
     """A user_stats row from (n, wins, losses, pnl, win_sum, loss_sum, best, worst, volume)."""
     empty: Sequence[Any] = (0, 0, 0, 0.0, 0.0, 0.0, None, None, 0.0)
     n, wins, losses, pnl, win_sum, loss_sum, best, worst, volume = agg or empty
-    judged = wins + losses
     return (
-        uid, n, wins, losses, round(pnl, 2), round(100 * wins / judged, 2) if judged else 0.0,
+        uid, n, wins, losses, round(pnl, 2), round(100 * wins / n, 2) if n else 0.0,
         round(win_sum / wins, 2) if wins else 0.0, round(loss_sum / losses, 2) if losses else 0.0,
-        best or 0.0, worst or 0.0, round(volume, 2), risk, when, streak[0], streak[1],
+        max(best or 0.0, 0.0), min(worst or 0.0, 0.0), round(volume, 2), risk, when, streak[0], streak[1],
     )  # fmt: skip
 
 

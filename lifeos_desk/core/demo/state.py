@@ -110,7 +110,9 @@ def _position_json(
     return {
         "id": p.id, "token_mint": p.mint, "token_symbol": p.symbol, "direction": p.direction,
         "entry_price": p.entry, "current_price": current, "amount": p.amount, "amount_usd": p.amount_usd,
-        "take_profit_price": p.entry * (1.3 if long else 0.7), "stop_loss_price": p.entry * (0.88 if long else 1.12),
+        "take_profit_price": p.entry * (1.3 if long else 0.7),
+        # a stop the current price has not crossed (a crossed one would have fired)
+        "stop_loss_price": min(p.entry * 0.88, current * 0.97) if long else max(p.entry * 1.12, current * 1.03),
         "status": "OPEN", "opened_at": iso(p.opened), "closed_at": None, "exit_price": None,
         "pnl_usd": cents(raw), "pnl_pct": round(100 * raw / p.amount_usd, 2) if p.amount_usd else 0.0,
         "sentiment_grade": grade, "sentiment_score": score,
@@ -132,7 +134,7 @@ def _exit_intent(p: dict[str, Any], end: float, rng: np.random.Generator, status
         fill = (price, opened + 3600.0) if hit else (None, None)
         tps.append({"level": level, "price": price, "size_pct": size, "filled": hit,
                     "fill_price": fill[0], "fill_timestamp": fill[1]})  # fmt: skip
-    stop = entry * (0.88 if long else 1.12)
+    stop = p["stop_loss_price"]
     return {
         "id": _random_hex(rng)[:8], "position_id": p["id"],
         "position_type": "spot" if long else "perps", "token_mint": p["token_mint"], "symbol": p["token_symbol"],
@@ -140,7 +142,8 @@ def _exit_intent(p: dict[str, Any], end: float, rng: np.random.Generator, status
         "remaining_quantity": round(p["amount"] * (0.67 if filled else 1.0), 9) if status != "completed" else 0.0,
         "take_profits": tps,
         "stop_loss": {"price": stop, "size_pct": 100.0, "adjusted": filled, "original_price": stop},
-        "time_stop": {"deadline_timestamp": opened + 72 * 3600.0, "action": "exit", "triggered": False},
+        "time_stop": {"deadline_timestamp": max(opened + 72 * 3600.0, end + 6 * 3600.0), "action": "exit",
+                      "triggered": False},
         "trailing_stop": {"active": filled, "trail_pct": 8.0, "highest_price": p["peak_price"],
                           "current_stop": p["peak_price"] * 0.92 if filled else None},
         "status": status, "sentiment_invalidated": status == "cancelled",

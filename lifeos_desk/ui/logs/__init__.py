@@ -20,7 +20,7 @@ def create_logs_area(session: Session) -> QWidget:
     from .area import LogsArea
 
     paths = session.paths
-    folders = log_folders(paths.logs, paths.home, getattr(paths, "bot_dir", None))
+    folders = log_folders(paths.logs, paths.home, paths.bot_dir)
     area = LogsArea(folders, utc=session.prefs.utc, state=session.state)
     session.prefs.utcChanged.connect(area.model.set_utc)
     return area

@@ -1,0 +1,21 @@
+"""The Trading state area and the emergency-stop banner (docs/data-formats.md, 'Trading state files')."""
+
+from __future__ import annotations
+
+from ...core.trading import TradingPaths
+from ...session import Session
+from .area import TradingArea
+from .emergency import EmergencyStopBanner
+
+
+def trading_paths(session: Session) -> TradingPaths:
+    """The home and, when the session knows it, the bot checkout (``--bot-dir``, ``LIFEOS_BOT_DIR``)."""
+    return TradingPaths(home=session.paths.home, bot_dir=session.paths.bot_dir)
+
+
+def create_trading_area(session: Session) -> TradingArea:
+    """The area factory for ``ui/areas.py``."""
+    return TradingArea(trading_paths(session), session.prefs)
+
+
+__all__ = ["EmergencyStopBanner", "TradingArea", "create_trading_area", "trading_paths"]
