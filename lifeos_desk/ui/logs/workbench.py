@@ -147,6 +147,8 @@ class Workbench(QObject):
     def refresh_chart(self) -> None:
         """Bin the current view's times off the UI thread."""
         self.histogram.utc = self.area.model.utc
+        if self.area._indexing:
+            return  # reading a big log: chart it once indexed, so the worker never competes with the first screen
         view = self.area.model.view
         if view.available() == 0:
             self.histogram.set_bins(Bins(self.histogram.bins.edges[:0], self.histogram.bins.counts[:0], 0.0))
