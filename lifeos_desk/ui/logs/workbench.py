@@ -3,7 +3,7 @@
 Kept out of area.py (which composes the viewer itself): ``Workbench`` adds its
 widgets to the area and is told when the view changes and rows arrive. What
 it remembers (bookmarks, saved filters) goes to the app's State, never to the
-data home (docs/architecture.md, 'Where the console keeps its own files').
+data home (``AppDirs.state``, see marks.py).
 """
 
 from __future__ import annotations
