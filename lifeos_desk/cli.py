@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "lifeos_desk.commands.restore",
     "lifeos_desk.commands.list",
     "lifeos_desk.commands.migrate",
+    "lifeos_desk.commands.logs",
     "lifeos_desk.commands.audit",
 )
 

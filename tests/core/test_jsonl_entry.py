@@ -112,3 +112,24 @@ def test_arbitrary_objects_never_raise(obj: dict[str, object]) -> None:
     e = parse_line(json.dumps(obj).encode())
     assert e.data == obj or not e.malformed
     assert isinstance(e.event, str) and isinstance(e.level, str) and isinstance(e.actor, str)
+
+
+def test_each_shape_maps_its_own_level_and_actor() -> None:
+    def parsed(obj: dict[str, object]) -> tuple[str, str]:
+        e = parse_line(json.dumps(obj).encode())
+        return e.level, e.actor
+
+    trail = {"timestamp": T0, "event_type": "wallet_access", "actor_id": "42", "action": "decrypt"}
+    assert parsed({**trail, "success": True}) == ("INFO", "42")
+    assert parsed({**trail, "success": False}) == ("ERROR", "42")
+    assert parsed({**trail, "event_type": "login_failed", "success": False}) == ("WARNING", "42")
+    assert parsed({**trail, "event_type": "security_alert", "success": True}) == ("WARNING", "42")
+    daily = {"timestamp": "2026-01-02T03:04:05+00:00", "category": "trading", "action": "buy", "user_id": "7",
+             "severity": "warning", "success": True}
+    assert parsed(daily) == ("WARNING", "7")
+    treasury = {"timestamp": "2026-01-02T03:04:05", "action": "OPEN_POSITION", "user_id": "9", "success": False}
+    assert parsed(treasury) == ("ERROR", "9")
+    console = {"timestamp": "2026-01-02T03:04:05+00:00", "event": "backup_made", "os_user": "ops",
+               "source": "lifeos-desk"}
+    assert parsed(console) == ("", "ops")
+    assert "os_user" not in parse_line(json.dumps(console).encode()).summary

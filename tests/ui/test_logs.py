@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from lifeos_desk.core.paths import AppDirs
-from lifeos_desk.core.settings import Settings
+from lifeos_desk.core.paths import AppDirs, DataPaths
+from lifeos_desk.core.settings import Settings, State
 from lifeos_desk.signals import Prefs
 from lifeos_desk.ui.logs import create_logs_area
 from lifeos_desk.ui.logs.area import LogsArea
@@ -187,10 +187,13 @@ def test_empty_folders_say_what_to_do(qtbot, tmp_path: Path) -> None:  # type: i
 def test_factory_uses_session_log_folders_and_utc(qtbot, logs: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dirs = AppDirs(config=tmp_path / "c", state=tmp_path / "s", data=tmp_path / "d", log=tmp_path / "l")
     prefs = Prefs(Settings(dirs))
-    session = SimpleNamespace(paths=SimpleNamespace(logs=(logs,)), prefs=prefs)
+    home, bot = tmp_path / "home", tmp_path / "bot"
+    paths = DataPaths(home=home, logs=(logs,), backups=home / "backups", bot_dir=bot)
+    session = SimpleNamespace(paths=paths, prefs=prefs, state=State(dirs))
     widget = create_logs_area(session)  # type: ignore[arg-type]
     qtbot.addWidget(widget)
     assert isinstance(widget, LogsArea)
+    assert widget.logs.folders == (logs, home / "logs", bot / "logs", bot / "data" / "audit")
     qtbot.waitUntil(lambda: widget.model.rowCount() == 200)
     prefs.set_utc(not prefs.utc)
     assert widget.model.utc == prefs.utc

@@ -85,6 +85,20 @@ def _files(folder: Path) -> Iterable[tuple[Path, bool]]:
                 yield path, archived
 
 
+def log_folders(logs: Iterable[Path], home: Path, bot_dir: Path | None = None) -> tuple[Path, ...]:
+    """Every folder the viewer reads, configured ones first (docs/data-formats.md, 'Where things live').
+
+    Besides the configured log folders: the home's ``logs/`` (the treasury's
+    JSON-array ``audit.jsonl``) and, with a bot checkout, its ``logs/`` (the
+    security audit trail) and ``data/audit/`` (the daily audit files).
+    Folders that do not exist are kept: a log appearing there later is found.
+    """
+    extra = [home / "logs"]
+    if bot_dir is not None:
+        extra += [bot_dir / "logs", bot_dir / "data" / "audit"]
+    return tuple(dict.fromkeys([*logs, *extra]))
+
+
 def discover(folders: Iterable[Path], skipped: list[str] | None = None) -> list[LogSpec]:
     """Every log in the folders, in a stable order (folder, then name).
 

@@ -26,10 +26,10 @@ MAX_RAW_CHARS = 64 * 1024
 
 TIME_KEYS = ("timestamp", "timestamp_iso", "time", "ts")
 EVENT_KEYS = ("event", "event_type", "event_name", "action", "message")
-ACTOR_KEYS = ("actor_id", "user_id")
+ACTOR_KEYS = ("actor_id", "user_id", "os_user")
 #: Keys shown in their own columns, so the summary leaves them out.
-CONSUMED = frozenset({*TIME_KEYS, "event", "event_type", "event_name", "level", "success", *ACTOR_KEYS,
-                      "resource_type", "resource_id"})
+CONSUMED = frozenset({*TIME_KEYS, "event", "event_type", "event_name", "level", "severity", "success", *ACTOR_KEYS,
+                      "resource_type", "resource_id", "resource"})
 
 
 _FIRST = frozenset({"error_message", "error"})
@@ -122,17 +122,35 @@ def _time_of(data: dict[str, Any]) -> float | None:
     return None
 
 
+#: Trail event types that are warnings even when they succeeded.
+_WARNING_EVENTS = frozenset({"login_failed", "security_alert"})
+
+
 def _level_of(data: dict[str, Any]) -> str:
-    level = data.get("level")
-    if isinstance(level, str) and level:
-        return level.upper()
-    if data.get("success") is False:
-        return "ERROR"
-    return ""
+    """The level each writer's shape implies (docs/data-formats.md, 'JSONL logs', 'Daily audit files').
+
+    The structured logger writes ``level`` and the daily audit files ``severity``; the
+    deployed trail and the treasury array have only ``success`` (and the trail an
+    ``event_type``): a failure is an ERROR (a failed login a WARNING), a success INFO,
+    a security alert a WARNING. The ADR shape has none of these: no level.
+    """
+    for key in ("level", "severity"):
+        level = data.get(key)
+        if isinstance(level, str) and level:
+            return level.upper()
+    success = data.get("success")
+    if not isinstance(success, bool):
+        return ""
+    kind = data.get("event_type")
+    if not success:
+        return "WARNING" if kind == "login_failed" else "ERROR"
+    return "WARNING" if kind in _WARNING_EVENTS else "INFO"
 
 
 def _resource_of(data: dict[str, Any]) -> str:
     kind, ident = as_text(data.get("resource_type")), as_text(data.get("resource_id"))
+    if not (kind or ident):
+        return as_text(data.get("resource"))  # the daily audit files' one field
     return f"{kind}/{ident}" if kind and ident else kind or ident
 
 

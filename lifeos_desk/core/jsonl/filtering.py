@@ -30,6 +30,7 @@ _ALIASES = {"event": "event", "level": "level", "actor": "actor", "resource": "r
 _LITERAL = re.compile(r"^[\w.:@/+-]+$")
 _KEY_ALIASES = {"event": EVENT_KEYS, "actor": ACTOR_KEYS}
 Probe = bytes | re.Pattern[bytes]
+_DERIVED = frozenset({"level", "resource"})
 
 
 class Cancelled(Exception):
@@ -116,6 +117,8 @@ class FilterSpec:
         keyed += [("actor", self.actor)] if self.actor else []
         keyed += [("event", next(iter(self.events)))] if len(self.events) == 1 else []
         for key, value in keyed:
+            if key in _DERIVED:
+                continue  # level/resource come from other keys (severity, success, resource_type): no byte probe
             probe = _key_probe(key, value)
             if probe is not None:
                 found.append(probe)

@@ -15,9 +15,12 @@ if TYPE_CHECKING:
 
 
 def create_logs_area(session: Session) -> QWidget:
-    """The area over ``session.paths.logs``, with times as the View menu says."""
+    """The area over the log folders (configured, the home's and the bot checkout's), times as View says."""
+    from ...core.jsonl.discovery import log_folders
     from .area import LogsArea
 
-    area = LogsArea(session.paths.logs, utc=session.prefs.utc)
+    paths = session.paths
+    folders = log_folders(paths.logs, paths.home, paths.bot_dir)
+    area = LogsArea(folders, utc=session.prefs.utc, state=session.state)
     session.prefs.utcChanged.connect(area.model.set_utc)
     return area

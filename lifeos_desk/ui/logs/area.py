@@ -38,9 +38,11 @@ from .detail import DetailPane
 from .exporter import Exporter
 from .filterbar import FilterBar, parse_moment
 from .follower import Follower
+from .marks import StateLike
 from .model import Column, LogTableModel, format_time
 from .tasks import TaskRunner
 from .views import FilteredView, MergedView, RowView, SingleView
+from .workbench import Workbench
 
 MERGED = -1
 SAMPLE_ROWS = 300
@@ -51,7 +53,8 @@ BULK_SYNC_S = 0.2
 class LogsArea(QWidget, AreaDefaults):
     """The viewer over the log folders it is given."""
 
-    def __init__(self, folders: tuple[Path, ...], utc: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, folders: tuple[Path, ...], utc: bool = False, parent: QWidget | None = None,
+                 state: StateLike | None = None) -> None:
         super().__init__(parent)
         self.logs = LogSet(folders)
         self.follower = Follower(self.logs, self)
@@ -72,6 +75,7 @@ class LogsArea(QWidget, AreaDefaults):
         self.model = LogTableModel(self.logs.timelines, SingleView(self.logs.timelines, 0), utc, self)
         self._build()
         self._connect()
+        self.workbench = Workbench(self, state)  # chart, bookmarks, saved filters, hash chain (workbench.py)
         self.follower.start()
         self._fill_picker()
         self._take_rows()
@@ -228,6 +232,7 @@ class LogsArea(QWidget, AreaDefaults):
         self.table.setColumnHidden(Column.LOG, not isinstance(self._base_of(view), MergedView))
         self._auto_scroll = False
         self.detail.clear()
+        self.workbench.view_changed()
         self._show_notice()
         self._after_rows()
 
@@ -269,6 +274,7 @@ class LogsArea(QWidget, AreaDefaults):
             self._auto_scroll = True
             self.table.scrollToBottom()
             self._auto_scroll = False
+        self.workbench.rows_added()
         self._update_status()
 
     def set_follow(self, on: bool) -> None:
@@ -338,6 +344,7 @@ class LogsArea(QWidget, AreaDefaults):
         skipped = list(self.logs.skipped)
         skipped += [t.live.problem for t in self.logs.timelines
                     if t.live.problem and t.live.problem.startswith("skipped") and t.live.problem not in skipped]
+        notes += self.workbench.notes()
         if skipped:
             notes.append("Not read (only regular files inside the log folders are): " + "; ".join(skipped))
         self.notice.setText("\n".join(dict.fromkeys(n for n in notes if n)))
@@ -469,6 +476,7 @@ class LogsArea(QWidget, AreaDefaults):
         """Stop following and stop (then join) the filter, merge and export threads."""
         self.follower.stop()
         self._backlog_timer.stop()
+        self.workbench.shutdown()
         for tasks in (self.tasks, self.exporter.tasks):
             tasks.cancel()
             tasks.wait()

@@ -127,3 +127,28 @@ class FilterBar(QWidget):
         have = {self.event_box.itemText(i) for i in range(self.event_box.count())}
         for name in sorted(set(events) - have):
             self.event_box.addItem(name)
+        self._fit_popup()
+
+    def _fit_popup(self) -> None:
+        """The drop-down list is as wide as its longest item (the box itself stays narrow)."""
+        metrics = self.event_box.view().fontMetrics()
+        widest = max((metrics.horizontalAdvance(self.event_box.itemText(i)) for i in range(self.event_box.count())),
+                     default=0)
+        scroll = self.event_box.view().verticalScrollBar().sizeHint().width()
+        self.event_box.view().setMinimumWidth(widest + scroll + 24)
+
+    def fields(self) -> dict[str, str]:
+        """The inputs as text (what a saved filter keeps)."""
+        return {"text": self.text.text(), "event": self.event_box.currentText(),
+                "level": self.level_box.currentText(), "actor": self.actor.text(),
+                "since": self.since.text(), "until": self.until.text()}
+
+    def load(self, fields: dict[str, str]) -> None:
+        """Fill the inputs from a saved filter (unknown levels fall back to Any)."""
+        self.text.setText(fields.get("text", ""))
+        self.event_box.setCurrentText(fields.get("event", "") or ANY)
+        level = fields.get("level", ANY)
+        self.level_box.setCurrentIndex(max(self.level_box.findText(level), 0))
+        self.actor.setText(fields.get("actor", ""))
+        self.since.setText(fields.get("since", ""))
+        self.until.setText(fields.get("until", ""))

@@ -9,6 +9,7 @@ the view and the model never disagree while lines arrive.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
@@ -41,10 +42,15 @@ class Column(IntEnum):
 HEADERS = {Column.TIME: "Time", Column.LOG: "Log", Column.LEVEL: "Level", Column.EVENT: "Event",
            Column.ACTOR: "Actor", Column.RESOURCE: "Resource", Column.DETAILS: "Details"}
 _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole,
-                    Qt.ItemDataRole.FontRole, EntryRole, TimeRole})
+                    Qt.ItemDataRole.FontRole, Qt.ItemDataRole.BackgroundRole, EntryRole, TimeRole})
 _ERROR = QColor("#c62828")
 _WARN = QColor("#b26a00")
 _MUTED = QColor("#757575")
+#: Row tints: level colours (lnav's), a bookmarked line, a line where the hash chain breaks.
+_TINTS = {"ERROR": QColor("#fdecea"), "CRITICAL": QColor("#fdecea"), "FATAL": QColor("#fdecea"),
+          "WARNING": QColor("#fff4e0"), "WARN": QColor("#fff4e0"), "DEBUG": QColor("#f4f4f4")}
+_BOOKMARK = QColor("#dceaff")
+_BROKEN = QColor("#f8c4c4")
 
 
 def format_time(seconds: float | None, utc: bool) -> str:
@@ -68,6 +74,10 @@ class LogTableModel(QAbstractTableModel):
         self._count = 0
         self._cache: OrderedDict[tuple[int, int], Entry] = OrderedDict()
         self.seen_malformed: set[tuple[int, int]] = set()
+        #: (log, row) → True when bookmarked (set by the area; None: no bookmarks).
+        self.bookmarked: Callable[[int, int], bool] | None = None
+        #: log index → {row: why the hash chain breaks there}.
+        self.chain_breaks: dict[int, dict[int, str]] = {}
         self._mono = QFont("monospace")
         self._mono.setStyleHint(QFont.StyleHint.Monospace)
 
@@ -98,7 +108,12 @@ class LogTableModel(QAbstractTableModel):
             return self._display(index.row(), col, entry)
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._colour(entry, col)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._tint(index.row(), entry)
         if role == Qt.ItemDataRole.ToolTipRole:
+            broken = self.chain_break(index.row())
+            if broken:
+                return f"Hash chain broken: {broken}"
             return entry.problem if entry.malformed else (entry.summary if col == Column.DETAILS else None)
         if role == Qt.ItemDataRole.FontRole and entry.malformed:
             return self._mono
@@ -142,6 +157,27 @@ class LogTableModel(QAbstractTableModel):
         if col == Column.LEVEL and entry.level in ("WARNING", "WARN"):
             return QBrush(_WARN)
         return None
+
+    def chain_break(self, row: int) -> str | None:
+        """Why the hash chain breaks at this view row, or None."""
+        if not self.chain_breaks:
+            return None
+        log, local = self.view.locate(row)
+        return self.chain_breaks.get(log, {}).get(local)
+
+    def _tint(self, row: int, entry: Entry) -> QBrush | None:
+        if self.chain_breaks and self.chain_break(row):
+            return QBrush(_BROKEN)
+        if self.bookmarked is not None and self.bookmarked(*self.view.locate(row)):
+            return QBrush(_BOOKMARK)
+        tint = _TINTS.get(entry.level)
+        return QBrush(tint) if tint is not None else None
+
+    def redraw(self) -> None:
+        """Repaint every shown row (bookmarks or chain state changed)."""
+        if self._count:
+            self.dataChanged.emit(self.index(0, 0), self.index(self._count - 1, self.columnCount() - 1),
+                                  [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole])
 
     def entry(self, row: int) -> Entry:
         """The parsed entry of a view row (cached; evicts the least recently used)."""
