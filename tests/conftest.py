@@ -10,8 +10,14 @@ from collections.abc import Callable, Iterator
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from tests.pg import PgServer
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +59,7 @@ def local_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.fixture(scope="session")
-def pg_server():  # type: ignore[no-untyped-def]
+def pg_server() -> Iterator[PgServer]:
     """A real PostgreSQL server for the session (tests/pg.py; skips locally, fails in CI, when missing)."""
     from tests.pg import server_session
 
@@ -61,7 +67,7 @@ def pg_server():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def pg_url(pg_server, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def pg_url(pg_server: PgServer, request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh, empty database on the test server for one test; dropped afterwards."""
     name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:50]
     url = pg_server.create_database(name)
@@ -70,7 +76,7 @@ def pg_url(pg_server, request: pytest.FixtureRequest):  # type: ignore[no-untype
 
 
 @pytest.fixture
-def immediate_tasks(qapp: object) -> Iterator[Callable[[], None]]:
+def immediate_tasks(qapp: QApplication) -> Iterator[Callable[[], None]]:
     """Run every ``run_task`` work at once on the test's thread; returns ``deliver_pending``.
 
     The work is done when ``run_task`` returns; calling the returned function

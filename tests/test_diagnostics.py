@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core.paths import AppDirs
 from lifeos_desk.diagnostics import (
@@ -136,7 +137,7 @@ class _BrokenSlot(QObject):
 
 
 @pytest.mark.qt_no_exception_capture
-def test_exception_in_a_slot_reaches_the_reporter(qtbot, diagnostics: Diagnostics) -> None:  # type: ignore[no-untyped-def]
+def test_exception_in_a_slot_reaches_the_reporter(qtbot: QtBot, diagnostics: Diagnostics) -> None:
     shown: list[str] = []
     reporter = ExceptionReporter(shown.append)
     reporter.install()

@@ -9,10 +9,13 @@ import struct
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from lifeos_desk import __version__
 from lifeos_desk.app import APP_ID
@@ -99,20 +102,25 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+# make_icons.IconSet: the script is loaded by path (packaging/ is not a package), so mypy cannot see its types.
+IconSet = Any
+
+
 @pytest.fixture(scope="module")
-def icon_set(qapp, icons_module: ModuleType, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def icon_set(qapp: QApplication, icons_module: ModuleType,
+             tmp_path_factory: pytest.TempPathFactory) -> IconSet:
     # qapp first: make_icons would otherwise create a QGuiApplication, and a
     # later test's QWidget would abort the process for want of a QApplication.
     return icons_module.make_icons(REPO / "resources" / "lifeos-desk.svg", tmp_path_factory.mktemp("icons"))
 
 
-def test_pngs_at_every_size(icon_set, icons_module: ModuleType) -> None:  # type: ignore[no-untyped-def]
+def test_pngs_at_every_size(icon_set: IconSet, icons_module: ModuleType) -> None:
     assert sorted(icon_set.pngs) == [16, 24, 32, 48, 64, 128, 256, 512]
     for size, path in icon_set.pngs.items():
         assert _png_size(path.read_bytes()) == (size, size)
 
 
-def test_ico_header_and_entries(icon_set) -> None:  # type: ignore[no-untyped-def]
+def test_ico_header_and_entries(icon_set: IconSet) -> None:
     data = icon_set.ico.read_bytes()
     reserved, kind, count = struct.unpack("<HHH", data[:6])
     assert (reserved, kind, count) == (0, 1, 7)
@@ -127,7 +135,7 @@ def test_ico_header_and_entries(icon_set) -> None:  # type: ignore[no-untyped-de
     assert sizes == [16, 24, 32, 48, 64, 128, 256]
 
 
-def test_icns_header_and_elements(icon_set, icons_module: ModuleType) -> None:  # type: ignore[no-untyped-def]
+def test_icns_header_and_elements(icon_set: IconSet, icons_module: ModuleType) -> None:
     data = icon_set.icns.read_bytes()
     assert data[:4] == b"icns"
     assert struct.unpack(">I", data[4:8])[0] == len(data)
@@ -141,7 +149,7 @@ def test_icns_header_and_elements(icon_set, icons_module: ModuleType) -> None:  
     assert found[b"ic10"] == 1024 and found[b"icp4"] == 16
 
 
-def test_bad_svg_is_reported(qapp, icons_module: ModuleType, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_bad_svg_is_reported(qapp: QApplication, icons_module: ModuleType, tmp_path: Path,
                              capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.svg"
     bad.write_text("<svg")
@@ -230,7 +238,7 @@ def test_windows_version_resource(meta: ModuleType) -> None:
     """The text is the Python expression PyInstaller evaluates (versioninfo's classes, by name)."""
     text = meta.windows_version_text("1.2.3")
 
-    def recorder(name: str):  # type: ignore[no-untyped-def]
+    def recorder(name: str) -> Callable[..., tuple[str, tuple[object, ...], dict[str, object]]]:
         return lambda *args, **kwargs: (name, args, kwargs)
 
     names = ("VSVersionInfo", "FixedFileInfo", "StringFileInfo", "StringTable", "StringStruct", "VarFileInfo",

@@ -29,9 +29,20 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypedDict
 
 DATA = Path(tempfile.gettempdir()) / "lifeos-bench-backup"
-SPEC = {"schema": "adr", "users": 500, "trades": 1_100_000, "log_lines": 1_650_000, "seed": 1}
+class Spec(TypedDict):
+    """The DemoSpec fields of the benchmark's home (also its marker file's content)."""
+
+    schema: str
+    users: int
+    trades: int
+    log_lines: int
+    seed: int
+
+
+SPEC: Spec = {"schema": "adr", "users": 500, "trades": 1_100_000, "log_lines": 1_650_000, "seed": 1}
 END = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 MB = 1e6
 
@@ -60,7 +71,7 @@ def ensure_data(root: Path) -> Path:
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     print(f"generating the data home in {home} (once)...", flush=True)
-    generate_demo_home(home, DemoSpec(end=END, **SPEC))  # type: ignore[arg-type]
+    generate_demo_home(home, DemoSpec(end=END, **SPEC))
     marker.write_text(json.dumps(SPEC))
     return home
 
@@ -79,7 +90,7 @@ def run_script(home: Path, cwd: Path) -> tuple[float, Path]:
     return elapsed, cwd / out.stdout.strip().splitlines()[-1]
 
 
-def lifeos(home: Path, backups: Path, *args: str, stdin: str | None = None) -> tuple[float, dict]:
+def lifeos(home: Path, backups: Path, *args: str, stdin: str | None = None) -> tuple[float, dict[str, Any]]:
     """One ``lifeos-desk`` command in a fresh process; (seconds, its JSON result)."""
     argv = [sys.executable, "-m", "lifeos_desk", "--home", str(home), "--logs", str(home / "logs"),
             "--backups", str(backups), *args, "--json-progress"]
@@ -114,8 +125,8 @@ def main() -> int:
     (cwd / "logs").symlink_to(home / "logs")
     script_s, ours_s, quick_s, verify_s, quick_verify_s, restore_s = [], [], [], [], [], []
     script_archive = ours_archive = None
-    result: dict = {}
-    quick: dict = {}
+    result: dict[str, Any] = {}
+    quick: dict[str, Any] = {}
     for _ in range(args.runs):
         s, script_archive = run_script(home, cwd)
         script_s.append(s)

@@ -23,6 +23,10 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Qt is imported once the platform is set (main)
+    from lifeos_desk.ui.charts.trades_tab import TradePnlPanel
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -102,16 +106,17 @@ def _steps(lo: float, hi: float) -> list[tuple[float, float]]:
     return steps + [(lo, hi)] * 3
 
 
-def frames(app: object, panel: object) -> dict[str, float]:
+def frames(app: object, panel: TradePnlPanel) -> dict[str, float]:
     """Frames of a gesture on each per-trade plot (a million points each), then the follow-up of the others.
 
     A frame is one view change of the plot being dragged plus its synchronous
     repaint; the other time plots take the final range once the gesture
     pauses (ui/charts/sync.py), measured apart as "follow-up".
     """
-    charts = panel.charts  # type: ignore[attr-defined]
-    fig = panel.figures  # type: ignore[attr-defined]
-    sync = panel.time_sync  # type: ignore[attr-defined]
+    charts = panel.charts
+    fig = panel.figures
+    assert fig is not None
+    sync = panel.time_sync
     lo, hi = float(fig.wall[0]), float(fig.wall[-1])
     times: list[float] = []
     cpu: list[float] = []

@@ -84,7 +84,8 @@ def main() -> int:
     parser.add_argument("--schema", choices=("adr", "deployed"), default="adr")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    if shutil.which("pgloader") is None or find_bindir() is None:
+    bindir = find_bindir()
+    if shutil.which("pgloader") is None or bindir is None:
         print("needs postgresql and pgloader: apt-get install -y postgresql pgloader", file=sys.stderr)
         return 2
     home = _home(args)

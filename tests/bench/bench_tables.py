@@ -106,6 +106,7 @@ def measure_views(home: Path, schema: str, scroll_all: bool = True) -> tuple[dic
     from lifeos_desk.core.settings import Settings, State
     from lifeos_desk.session import open_session
     from lifeos_desk.ui.tables import create_tables_area
+    from lifeos_desk.ui.tables.area import TablesArea
 
     tmp = Path(tempfile.mkdtemp(prefix="lifeos-bench-dirs-"))
     dirs = AppDirs(config=tmp / "c", state=tmp / "s", data=tmp / "d", log=tmp / "l")
@@ -122,7 +123,9 @@ def measure_views(home: Path, schema: str, scroll_all: bool = True) -> tuple[dic
     area = create_tables_area(session)
     area.resize(1280, 800)
     area.show()
-    pane = area.current_pane()  # type: ignore[attr-defined]
+    assert isinstance(area, TablesArea)
+    pane = area.current_pane()
+    assert pane is not None
     view = pane.view
 
     def paint() -> None:
@@ -155,17 +158,39 @@ def measure_views(home: Path, schema: str, scroll_all: bool = True) -> tuple[dic
         pane.sort_by(domain.trade_pk, False)
         paint()
 
-    runs = {
-        "sort indexed": (file_order, lambda: (pane.sort_by(domain.trade_pk, True), paint())),
-        "sort unindexed": (file_order, lambda: (pane.sort_by(domain.trade_time, True), paint())),
-        "sort unindexed: scroll to middle": (
-            lambda: (file_order(), pane.sort_by(domain.trade_time, True), paint()),
-            lambda: (view.scrollTo(pane.model.index(pane.model.rowCount() // 2, 0)), paint())),
+    def sort_by_pk() -> None:
+        pane.sort_by(domain.trade_pk, True)
+        paint()
+
+    def sort_by_time() -> None:
+        pane.sort_by(domain.trade_time, True)
+        paint()
+
+    def sorted_by_time() -> None:
+        file_order()
+        sort_by_time()
+
+    def scroll_to_middle() -> None:
+        view.scrollTo(pane.model.index(pane.model.rowCount() // 2, 0))
+        paint()
+
+    def reselected() -> None:
+        file_order()
+        pane.model.select()
+        paint()
+
+    def jump_to_end() -> None:
+        view.scrollToBottom()
+        paint()
+
+    runs: dict[str, tuple[Callable[[], None], Callable[[], None]]] = {
+        "sort indexed": (file_order, sort_by_pk),
+        "sort unindexed": (file_order, sort_by_time),
+        "sort unindexed: scroll to middle": (sorted_by_time, scroll_to_middle),
         "column filter": (file_order, lambda: set_filter(symbol, "=BONK")),
         "column filter 2 (pnl >100)": (file_order, lambda: set_filter(pnl, ">100")),
         "filter while sorted by ID": (sorted_by_pk, lambda: set_filter(symbol, "=BONK")),
-        "jump to end": (lambda: (file_order(), pane.model.select(), paint()),
-                        lambda: (view.scrollToBottom(), paint())),
+        "jump to end": (reselected, jump_to_end),
     }
     for name, (prepare, act) in runs.items():
         times = []
@@ -290,7 +315,7 @@ def report(schema: str, figures: dict[str, float], writer: dict[str, Any] | None
         print("-- concurrent writer (child process, commit + PRAGMA wal_checkpoint(PASSIVE) per trade) --")
         wal_mb = writer["wal_max"] / 1e6
         rate = writer["inserted"] / max(writer["seconds"], 1e-9)
-        for key, value, target in (
+        for key, text, goal in (
             ("trades inserted", f"{writer['inserted']:,}", ""), ("achieved rate (trades/s)", f"{rate:.0f}", "200"),
             ("writer errors", str(writer["errors"]), "0"),
             ("checkpoints incomplete / busy", f"{writer['incomplete_checkpoints']} / {writer['busy']}", "0 / 0"),
@@ -299,7 +324,7 @@ def report(schema: str, figures: dict[str, float], writer: dict[str, Any] | None
             ("view refreshes", str(writer["refreshes"]), ""),
             ("slowest refresh (s)", f"{writer['slowest refresh (s)']:.3f}", ""),
         ):
-            print(f"{key:38} {value:>12} {target:>10}")
+            print(f"{key:38} {text:>12} {goal:>10}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ import tarfile
 import textwrap
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,6 +24,9 @@ from lifeos_desk.core.paths import DataPaths
 from lifeos_desk.db import errors as db_errors
 
 from .archive_helpers import counts, make_home, table_digest
+
+if TYPE_CHECKING:
+    from _typeshed import FileDescriptorOrPath
 
 ARABIC = "\u0662\u0660\u0662\u0666\u0660\u0661\u0660\u0661_\u0661\u0662\u0660\u0660\u0660\u0660"
 
@@ -119,10 +123,10 @@ def test_item17_read_only_messages_name_the_real_cause(tmp_path: Path, monkeypat
         con.execute("PRAGMA journal_mode=WAL")
     real_access = os.access
 
-    def no_folder_write(path: object, mode: int) -> bool:
-        return False if Path(str(path)) == tmp_path and mode & os.W_OK else real_access(path, mode)  # type: ignore[arg-type]
+    def no_folder_write(path: FileDescriptorOrPath, mode: int) -> bool:
+        return False if Path(str(path)) == tmp_path and mode & os.W_OK else real_access(path, mode)
 
-    monkeypatch.setattr(db_errors.os, "access", no_folder_write)
+    monkeypatch.setattr(os, "access", no_folder_write)  # the os module db/errors.py asks
     err = db_errors.classify_sqlite_error(8, "attempt to write a readonly database", db)
     assert "WAL database in a folder you cannot write to" in err.message
     assert "cannot be written" not in err.message

@@ -40,7 +40,7 @@ def _build(path: Path, members: list[Member]) -> Path:
     return path
 
 
-def _db(paths: DataPaths) -> Member:
+def _db(paths: DataPaths) -> tuple[tarfile.TarInfo, bytes]:
     data = paths.db.read_bytes()
     return _info(f"backups/{D}/public_users.db", len(data)), data
 

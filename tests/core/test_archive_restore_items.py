@@ -18,10 +18,10 @@ import pytest
 
 from lifeos_desk.cli import main
 from lifeos_desk.core.archive import ArchiveError, make_backup, prepare_restore, verify_archive
-from lifeos_desk.core.archive import apply as apply_mod
 from lifeos_desk.core.archive import make as make_mod
 from lifeos_desk.core.archive.apply import apply_restore
-from lifeos_desk.core.archive.snapshot import DbFacts
+from lifeos_desk.core.archive.snapshot import DbFacts, facts
+from lifeos_desk.core.archive.stage import Staged, Stager
 from lifeos_desk.core.paths import DataPaths
 
 from .archive_helpers import counts, make_home, table_digest, tree
@@ -48,7 +48,7 @@ def _forge_index(db: Path) -> None:
 def test_item1_forged_manifest_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = make_home(tmp_path)
     _forge_index(paths.db)
-    real_facts = make_mod.facts
+    real_facts = facts  # what make.py imported by name, and the test replaces there
 
     def lying_facts(path: Path, check: str = "full", stop: object = None) -> DbFacts:
         out = real_facts(path, "")
@@ -155,16 +155,16 @@ def test_item4_a_failure_half_way_puts_everything_back_and_is_audited(tmp_path: 
     (paths.home / "logs" / "errors.jsonl").unlink()
     before = {k: v for k, v in tree(paths.home).items() if not k.startswith(("backups", "logs/audit"))}
     digest = table_digest(paths.db, "trades")
-    real = apply_mod.Stager._place
-    calls = []
+    real = Stager._place
+    calls: list[Staged] = []
 
-    def failing_place(self: apply_mod.Stager, item: apply_mod.Staged) -> None:  # type: ignore[name-defined]
+    def failing_place(self: Stager, item: Staged) -> None:
         calls.append(item)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
         real(self, item)
 
-    monkeypatch.setattr(apply_mod.Stager, "_place", failing_place)
+    monkeypatch.setattr(Stager, "_place", failing_place)
     with prepare_restore(archive, paths) as plan, pytest.raises(ArchiveError, match="put back as it was"):
         apply_restore(plan)
     assert table_digest(paths.db, "trades") == digest

@@ -372,7 +372,8 @@ def test_adr_log_shapes(homes: dict[str, DemoResult]) -> None:
     assert sorted(p.name for p in logs.iterdir()) == ["audit.jsonl", "errors.jsonl", "trading.jsonl"]
     for entry in lines(logs / "audit.jsonl"):
         assert entry["timestamp"].endswith("+00:00") and isinstance(entry["event"], str)
-        assert datetime.fromisoformat(entry["timestamp"]).utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+        offset = datetime.fromisoformat(entry["timestamp"]).utcoffset()
+        assert offset is not None and offset.total_seconds() == 0
     check_trading(logs / "trading.jsonl")
     check_errors(logs / "errors.jsonl")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from hypothesis import given, settings
@@ -115,7 +116,7 @@ def test_arbitrary_objects_never_raise(obj: dict[str, object]) -> None:
 
 
 def test_each_shape_maps_its_own_level_and_actor() -> None:
-    def parsed(obj: dict[str, object]) -> tuple[str, str]:
+    def parsed(obj: Mapping[str, object]) -> tuple[str, str]:
         e = parse_line(json.dumps(obj).encode())
         return e.level, e.actor
 

@@ -38,7 +38,7 @@ def make(tmp_path: Path, name: str = "audit", rows: list[dict[str, object]] = RO
 
 
 def rows(timeline: Timeline, spec: FilterSpec) -> list[int]:
-    return filter_timeline(timeline, spec).tolist()
+    return [int(row) for row in filter_timeline(timeline, spec)]
 
 
 def test_each_filter_and_combinations(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def test_discovery_speaks_the_same_vocabulary(tmp_path: Path) -> None:
     from lifeos_desk.core import discovery
 
     assert discovery.Kind is StoreKind and discovery.Role is StoreRole
-    assert StoreRole.USERS_WALLETS is StoreRole.USERS
+    assert StoreRole.USERS_WALLETS.value == StoreRole.USERS.value == "users"  # an alias, one member
     from lifeos_desk.core.stores import role_text
 
     assert role_text(StoreRole.TRADE_HISTORY) == "trade history" and role_text(None) == "unknown"

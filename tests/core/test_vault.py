@@ -12,6 +12,7 @@ from lifeos_desk.core.secrets import Secret
 from lifeos_desk.core.vault import (
     UnlockOutcome,
     VerifyStatus,
+    WalletRecord,
     check_passphrase,
     failure_delay_s,
     fernet_token_well_formed,
@@ -46,8 +47,9 @@ def test_fixed_vector_opens_and_verifies_in_every_stored_form(vector: tuple[str,
                                                               form: StoredForm) -> None:
     stored, plain, address = vector
     raw = base64.b64decode(stored)
-    value: str | bytes = {StoredForm.BASE64_TEXT: stored, StoredForm.BASE64_BYTES: stored.encode("ascii"),
-                          StoredForm.RAW_BYTES: raw}[form]
+    forms: dict[StoredForm, str | bytes] = {StoredForm.BASE64_TEXT: stored,
+                                            StoredForm.BASE64_BYTES: stored.encode("ascii"), StoredForm.RAW_BYTES: raw}
+    value = forms[form]
     rec = record(1, value, address)
     with open_wallet(rec, Secret(PASS)) as secret:
         assert secret.reveal() == plain
@@ -77,7 +79,7 @@ def _token_of(stored: str) -> tuple[bytes, bytearray]:
     return blob[:16], bytearray(base64.urlsafe_b64decode(blob[16:]))
 
 
-def _pack(salt: bytes, token_raw: bytes) -> str:
+def _pack(salt: bytes, token_raw: bytes | bytearray) -> str:
     return base64.b64encode(salt + base64.urlsafe_b64encode(bytes(token_raw))).decode("ascii")
 
 
@@ -109,6 +111,7 @@ def test_truncated_values_are_tampered(vector: tuple[str, str, str], cut: int) -
 
 @pytest.mark.parametrize("value", ["not base64 at all!", "", None, b"\xff\xfe\x00", "QUJD", 42])
 def test_values_that_are_not_envelopes_are_unrecognised(value: object) -> None:
+    # 42 is outside the declared type on purpose: a SQLite column can hold a value of any type.
     result = verify_wallet(record(1, value, "x"), Secret(PASS))  # type: ignore[arg-type]
     assert result.status is VerifyStatus.UNRECOGNISED
 
@@ -141,9 +144,9 @@ def test_well_formed_check() -> None:
 
 
 @pytest.fixture(scope="module")
-def mixed() -> list:
+def mixed() -> list[WalletRecord]:
     """Six wallets: 3 good, one under another passphrase, one mismatched, one unrecognised."""
-    out = []
+    out: list[WalletRecord] = []
     for i in range(3):
         stored, _p, address = stored_value(PASS, bytes([i + 1]) * 32, bytes([i]) * 16)
         out.append(record(i, stored, address))
@@ -155,7 +158,7 @@ def mixed() -> list:
     return out
 
 
-def test_verify_all_reports_each_status_and_progress(mixed: list) -> None:
+def test_verify_all_reports_each_status_and_progress(mixed: list[WalletRecord]) -> None:
     seen: list[tuple[int, int]] = []
     report = verify_all(mixed, Secret(PASS), workers=2, progress=lambda d, t: seen.append((d, t)))
     statuses = {k: r.status for k, r in report.results.items()}
@@ -167,7 +170,7 @@ def test_verify_all_reports_each_status_and_progress(mixed: list) -> None:
     assert report.summary().startswith("6 wallets: 3 verified")
 
 
-def test_verify_all_can_be_cancelled(mixed: list) -> None:
+def test_verify_all_can_be_cancelled(mixed: list[WalletRecord]) -> None:
     cancel = threading.Event()
 
     def progress(done: int, total: int) -> None:
@@ -186,7 +189,7 @@ def test_verify_all_honours_a_non_default_iteration_count() -> None:
     assert verify_all(recs, Secret(PASS), iterations=2000).results[1].status is VerifyStatus.WRONG_PASSPHRASE
 
 
-def test_check_passphrase_skips_a_wallet_under_another_passphrase(mixed: list) -> None:
+def test_check_passphrase_skips_a_wallet_under_another_passphrase(mixed: list[WalletRecord]) -> None:
     first_foreign = [mixed[3], mixed[5], *mixed[:3]]
     assert check_passphrase(first_foreign, Secret(PASS)) is UnlockOutcome.OPENED
     assert check_passphrase(mixed[:3], Secret("nope"), attempts=2) is UnlockOutcome.WRONG

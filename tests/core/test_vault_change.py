@@ -15,6 +15,7 @@ from lifeos_desk.core.vault import (
     ImportKeyError,
     RotationError,
     VerifyStatus,
+    WalletRecord,
     open_wallet,
     parse_import_key,
     plan_rotation,
@@ -28,21 +29,23 @@ OLD, NEW = "old passphrase", "new passphrase"
 
 
 @pytest.fixture(scope="module")
-def wallets() -> list:
+def wallets() -> list[WalletRecord]:
     """Three wallets in three stored forms, sealed under OLD."""
-    out = []
+    out: list[WalletRecord] = []
     for i, form in enumerate(StoredForm):
         text, _plain, address = stored_value(OLD, bytes([i + 1]) * 32, bytes([i + 1]) * 16)
         raw = base64.b64decode(text)
-        value = {StoredForm.BASE64_TEXT: text, StoredForm.BASE64_BYTES: text.encode(), StoredForm.RAW_BYTES: raw}
+        value: dict[StoredForm, str | bytes] = {StoredForm.BASE64_TEXT: text, StoredForm.BASE64_BYTES: text.encode(),
+                                                StoredForm.RAW_BYTES: raw}
         out.append(record(i, value[form], address))
     return out
 
 
-def test_rotation_reencrypts_with_fresh_salts_in_the_same_form(wallets: list) -> None:
+def test_rotation_reencrypts_with_fresh_salts_in_the_same_form(wallets: list[WalletRecord]) -> None:
     plan = plan_rotation(wallets, Secret(OLD), Secret(NEW), workers=2)
     assert [i.key for i in plan.items] == [0, 1, 2]
     for rec, item in zip(wallets, plan.items, strict=True):
+        assert rec.stored is not None
         assert parse_envelope(item.new_stored).form is parse_envelope(rec.stored).form
         assert parse_envelope(item.new_stored).salt != parse_envelope(rec.stored).salt
         assert item.old_stored == rec.stored
@@ -52,7 +55,7 @@ def test_rotation_reencrypts_with_fresh_salts_in_the_same_form(wallets: list) ->
     assert "new passphrase" not in repr(plan)
 
 
-def test_rotation_with_a_non_default_count_needs_that_count_to_open(wallets: list) -> None:
+def test_rotation_with_a_non_default_count_needs_that_count_to_open(wallets: list[WalletRecord]) -> None:
     plan = plan_rotation(wallets[:1], Secret(OLD), Secret(NEW), new_iterations=1000)
     new_rec = record(0, plan.items[0].new_stored, wallets[0].address)
     assert plan.iterations == 1000
@@ -60,7 +63,7 @@ def test_rotation_with_a_non_default_count_needs_that_count_to_open(wallets: lis
     assert verify_wallet(new_rec, Secret(NEW)).status is VerifyStatus.WRONG_PASSPHRASE
 
 
-def test_rotation_refuses_when_any_wallet_does_not_open(wallets: list) -> None:
+def test_rotation_refuses_when_any_wallet_does_not_open(wallets: list[WalletRecord]) -> None:
     foreign = stored_value("someone else's", bytes([8]) * 32, bytes([8]) * 16)
     with pytest.raises(RotationError) as info:
         plan_rotation([*wallets, record(9, foreign[0], foreign[2])], Secret(OLD), Secret(NEW))
@@ -68,7 +71,7 @@ def test_rotation_refuses_when_any_wallet_does_not_open(wallets: list) -> None:
     assert info.value.failures[0].status is VerifyStatus.WRONG_PASSPHRASE
 
 
-def test_rotation_fails_whole_when_a_new_value_does_not_decrypt_back(wallets: list,
+def test_rotation_fails_whole_when_a_new_value_does_not_decrypt_back(wallets: list[WalletRecord],
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     real_seal = vault.seal_secret
     calls = []
@@ -86,14 +89,14 @@ def test_rotation_fails_whole_when_a_new_value_does_not_decrypt_back(wallets: li
     assert len(info.value.failures) == 1 and "nothing was written" in str(info.value)
 
 
-def test_rotation_cancelled_raises(wallets: list) -> None:
+def test_rotation_cancelled_raises(wallets: list[WalletRecord]) -> None:
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(RotationError, match="cancelled"):
         plan_rotation(wallets, Secret(OLD), Secret(NEW), cancel=cancel)
 
 
-def test_rotation_rejects_an_empty_passphrase_or_absurd_counts(wallets: list) -> None:
+def test_rotation_rejects_an_empty_passphrase_or_absurd_counts(wallets: list[WalletRecord]) -> None:
     with pytest.raises(RotationError):
         plan_rotation(wallets, Secret(OLD), Secret(""))
     with pytest.raises(RotationError):

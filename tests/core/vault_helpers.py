@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from lifeos_desk.core.keys import BOT_ITERATIONS, keypair_from_seed
 from lifeos_desk.core.vault import WalletRecord
+from lifeos_desk.core.wallet_ids import WalletKey
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
@@ -82,7 +83,7 @@ def stored_value(passphrase: str, seed: bytes, salt: bytes, iv: bytes = bytes(16
     return base64.b64encode(salt + token).decode("ascii"), plain, b58(secret[32:])
 
 
-def record(key: int | str, stored: str | bytes | None, address: str, owner: str = "alice") -> WalletRecord:
+def record(key: WalletKey, stored: str | bytes | None, address: str, owner: str = "alice") -> WalletRecord:
     """A WalletRecord for tests."""
     return WalletRecord(key=key, user_id=1, owner=owner, label="generated", address=address, is_default=False,
                         stored=stored)

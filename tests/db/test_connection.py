@@ -6,13 +6,22 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtSql import QSqlDatabase
+from PySide6.QtWidgets import QApplication
 
 from lifeos_desk.core.schema import ADR_DDL, DEPLOYED_DDL, SchemaKind
-from lifeos_desk.db.connection import Database, on_short_connection, run_exec, run_rows, sqlite_versions
+from lifeos_desk.db.connection import (
+    BUSY_TIMEOUT_MS,
+    Database,
+    on_short_connection,
+    run_exec,
+    run_rows,
+    sqlite_versions,
+)
 from lifeos_desk.db.errors import DatabaseError, DbProblem, classify_sqlite_error, sniff_header
 
 
@@ -30,12 +39,16 @@ def make_db(path: Path, ddl: str = DEPLOYED_DDL, wal: bool = False, rows: int = 
     return path
 
 
+# The db_factory fixture: Database(path, read_only=..., busy_timeout_ms=...), closed after the test.
+DbFactory = Callable[..., Database]
+
+
 @pytest.fixture
-def db_factory(qapp: object):  # type: ignore[no-untyped-def]
+def db_factory(qapp: QApplication) -> Iterator[DbFactory]:
     opened: list[Database] = []
 
-    def make(path: Path, **kw: object) -> Database:
-        db = Database(path, **kw)  # type: ignore[arg-type]
+    def make(path: Path, read_only: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+        db = Database(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
         opened.append(db)
         return db
 
@@ -46,7 +59,7 @@ def db_factory(qapp: object):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("ddl", "kind", "wal"), [(ADR_DDL, SchemaKind.ADR, True),
                                                   (DEPLOYED_DDL, SchemaKind.DEPLOYED, False)])
-def test_info_on_both_schemas(tmp_path: Path, db_factory, ddl: str, kind: SchemaKind, wal: bool) -> None:
+def test_info_on_both_schemas(tmp_path: Path, db_factory: DbFactory, ddl: str, kind: SchemaKind, wal: bool) -> None:
     path = make_db(tmp_path / "public_users.db", ddl, wal=wal)
     info = db_factory(path).info()
     assert info.schema is kind
@@ -55,7 +68,7 @@ def test_info_on_both_schemas(tmp_path: Path, db_factory, ddl: str, kind: Schema
     assert set(info.row_counts) == set(info.tables)
 
 
-def test_read_only_by_default_and_editing_unlock(tmp_path: Path, db_factory) -> None:
+def test_read_only_by_default_and_editing_unlock(tmp_path: Path, db_factory: DbFactory) -> None:
     path = make_db(tmp_path / "public_users.db", rows=3)
     db = db_factory(path)
     with pytest.raises(DatabaseError) as err:
@@ -69,7 +82,7 @@ def test_read_only_by_default_and_editing_unlock(tmp_path: Path, db_factory) -> 
     assert db.row_count("rate_limits") == 2
 
 
-def test_journal_mode_is_left_alone_until_asked(tmp_path: Path, db_factory) -> None:
+def test_journal_mode_is_left_alone_until_asked(tmp_path: Path, db_factory: DbFactory) -> None:
     path = make_db(tmp_path / "public_users.db")
     db = db_factory(path)
     assert db.journal_mode() == "delete"
@@ -79,7 +92,7 @@ def test_journal_mode_is_left_alone_until_asked(tmp_path: Path, db_factory) -> N
     assert db.journal_mode() == "wal"
 
 
-def test_missing_file_is_never_created(tmp_path: Path, db_factory) -> None:
+def test_missing_file_is_never_created(tmp_path: Path, db_factory: DbFactory) -> None:
     path = tmp_path / "public_users.db"
     with pytest.raises(DatabaseError) as err:
         db_factory(path, read_only=False).connection()
@@ -91,7 +104,7 @@ def test_missing_file_is_never_created(tmp_path: Path, db_factory) -> None:
     (b"just some text, not a database\n" * 10, DbProblem.NOT_SQLITE),
     (bytes((i * 7919 + 13) % 251 for i in range(4096)), DbProblem.ENCRYPTED),
 ])
-def test_not_sqlite_and_encrypted(tmp_path: Path, db_factory, content: bytes, problem: DbProblem) -> None:
+def test_not_sqlite_and_encrypted(tmp_path: Path, db_factory: DbFactory, content: bytes, problem: DbProblem) -> None:
     path = tmp_path / "public_users.db"
     path.write_bytes(content)
     with pytest.raises(DatabaseError) as err:
@@ -100,7 +113,7 @@ def test_not_sqlite_and_encrypted(tmp_path: Path, db_factory, content: bytes, pr
     assert str(path) in str(err.value)
 
 
-def test_empty_database(tmp_path: Path, db_factory) -> None:
+def test_empty_database(tmp_path: Path, db_factory: DbFactory) -> None:
     path = tmp_path / "public_users.db"
     sqlite3.connect(path).close()  # a zero-byte file: a valid database with no tables
     with pytest.raises(DatabaseError) as err:
@@ -108,7 +121,7 @@ def test_empty_database(tmp_path: Path, db_factory) -> None:
     assert err.value.problem is DbProblem.EMPTY
 
 
-def test_corrupt_database(tmp_path: Path, db_factory) -> None:
+def test_corrupt_database(tmp_path: Path, db_factory: DbFactory) -> None:
     path = make_db(tmp_path / "public_users.db", rows=5000)
     data = bytearray(path.read_bytes())
     page = 4096
@@ -121,7 +134,7 @@ def test_corrupt_database(tmp_path: Path, db_factory) -> None:
     assert err.value.problem is DbProblem.CORRUPT
 
 
-def test_locked_past_the_timeout(tmp_path: Path, db_factory) -> None:
+def test_locked_past_the_timeout(tmp_path: Path, db_factory: DbFactory) -> None:
     path = make_db(tmp_path / "public_users.db", rows=10)
     holder = subprocess.Popen(
         [sys.executable, "-c",
@@ -148,7 +161,7 @@ def test_classification_of_permission_and_codes(tmp_path: Path) -> None:
     assert sniff_header(b"", 0) is None
 
 
-def test_permission_denied(tmp_path: Path, db_factory, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_permission_denied(tmp_path: Path, db_factory: DbFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Root reads any file, so the OS's answer is simulated; the check itself is real."""
     path = make_db(tmp_path / "public_users.db")
     path.chmod(0)
@@ -161,7 +174,7 @@ def test_permission_denied(tmp_path: Path, db_factory, monkeypatch: pytest.Monke
     assert "permission denied" in str(err.value)
 
 
-def test_blob_parameters_round_trip(tmp_path: Path, db_factory) -> None:
+def test_blob_parameters_round_trip(tmp_path: Path, db_factory: DbFactory) -> None:
     """PySide binds bare bytes as empty TEXT; the helpers must store the bytes."""
     from lifeos_desk.db.connection import run_rows
 
@@ -174,7 +187,7 @@ def test_blob_parameters_round_trip(tmp_path: Path, db_factory) -> None:
         ("blob", 256)]
 
 
-def test_null_stays_none(tmp_path: Path, db_factory) -> None:
+def test_null_stays_none(tmp_path: Path, db_factory: DbFactory) -> None:
     from lifeos_desk.db.connection import run_rows, run_scalar
 
     db = db_factory(make_db(tmp_path / "public_users.db"))

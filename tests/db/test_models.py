@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtSql import QSqlTableModel
+from PySide6.QtWidgets import QApplication
+from pytestqt.modeltest import ModelTester
 
-from lifeos_desk.core.filters import ColumnKind, in_values, parse_filter
+from lifeos_desk.core.filters import Clause, ColumnFilter, ColumnKind, in_values, parse_filter
 from lifeos_desk.core.schema import ADR_DOMAIN, DEPLOYED_DOMAIN, Domain
 from lifeos_desk.db.connection import Database, run_scalar
 from lifeos_desk.db.tables import snapshot, window
@@ -20,8 +23,13 @@ from tests.db.tables_data import ADR_TRADE_SQL, KEY_BYTES, adr_trade, child_writ
 SCHEMAS = [("adr", ADR_DOMAIN), ("deployed", DEPLOYED_DOMAIN)]
 
 
+# The opened fixture: a schema, a table, a trade count and Database options in; a selected model,
+# its database and the file's path out.
+Opened = Callable[..., tuple[TableWindowModel, Database, Path]]
+
+
 @pytest.fixture
-def opened(qapp, tmp_path: Path):  # type: ignore[no-untyped-def]
+def opened(qapp: QApplication, tmp_path: Path) -> Iterator[Opened]:
     """Make a database (sqlite3, before QtSql), open it, and build models on it."""
     databases: list[Database] = []
 
@@ -59,7 +67,7 @@ def model_keys(model: TableWindowModel, positions: list[int]) -> list[Any]:
 
 
 @pytest.mark.parametrize(("schema", "domain"), SCHEMAS)
-def test_qtmodeltester_on_every_table(opened, qtmodeltester, schema: str, domain: Domain) -> None:
+def test_qtmodeltester_on_every_table(opened: Opened, qtmodeltester: ModelTester, schema: str, domain: Domain) -> None:
     model, db, _ = opened(schema)
     qtmodeltester.check(model)
     for table in db.tables():
@@ -73,8 +81,8 @@ def test_qtmodeltester_on_every_table(opened, qtmodeltester, schema: str, domain
 @pytest.mark.parametrize("snapshot_min", [10**9, 50])  # OFFSET/keyset windows, and the sorted snapshot
 @pytest.mark.parametrize(("column", "descending"), [(None, False), ("pnl_usd", False), ("pnl_usd", True),
                                                     ("token_symbol", True), ("id", False)])
-def test_every_position_matches_sql_order(opened, monkeypatch, snapshot_min: int, column: str | None,
-                                          descending: bool) -> None:
+def test_every_position_matches_sql_order(opened: Opened, monkeypatch: pytest.MonkeyPatch, snapshot_min: int,
+                                          column: str | None, descending: bool) -> None:
     monkeypatch.setattr(window, "BLOCK_ROWS", 64)
     monkeypatch.setattr(window, "MAX_BLOCKS", 3)
     monkeypatch.setattr(snapshot, "SNAPSHOT_MIN_ROWS", snapshot_min)
@@ -91,23 +99,30 @@ def test_every_position_matches_sql_order(opened, monkeypatch, snapshot_min: int
     assert [r[0] for page in model.iter_pages(100) for r in page] == want
 
 
-def test_filters_are_sql_with_bound_parameters(opened) -> None:
+def clause(text: str, column: ColumnFilter) -> Clause:
+    """A filter box's non-empty text as its clause."""
+    parsed = parse_filter(text, column)
+    assert parsed is not None
+    return parsed
+
+
+def test_filters_are_sql_with_bound_parameters(opened: Opened) -> None:
     model, db, path = opened("adr")
     spec = model.info.specs[model.info.index_of("token_symbol")]
-    model.set_where(parse_filter("'; DROP TABLE users; --", spec.filter_column()))
+    model.set_where(clause("'; DROP TABLE users; --", spec.filter_column()))
     assert model.rowCount() == 0
-    model.set_where(parse_filter("O'REILLY", spec.filter_column()))
+    model.set_where(clause("O'REILLY", spec.filter_column()))
     assert model.rowCount() == 120
     assert model.index(0, model.info.index_of("token_symbol")).data() == "O'REILLY"
     assert run_scalar(db.connection(), "SELECT count(*) FROM users") == 12
     pnl = model.info.specs[model.info.index_of("pnl_usd")]
-    model.set_where(parse_filter("NULL", pnl.filter_column()))
+    model.set_where(clause("NULL", pnl.filter_column()))
     assert model.rowCount() == len(expected_keys(path, "trades", "rowid", "pnl_usd IS NULL"))
     model.set_where(in_values('"id"', ["t000001", "t000005", "nope"]))
     assert model.rowCount() == 2
 
 
-def test_cells_are_formatted_and_null_is_not_empty(opened) -> None:
+def test_cells_are_formatted_and_null_is_not_empty(opened: Opened) -> None:
     model, _, _ = opened("adr", table="users")
     name = model.info.index_of("username")
     assert model.index(2, name).data() == "NULL"
@@ -126,7 +141,7 @@ def test_cells_are_formatted_and_null_is_not_empty(opened) -> None:
 
 
 @pytest.mark.parametrize(("schema", "domain"), SCHEMAS)
-def test_encrypted_keys_are_never_read_into_the_model(opened, schema: str, domain: Domain) -> None:
+def test_encrypted_keys_are_never_read_into_the_model(opened: Opened, schema: str, domain: Domain) -> None:
     model, _, _ = opened(schema, table=domain.wallets)
     col = model.info.index_of(domain.wallet_secret)
     assert model.info.specs[col].kind is ColumnKind.KEY
@@ -139,7 +154,7 @@ def test_encrypted_keys_are_never_read_into_the_model(opened, schema: str, domai
         assert not any(isinstance(v, bytes) or (isinstance(v, str) and "QUJD" in v) for v in row)
 
 
-def test_live_refresh_keeps_position_and_highlights_new_rows(opened) -> None:
+def test_live_refresh_keeps_position_and_highlights_new_rows(opened: Opened) -> None:
     model, _, path = opened("adr")
     model.row(599)
     inserted: list[tuple[int, int]] = []
@@ -153,7 +168,7 @@ def test_live_refresh_keeps_position_and_highlights_new_rows(opened) -> None:
     assert model.index(10, 0).data(NewRole) is False
 
 
-def test_snapshot_counts_new_rows_until_resorted(opened, monkeypatch) -> None:
+def test_snapshot_counts_new_rows_until_resorted(opened: Opened, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(snapshot, "SNAPSHOT_MIN_ROWS", 10)
     model, _, path = opened("adr")
     model.sort_by("pnl_usd", True)
@@ -170,7 +185,7 @@ def _checkpoint(path: Path, n: int = 50) -> list[int]:
     return list(result["checkpoint"])
 
 
-def test_no_statement_stays_open_so_the_bot_can_checkpoint(opened, monkeypatch) -> None:
+def test_no_statement_stays_open_so_the_bot_can_checkpoint(opened: Opened, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(snapshot, "SNAPSHOT_MIN_ROWS", 100)
     model, _, path = opened("adr", trades=3000)
     model.row(0)
@@ -185,7 +200,7 @@ def test_no_statement_stays_open_so_the_bot_can_checkpoint(opened, monkeypatch) 
     assert busy == 0 and log > 0 and done == log  # every frame checkpointed: nobody pins the WAL
 
 
-def test_control_plain_qsqltablemodel_pins_the_wal(opened) -> None:
+def test_control_plain_qsqltablemodel_pins_the_wal(opened: Opened) -> None:
     """The reason for the design (fact 2): this same check fails with a plain QSqlTableModel."""
     model, db, path = opened("adr", trades=3000)
     plain = QSqlTableModel(None, db.connection("plain"))
@@ -210,12 +225,13 @@ def test_write_through_sqlite3_is_not_used_in_this_process() -> None:
     assert sqlite3  # the tests themselves use it only before QtSql opens a file
 
 
-def test_filtered_and_sorted_big_results_go_through_the_snapshot(opened, monkeypatch) -> None:
+def test_filtered_and_sorted_big_results_go_through_the_snapshot(opened: Opened,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(window, "BLOCK_ROWS", 64)
     monkeypatch.setattr(snapshot, "SNAPSHOT_MIN_ROWS", 100)
     model, _, path = opened("adr", trades=900)
     spec = model.info.specs[model.info.index_of("status")]
-    model.set_where(parse_filter("=CLOSED", spec.filter_column()))
+    model.set_where(clause("=CLOSED", spec.filter_column()))
     model.sort_by("id", True)  # indexed, but filtered: deep OFFSETs would look up every row
     assert model.snapshot
     want = expected_keys(path, "trades", "id DESC, rowid DESC", "status = ?", ("CLOSED",))
@@ -223,17 +239,18 @@ def test_filtered_and_sorted_big_results_go_through_the_snapshot(opened, monkeyp
     positions = [599, 300, 301, 0, 63, 64]
     assert model_keys(model, positions) == [want[p] for p in positions]
     model.sort_by("id", False)
-    model.set_where(parse_filter("=OPEN", spec.filter_column()))
+    model.set_where(clause("=OPEN", spec.filter_column()))
     assert model.rowCount() == 300 and model.snapshot
     model.sort_by(None, False)
     assert not model.snapshot  # file order: OFFSET over the table is a plain scan
 
 
-def test_live_count_adds_appended_rows_and_recounts_fully_in_time(opened, monkeypatch) -> None:
+def test_live_count_adds_appended_rows_and_recounts_fully_in_time(opened: Opened,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(window, "FULL_RECOUNT_S", 3600.0)
     model, _, path = opened("adr")
     spec = model.info.specs[model.info.index_of("status")]
-    model.set_where(parse_filter("=OPEN", spec.filter_column()))
+    model.set_where(clause("=OPEN", spec.filter_column()))
     assert model.rowCount() == 200
     child_write(path, ADR_TRADE_SQL, [adr_trade(i) for i in range(5)])  # 5 new OPEN trades
     before = model.queries

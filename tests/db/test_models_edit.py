@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from lifeos_desk.core.audit import AuditWriter
 from lifeos_desk.core.schema import ADR_DOMAIN, DEPLOYED_DOMAIN, Domain
@@ -19,12 +21,17 @@ from lifeos_desk.db.tables.sql import fetch_one
 from lifeos_desk.db.tables.window import PendingRole, TableWindowModel, load_table_info
 from tests.db.tables_data import child_write, make_db
 
+# The env fixture: a schema, a table and Database options in; an editable model, its database, the
+# file's path, the schema's domain and an audit writer out.
+Env = Callable[..., tuple[TableWindowModel, Database, Path, Domain, AuditWriter]]
+
 
 @pytest.fixture
-def env(qapp, tmp_path: Path):  # type: ignore[no-untyped-def]
+def env(qapp: QApplication, tmp_path: Path) -> Iterator[Env]:
     made: list[Database] = []
 
-    def make(schema: str, table: str, read_only: bool = False, **kw: Any):  # type: ignore[no-untyped-def]
+    def make(schema: str, table: str, read_only: bool = False,
+             **kw: Any) -> tuple[TableWindowModel, Database, Path, Domain, AuditWriter]:
         path = make_db(tmp_path / schema / "public_users.db", schema, trades=50)
         db = Database(path, read_only=read_only, **kw)
         made.append(db)
@@ -54,7 +61,7 @@ def audit_lines(audit: AuditWriter) -> list[dict[str, Any]]:
     return [json.loads(line) for line in audit.path.read_text().splitlines()] if audit.path.exists() else []
 
 
-def test_read_only_means_no_editing(env) -> None:
+def test_read_only_means_no_editing(env: Env) -> None:
     model, *_ = env("adr", "users", read_only=True)
     index = model.index(0, col(model, "username"))
     assert not model.flags(index) & Qt.ItemFlag.ItemIsEditable
@@ -63,13 +70,13 @@ def test_read_only_means_no_editing(env) -> None:
 
 @pytest.mark.parametrize(("schema", "table"), [("adr", "trades"), ("adr", "algorithm_metrics"),
                                                ("deployed", "transactions"), ("deployed", "user_stats")])
-def test_history_stays_read_only_when_unlocked(env, schema: str, table: str) -> None:
+def test_history_stays_read_only_when_unlocked(env: Env, schema: str, table: str) -> None:
     model, *_ = env(schema, table)
     assert all(not model.flags(model.index(0, c)) & Qt.ItemFlag.ItemIsEditable for c in range(model.columnCount()))
 
 
 @pytest.mark.parametrize(("schema", "domain"), [("adr", ADR_DOMAIN), ("deployed", DEPLOYED_DOMAIN)])
-def test_edit_is_pending_then_saved_and_audited(env, schema: str, domain: Domain) -> None:
+def test_edit_is_pending_then_saved_and_audited(env: Env, schema: str, domain: Domain) -> None:
     model, db, _, _, audit = env(schema, "users")
     name, risk = col(model, domain.user_name), col(model, "risk_level")
     assert model.setData(model.index(0, name), "renamed")
@@ -93,7 +100,7 @@ def test_edit_is_pending_then_saved_and_audited(env, schema: str, domain: Domain
     assert first["source"] == "lifeos-desk" and first["os_user"]
 
 
-def test_failed_save_writes_nothing_and_keeps_edits(env) -> None:
+def test_failed_save_writes_nothing_and_keeps_edits(env: Env) -> None:
     model, db, _, domain, audit = env("deployed", "users")
     name = col(model, "telegram_username")
     model.setData(model.index(0, col(model, "risk_level")), "DEGEN")
@@ -105,7 +112,7 @@ def test_failed_save_writes_nothing_and_keeps_edits(env) -> None:
     assert not audit_lines(audit)
 
 
-def test_row_changed_meanwhile_is_refused(env) -> None:
+def test_row_changed_meanwhile_is_refused(env: Env) -> None:
     model, db, path, domain, audit = env("adr", "users")
     model.setData(model.index(0, col(model, "username")), "mine")
     child_write(path, "UPDATE users SET username = ? WHERE id = ?", [["bots", 1]])
@@ -128,7 +135,7 @@ con.execute("ROLLBACK")
 """
 
 
-def test_locked_past_the_timeout_is_a_clear_message(env) -> None:
+def test_locked_past_the_timeout_is_a_clear_message(env: Env) -> None:
     model, db, path, domain, audit = env("adr", "users", busy_timeout_ms=200)
     model.setData(model.index(1, col(model, "username")), "later")
     locker = subprocess.Popen([sys.executable, "-c", _LOCKER, str(path)], stdin=subprocess.PIPE,
@@ -146,7 +153,7 @@ def test_locked_past_the_timeout_is_a_clear_message(env) -> None:
     assert save_edits(db, model.info, model.edits, audit, domain) == 1  # retry works once the lock is gone
 
 
-def test_one_default_wallet_per_user(env) -> None:
+def test_one_default_wallet_per_user(env: Env) -> None:
     model, db, _, domain, audit = env("adr", "wallets")
     default = col(model, "is_default")
     second = next(r for r in range(model.rowCount()) if model.index(r, col(model, "address")).data() == "AddrSecond")
@@ -164,7 +171,7 @@ def test_one_default_wallet_per_user(env) -> None:
     assert stored(db, "SELECT count(*) FROM wallets WHERE user_id = 1 AND is_default = 1") == 1
 
 
-def test_revert_drops_edits(env) -> None:
+def test_revert_drops_edits(env: Env) -> None:
     model, *_ = env("adr", "wallets")
     model.setData(model.index(0, col(model, "label")), "Cold")
     assert model.index(0, col(model, "label")).data() == "Cold"
@@ -172,7 +179,7 @@ def test_revert_drops_edits(env) -> None:
     assert not model.edits and model.index(0, col(model, "label")).data() == "Main"
 
 
-def test_pending_edits_survive_a_live_refresh(env) -> None:
+def test_pending_edits_survive_a_live_refresh(env: Env) -> None:
     model, _, path, _, _ = env("adr", "users")
     name = col(model, "username")
     model.setData(model.index(4, name), "pending-name")

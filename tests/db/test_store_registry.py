@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core.paths import AppDirs, DataPaths
 from lifeos_desk.core.schema import ADR_DDL, DEPLOYED_DDL, SchemaKind
@@ -27,7 +30,7 @@ def _db(path: Path, ddl: str = "CREATE TABLE fees (id INTEGER PRIMARY KEY, amoun
 
 
 @pytest.fixture
-def registry(qapp: object):  # type: ignore[no-untyped-def]
+def registry(qapp: QApplication) -> Iterator[StoreRegistry]:
     reg = StoreRegistry()
     yield reg
     reg.close()
@@ -44,7 +47,7 @@ def test_adding_a_store_is_one_call_and_open_is_cached(registry: StoreRegistry, 
     assert registry.refs() == [ref]
 
 
-def test_write_reopens_the_same_database_writable(registry: StoreRegistry, tmp_path: Path, qtbot) -> None:
+def test_write_reopens_the_same_database_writable(registry: StoreRegistry, tmp_path: Path, qtbot: QtBot) -> None:
     registry.add(StoreRef(_db(tmp_path / "fees.db"), StoreKind.SQLITE, StoreRole.FEES, "Fees"))
     db = registry.open(StoreRole.FEES)
     with qtbot.waitSignal(db.modeChanged) as blocker:

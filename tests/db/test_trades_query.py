@@ -15,7 +15,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QApplication
 
+from lifeos_desk.core.pnl import Trades
 from lifeos_desk.core.schema import ADR_DDL, ADR_DOMAIN, DEPLOYED_DDL, DEPLOYED_DOMAIN
 from lifeos_desk.db.trades_query import (
     Reader,
@@ -95,14 +97,14 @@ def adr(tmp_path: Path) -> Path:
     return _adr_db(tmp_path / "adr.db")
 
 
-def _by_rowid(trades):  # type: ignore[no-untyped-def]
+def _by_rowid(trades: Trades) -> Trades:
     """The loader returns time order (unknown times last); the checks read rowid order."""
     finite = trades.time[np.isfinite(trades.time)]
     assert (np.diff(finite) >= 0).all() and np.isfinite(trades.time[: len(finite)]).all()
     return trades.take(np.argsort(trades.rowid, kind="stable"))
 
 
-def _check_adr(trades) -> None:  # type: ignore[no-untyped-def]
+def _check_adr(trades: Trades) -> None:
     trades = _by_rowid(trades)
     assert trades.rowid.tolist() == ROWIDS
     for i, (_c, epoch, *_rest, pnl) in enumerate(ADR_ROWS):
@@ -117,7 +119,7 @@ def _check_adr(trades) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("batch", [3, 1000])
-def test_adr_every_timestamp_form_and_pnl_rule(qapp, adr: Path, batch: int) -> None:  # type: ignore[no-untyped-def]
+def test_adr_every_timestamp_form_and_pnl_rule(qapp: QApplication, adr: Path, batch: int) -> None:
     source = trade_source(ADR_DOMAIN, ADR_COLUMNS)
     reader = Reader(adr)
     try:
@@ -127,18 +129,18 @@ def test_adr_every_timestamp_form_and_pnl_rule(qapp, adr: Path, batch: int) -> N
     _check_adr(trades)
 
 
-def test_parallel_threads_give_the_same_arrays(qapp, adr: Path) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_threads_give_the_same_arrays(qapp: QApplication, adr: Path) -> None:
     source = trade_source(ADR_DOMAIN, ADR_COLUMNS)
     trades = load_trades(adr, source, workers=3, batch=2)
     _check_adr(trades)
 
 
-def test_user_filter_in_sql(qapp, adr: Path) -> None:  # type: ignore[no-untyped-def]
+def test_user_filter_in_sql(qapp: QApplication, adr: Path) -> None:
     trades = load_trades(adr, trade_source(ADR_DOMAIN, ADR_COLUMNS), user_id=2, batch=4)
     assert _by_rowid(trades).rowid.tolist() == [2, 4, 6, 108, 110]
 
 
-def test_deployed_naive_times_are_utc_and_realised_rule(qapp, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_deployed_naive_times_are_utc_and_realised_rule(qapp: QApplication, tmp_path: Path,
                                                         local_zone: str) -> None:
     path = _dep_db(tmp_path / "dep.db")
     source = trade_source(DEPLOYED_DOMAIN, ["tx_id", "user_id", "wallet_id", "symbol", "action", "amount_usd",
@@ -157,7 +159,7 @@ def test_deployed_naive_times_are_utc_and_realised_rule(qapp, tmp_path: Path,  #
         reader.close()
 
 
-def test_zone_less_rows_are_utc_in_every_zone(qapp, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_zone_less_rows_are_utc_in_every_zone(qapp: QApplication, tmp_path: Path,
                                              local_zone: str) -> None:
     path = tmp_path / "naive.db"
     con = sqlite3.connect(path)
@@ -171,7 +173,7 @@ def test_zone_less_rows_are_utc_in_every_zone(qapp, tmp_path: Path,  # type: ign
     assert trades.time.tolist() == pytest.approx([w.replace(tzinfo=UTC).timestamp() for w in walls])
 
 
-def test_empty_table_and_metrics(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_empty_table_and_metrics(qapp: QApplication, tmp_path: Path) -> None:
     path = tmp_path / "empty.db"
     con = sqlite3.connect(path)
     con.executescript(ADR_DDL)
@@ -188,7 +190,7 @@ def test_empty_table_and_metrics(qapp, tmp_path: Path) -> None:  # type: ignore[
         ("whale", 60.0, 55.0, 60.0), ("news", 25.0, 40.0, 25.0)]
 
 
-def test_many_rows_round_trip_exactly(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_many_rows_round_trip_exactly(qapp: QApplication, tmp_path: Path) -> None:
     """Random PnL to the micro-dollar and times to the millisecond survive the hex stream."""
     rng = np.random.default_rng(3)
     n = 5000
@@ -209,7 +211,7 @@ def test_many_rows_round_trip_exactly(qapp, tmp_path: Path) -> None:  # type: ig
     assert len(trades.symbols) == 37
 
 
-def test_fingerprint_sees_trade_changes_only(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_fingerprint_sees_trade_changes_only(qapp: QApplication, tmp_path: Path) -> None:
     from lifeos_desk.db.trades_query import read_fingerprint
 
     path = _adr_db(tmp_path / "fp.db")
@@ -228,7 +230,7 @@ def test_fingerprint_sees_trade_changes_only(qapp, tmp_path: Path) -> None:  # t
     assert first != read_fingerprint(path, source)
 
 
-def test_fingerprint_of_the_batches_equals_the_whole_table(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_fingerprint_of_the_batches_equals_the_whole_table(qapp: QApplication, tmp_path: Path) -> None:
     from lifeos_desk.db.trades_query import load_trades_marked, read_fingerprint
 
     path = _adr_db(tmp_path / "fp2.db")
@@ -239,7 +241,7 @@ def test_fingerprint_of_the_batches_equals_the_whole_table(qapp, tmp_path: Path)
     assert load_trades_marked(path, source, user_id=1)[1] == ()
 
 
-def test_deployed_day_buckets_follow_the_shown_zone(qapp, tmp_path: Path,  # type: ignore[no-untyped-def]
+def test_deployed_day_buckets_follow_the_shown_zone(qapp: QApplication, tmp_path: Path,
                                                      local_zone: str) -> None:
     """A sell stored as 23:30 UTC is on 8 March in UTC and Los Angeles, on 9 March in Tokyo."""
     from lifeos_desk.core import pnl

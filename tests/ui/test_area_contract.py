@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
 
 from lifeos_desk import APP_DISPLAY_NAME
 from lifeos_desk.core.paths import AppDirs, DataPaths
@@ -65,8 +66,12 @@ def _home(tmp_path: Path, ddl: str, name: str = "home") -> DataPaths:
     return DataPaths(home=home, logs=(home / "logs",), backups=home / "backups")
 
 
+# The window_for fixture: a data home (and extra areas after the default ones) in, a shown MainWindow out.
+WindowFor = Callable[..., MainWindow]
+
+
 @pytest.fixture
-def window_for(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+def window_for(qtbot: QtBot, tmp_path: Path) -> WindowFor:
     dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
     settings, state = Settings(dirs), State(dirs)
     DummyArea.made.clear()
@@ -100,7 +105,7 @@ class Prompt:
 
 @pytest.mark.parametrize("ddl", [ADR_DDL, DEPLOYED_DDL, "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);"],
                          ids=["adr", "deployed", "unknown-schema"])
-def test_every_default_area_keeps_the_contract(window_for, tmp_path: Path, ddl: str) -> None:
+def test_every_default_area_keeps_the_contract(window_for: WindowFor, tmp_path: Path, ddl: str) -> None:
     w = window_for(_home(tmp_path, ddl))
     assert w.tabs.count() == len(default_areas())
     assert default_areas()[0].key == "home" and w.tabs.tabText(0) == "Home"  # the map comes first
@@ -112,7 +117,7 @@ def test_every_default_area_keeps_the_contract(window_for, tmp_path: Path, ddl: 
         assert all(isinstance(name, str) and callable(enter) for name, enter in area.screenshot_states())
 
 
-def test_one_spec_entry_adds_tab_menu_shortcut_and_help(window_for, tmp_path: Path) -> None:
+def test_one_spec_entry_adds_tab_menu_shortcut_and_help(window_for: WindowFor, tmp_path: Path) -> None:
     w = window_for(_home(tmp_path, ADR_DDL), [DUMMY])
     n = len(default_areas())  # the dummy comes after the default areas
     key = f"Ctrl+{n + 1}"
@@ -120,6 +125,7 @@ def test_one_spec_entry_adds_tab_menu_shortcut_and_help(window_for, tmp_path: Pa
     assert isinstance(w.tabs.widget(n), DummyArea)
     assert w.tabs.tabToolTip(n) == f"A test area ({key})"  # generated from the View action's shortcut
     view = next(a.menu() for a in w.menuBar().actions() if a.text() == "&View")
+    assert isinstance(view, QMenu)
     entry = next(a for a in view.actions() if a.text() == "Dummy")
     assert entry.shortcut().toString() == key and entry.toolTip() == f"A test area ({key})"
     entry.trigger()
@@ -135,7 +141,7 @@ def test_one_spec_entry_adds_tab_menu_shortcut_and_help(window_for, tmp_path: Pa
     assert ("Ctrl+C", "Copy (Tables)") in rows
 
 
-def test_tooltips_end_in_their_shortcut_once(window_for, tmp_path: Path) -> None:
+def test_tooltips_end_in_their_shortcut_once(window_for: WindowFor, tmp_path: Path) -> None:
     w = window_for(_home(tmp_path, DEPLOYED_DDL))
     for act in w.actions() + w.toolbar.actions():
         keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -143,7 +149,7 @@ def test_tooltips_end_in_their_shortcut_once(window_for, tmp_path: Path) -> None
             assert act.toolTip().endswith(f"({keys})") and act.toolTip().count(keys) == 1, act.toolTip()
 
 
-def test_title_names_the_app_at_most_once(window_for, tmp_path: Path) -> None:
+def test_title_names_the_app_at_most_once(window_for: WindowFor, tmp_path: Path) -> None:
     paths = _home(tmp_path, ADR_DDL)
     w = window_for(paths)
     # Qt appends the application's display name (set by app.make_application) itself.
@@ -151,7 +157,7 @@ def test_title_names_the_app_at_most_once(window_for, tmp_path: Path) -> None:
     assert APP_DISPLAY_NAME not in w.windowTitle()
 
 
-def test_unsaved_work_is_listed_and_cancel_keeps_the_window(window_for, tmp_path: Path) -> None:
+def test_unsaved_work_is_listed_and_cancel_keeps_the_window(window_for: WindowFor, tmp_path: Path) -> None:
     w = window_for(_home(tmp_path, ADR_DDL), [DUMMY])
     dummy = DummyArea.made[-1]
     dummy.pending = ["Dummy: 3 unsaved notes"]
@@ -166,7 +172,7 @@ def test_unsaved_work_is_listed_and_cancel_keeps_the_window(window_for, tmp_path
     assert dummy.calls == ["save", "shutdown"]
 
 
-def test_nothing_unsaved_closes_without_asking(window_for, tmp_path: Path) -> None:
+def test_nothing_unsaved_closes_without_asking(window_for: WindowFor, tmp_path: Path) -> None:
     w = window_for(_home(tmp_path, ADR_DDL), [DUMMY])
     prompt = Prompt(UnsavedChoice.CANCEL)
     w.ask_unsaved = prompt
@@ -175,7 +181,7 @@ def test_nothing_unsaved_closes_without_asking(window_for, tmp_path: Path) -> No
     assert DummyArea.made[-1].calls == ["shutdown"]
 
 
-def test_opening_another_home_asks_then_shuts_the_areas_down(window_for, tmp_path: Path) -> None:
+def test_opening_another_home_asks_then_shuts_the_areas_down(window_for: WindowFor, tmp_path: Path) -> None:
     first, second = _home(tmp_path, ADR_DDL, "one"), _home(tmp_path, DEPLOYED_DDL, "two")
     w = window_for(first, [DUMMY])
     old = DummyArea.made[-1]
@@ -216,7 +222,7 @@ def _quit_action(w: MainWindow) -> QAction:
     return next(a for a in w.actions() if a.shortcut() == QKeySequence("Ctrl+Q"))
 
 
-def test_ctrl_q_with_a_staged_edit_asks(window_for, tmp_path: Path) -> None:
+def test_ctrl_q_with_a_staged_edit_asks(window_for: WindowFor, tmp_path: Path) -> None:
     w = window_for(_with_user(_home(tmp_path, ADR_DDL)))
     area = _stage_edit(w)
     assert isinstance(area, SavesChanges)
@@ -233,7 +239,7 @@ def test_ctrl_q_with_a_staged_edit_asks(window_for, tmp_path: Path) -> None:
     con.close()
 
 
-def test_save_from_the_prompt_writes_the_edit(window_for, tmp_path: Path) -> None:
+def test_save_from_the_prompt_writes_the_edit(window_for: WindowFor, tmp_path: Path) -> None:
     w = window_for(_with_user(_home(tmp_path, ADR_DDL)))
     _stage_edit(w)
     w.ask_unsaved = Prompt(UnsavedChoice.SAVE)
@@ -256,7 +262,7 @@ def _answer_box(button: QMessageBox.StandardButton, seen: list[str]) -> Callable
 @pytest.mark.parametrize(("button", "choice"), [(QMessageBox.StandardButton.Save, UnsavedChoice.SAVE),
                                                 (QMessageBox.StandardButton.Discard, UnsavedChoice.DISCARD),
                                                 (QMessageBox.StandardButton.Cancel, UnsavedChoice.CANCEL)])
-def test_the_real_prompt_lists_the_work_and_returns_the_answer(qtbot, button: QMessageBox.StandardButton,
+def test_the_real_prompt_lists_the_work_and_returns_the_answer(qtbot: QtBot, button: QMessageBox.StandardButton,
                                                                choice: UnsavedChoice) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)
@@ -266,7 +272,7 @@ def test_the_real_prompt_lists_the_work_and_returns_the_answer(qtbot, button: QM
     assert "• Tables: 1 staged edit in users" in seen[0] and "• Dummy: a draft" in seen[0]
 
 
-def test_vault_shutdown_locks_and_its_states_are_named(request: pytest.FixtureRequest, qtbot,  # type: ignore[no-untyped-def]
+def test_vault_shutdown_locks_and_its_states_are_named(request: pytest.FixtureRequest, qtbot: QtBot,
                                                        tmp_path: Path) -> None:
     from .vault_env import open_env
 

@@ -8,12 +8,16 @@ QtSql, so reading it here with sqlite3 is safe (docs/architecture.md, 'One SQLit
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QTableWidget
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core.archive import make_backup
@@ -41,19 +45,26 @@ def panel(qtbot: QtBot, paths: DataPaths) -> BackupsPanel:
     return widget
 
 
-def _run(qtbot: QtBot, panel: BackupsPanel, start: object) -> tuple[bool, dict]:
+def cell(table: QTableWidget, row: int, column: int) -> str:
+    """The text of a cell that must exist."""
+    item = table.item(row, column)
+    assert item is not None
+    return item.text()
+
+
+def _run(qtbot: QtBot, panel: BackupsPanel, start: Callable[[], object]) -> tuple[bool, dict[str, Any]]:
     with qtbot.waitSignal(panel.workFinished, timeout=CHILD_S) as blocker:
-        start()  # type: ignore[operator]
+        start()
     _command, ok, result = blocker.args
     return ok, result
 
 
-def test_model(qtmodeltester: object, paths: DataPaths) -> None:
+def test_model(qtmodeltester: ModelTester, paths: DataPaths) -> None:
     make_backup(paths)
     (paths.backups / "20200101_000000.tar.gz").write_bytes(b"junk")
     model = ArchiveModel(paths.backups)
     model.refresh()
-    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    qtmodeltester.check(model)
     assert model.rowCount() == 2
     assert model.index(1, Column.ORIGIN).data() == "unreadable"
     assert model.index(0, Column.CHECK).data() == "never verified"
@@ -112,9 +123,9 @@ def test_restore_previews_and_needs_the_explicit_tick(qtbot: QtBot, panel: Backu
         qtbot.waitUntil(lambda: panel.preview_dialog is not None, timeout=CHILD_S)
         dialog = panel.preview_dialog
         assert dialog is not None
-        trades = next(r for r in range(dialog.tables.rowCount()) if dialog.tables.item(r, 0).text() == "trades")
-        assert dialog.tables.item(trades, 2).text() == f"{original['trades']:,}"
-        assert int(dialog.tables.item(trades, 1).text().replace(",", "")) < original["trades"]
+        trades = next(r for r in range(dialog.tables.rowCount()) if cell(dialog.tables, r, 0) == "trades")
+        assert cell(dialog.tables, trades, 2) == f"{original['trades']:,}"
+        assert int(cell(dialog.tables, trades, 1).replace(",", "")) < original["trades"]
         assert not dialog.restore_button.isEnabled()  # the warning must be acknowledged first
         dialog.stopped.setChecked(True)
         dialog.restore_button.click()
@@ -217,8 +228,8 @@ def test_item3_schema_changes_need_their_own_tick_in_the_preview(qtbot: QtBot, p
         qtbot.waitUntil(lambda: panel.preview_dialog is not None, timeout=CHILD_S)
         dialog = panel.preview_dialog
         assert dialog is not None and dialog.schema is not None and dialog.accept_schema is not None
-        assert dialog.schema.item(0, 0).text() == "trigger no_trades"
-        assert "RAISE(ABORT" in dialog.schema.item(0, 3).text()
+        assert cell(dialog.schema, 0, 0) == "trigger no_trades"
+        assert "RAISE(ABORT" in cell(dialog.schema, 0, 3)
         dialog.stopped.setChecked(True)
         assert not dialog.restore_button.isEnabled()  # the schema tick is needed as well
         dialog.accept_schema.setChecked(True)

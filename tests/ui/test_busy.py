@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core.paths import AppDirs, DataPaths
 from lifeos_desk.core.schema import DEPLOYED_DDL
 from lifeos_desk.core.settings import Settings, State
-from lifeos_desk.session import open_session
-from lifeos_desk.ui import main_window as main_window_module
+from lifeos_desk.session import Session, open_session
 from lifeos_desk.ui.busy import BusyRegistry, app_registry, confirm_quit, quit_question
 from lifeos_desk.ui.main_window import MainWindow
 
 
-def test_begin_end_active(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_begin_end_active(qtbot: QtBot) -> None:
     registry = BusyRegistry()
     with qtbot.waitSignal(registry.changed):
         backup = registry.begin("Backup")
@@ -62,46 +64,61 @@ def test_quit_question_names_the_work() -> None:
     assert many.startswith("2 tasks are still running") and "• Backup" in many and "• Export" in many
 
 
+@dataclass
+class QuestionBox:
+    """Stands in for QMessageBox.question: gives the set button, records each question's text."""
+
+    button: QMessageBox.StandardButton = QMessageBox.StandardButton.No
+    asked: list[str] = field(default_factory=list)
+
+    def __call__(self, _parent: QWidget | None, _title: str, text: str, *_args: object) -> QMessageBox.StandardButton:
+        self.asked.append(text)
+        return self.button
+
+
 @pytest.fixture
-def answer(monkeypatch: pytest.MonkeyPatch) -> Iterator[list]:  # type: ignore[type-arg]
-    """Replace the question box: tests set answer[0]; asked questions are recorded after it."""
-    box: list = [QMessageBox.StandardButton.No]  # type: ignore[type-arg]
-
-    def question(parent, title, text, *args):  # type: ignore[no-untyped-def]
-        box.append(text)
-        return box[0]
-
-    monkeypatch.setattr(QMessageBox, "question", question)
+def answer(monkeypatch: pytest.MonkeyPatch) -> Iterator[QuestionBox]:
+    """Replace the question box: tests set answer.button and read answer.asked."""
+    box = QuestionBox()
+    monkeypatch.setattr(QMessageBox, "question", box)
     yield box
 
 
-def test_confirm_quit_without_work_does_not_ask(qtbot, answer: list) -> None:  # type: ignore[no-untyped-def,type-arg]
-    assert confirm_quit(None, BusyRegistry())  # type: ignore[arg-type]
-    assert answer[1:] == []
+@pytest.fixture
+def parent(qtbot: QtBot) -> QWidget:
+    """The window the quit question would sit on."""
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
 
 
-def test_confirm_quit_no_keeps_the_work(answer: list) -> None:  # type: ignore[type-arg]
+def test_confirm_quit_without_work_does_not_ask(parent: QWidget, answer: QuestionBox) -> None:
+    assert confirm_quit(parent, BusyRegistry())
+    assert answer.asked == []
+
+
+def test_confirm_quit_no_keeps_the_work(parent: QWidget, answer: QuestionBox) -> None:
     registry = BusyRegistry()
     cancelled: list[bool] = []
     registry.begin("Backup of /srv/lifeos", cancel=lambda: cancelled.append(True))
-    assert not confirm_quit(None, registry)  # type: ignore[arg-type]
-    assert "Backup of /srv/lifeos is still running — quit anyway?" in answer[1]
+    assert not confirm_quit(parent, registry)
+    assert "Backup of /srv/lifeos is still running — quit anyway?" in answer.asked[0]
     assert registry.active() == ["Backup of /srv/lifeos"] and cancelled == []
 
 
-def test_confirm_quit_yes_cancels_the_work(answer: list) -> None:  # type: ignore[type-arg]
-    answer[0] = QMessageBox.StandardButton.Yes
+def test_confirm_quit_yes_cancels_the_work(parent: QWidget, answer: QuestionBox) -> None:
+    answer.button = QMessageBox.StandardButton.Yes
     registry = BusyRegistry()
     cancelled: list[bool] = []
     registry.begin("Backup", cancel=lambda: cancelled.append(True))
-    assert confirm_quit(None, registry)  # type: ignore[arg-type]
+    assert confirm_quit(parent, registry)
     assert cancelled == [True] and registry.active() == []
 
 
 # -- the main window ------------------------------------------------------------------------------------
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
+def window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
     home = tmp_path / "home"
     home.mkdir()
     con = sqlite3.connect(home / "public_users.db")
@@ -110,7 +127,7 @@ def window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
     dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
     settings, state = Settings(dirs), State(dirs)
 
-    def opener(paths: DataPaths):  # type: ignore[no-untyped-def]
+    def opener(paths: DataPaths) -> Session:
         return open_session(paths, dirs, settings, state)
 
     w = MainWindow(opener(DataPaths(home=home, logs=(home / "logs",), backups=home / "backups")), opener)
@@ -119,18 +136,18 @@ def window(qtbot, tmp_path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
     return w
 
 
-def test_closing_during_work_asks_and_stays_open_on_no(window: MainWindow, answer: list) -> None:  # type: ignore[type-arg]
+def test_closing_during_work_asks_and_stays_open_on_no(window: MainWindow, answer: QuestionBox) -> None:
     registry = app_registry()
     token = registry.begin("Verify all backups")
     try:
         window.close()
         assert window.isVisible()
-        assert "Verify all backups is still running" in answer[1]
+        assert "Verify all backups is still running" in answer.asked[0]
     finally:
         registry.end(token)
     window.close()
     assert not window.isVisible()
-    assert len(answer) == 2  # nothing running the second time: no question
+    assert len(answer.asked) == 1  # nothing running the second time: no question
 
 
 def test_toolbar_actions_have_tooltips_with_shortcuts(window: MainWindow) -> None:
@@ -146,8 +163,15 @@ def test_toolbar_actions_have_tooltips_with_shortcuts(window: MainWindow) -> Non
 def test_help_opens_the_diagnostics_folder(window: MainWindow, monkeypatch: pytest.MonkeyPatch,
                                            tmp_path: Path) -> None:
     opened: list[QUrl] = []
-    monkeypatch.setattr(main_window_module.QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
-    help_actions = {a.text(): a for a in window.menuBar().actions()[-1].menu().actions()}
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    help_menu = window.menuBar().actions()[-1].menu()
+    assert isinstance(help_menu, QMenu)
+    help_actions = {a.text(): a for a in help_menu.actions()}
     help_actions["Open &diagnostics folder"].trigger()
     assert opened == [QUrl.fromLocalFile(str(tmp_path / "log"))]
     assert (tmp_path / "log").is_dir()

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QMainWindow
+from pytestqt.qtbot import QtBot
 
 from lifeos_desk.app import Claim, QuitOnSignal, claim_home
 from lifeos_desk.cli import main as cli_main
@@ -76,7 +77,7 @@ def test_dark_palette_keeps_disabled_text_readable() -> None:
     assert disabled.lightness() - base.lightness() > 60
 
 
-def test_claim_home_hands_over_to_a_running_console(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_claim_home_hands_over_to_a_running_console(qtbot: QtBot, tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
@@ -101,7 +102,7 @@ def signal_state() -> Iterator[None]:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-def test_sigterm_cancels_work_and_closes_the_window(qtbot, signal_state: None) -> None:  # type: ignore[no-untyped-def]
+def test_sigterm_cancels_work_and_closes_the_window(qtbot: QtBot, signal_state: None) -> None:
     window = QMainWindow()
     qtbot.addWidget(window)
     window.show()

@@ -7,6 +7,8 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtWidgets import QTreeWidgetItem
+
 from lifeos_desk.core.coverage import Coverage
 from lifeos_desk.core.discovery import Tree
 from lifeos_desk.core.stores import StoreKind, StoreRole
@@ -49,9 +51,9 @@ def test_every_store_is_found_and_registered(deployed_session: Session, deployed
 def test_the_area_lists_every_store_by_tree_and_kind_with_risks(qtbot, deployed_session: Session,  # type: ignore[no-untyped-def]
                                                                  deployed: DeployedHome) -> None:
     area = _home(qtbot, deployed_session)
-    tops = [area.tree.topLevelItem(i).text(0) for i in range(area.tree.topLevelItemCount())]
+    tops = [_top(area, i).text(0) for i in range(area.tree.topLevelItemCount())]
     assert tops == [f"LifeOS home — {deployed.home}", f"Bot checkout — {deployed.bot_dir}"]
-    groups = [area.tree.topLevelItem(0).child(j).text(0) for j in range(area.tree.topLevelItem(0).childCount())]
+    groups = [_child(_top(area, 0), j).text(0) for j in range(_top(area, 0).childCount())]
     assert groups[0].startswith("SQLite databases (4,")
     for store in deployed_session.discovery.stores:
         item = area.item_of(str(store.path))
@@ -107,7 +109,7 @@ def test_no_bot_checkout_is_said(qtbot, deployed_session: Session) -> None:  # t
 
     deployed_session.paths = dataclasses.replace(deployed_session.paths, bot_dir=None)
     area = _home(qtbot, deployed_session)
-    last = area.tree.topLevelItem(area.tree.topLevelItemCount() - 1).text(0)
+    last = _top(area, area.tree.topLevelItemCount() - 1).text(0)
     assert last.startswith("Bot checkout — none given")
     area.shutdown()
 
@@ -167,3 +169,15 @@ def test_the_window_opens_home_and_bot_dir_and_remembers_the_pair(qtbot, deploye
     assert deployed.wal_db in {r.path for r in w.session.stores.refs()}
     assert State(dirs).recent_bot_dir(deployed.home) == deployed.bot_dir
     w.close()
+
+
+def _top(area: HomeArea, i: int) -> QTreeWidgetItem:
+    item = area.tree.topLevelItem(i)
+    assert item is not None
+    return item
+
+
+def _child(item: QTreeWidgetItem, j: int) -> QTreeWidgetItem:
+    child = item.child(j)
+    assert child is not None
+    return child

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from pytestqt.qtbot import QtBot
+
 from lifeos_desk.ui.logs.tasks import TaskRunner
 from lifeos_desk.ui.tasks import deliver_pending
 
@@ -47,7 +49,7 @@ def _broken(progress: Callable[[int, int], None], cancel: threading.Event) -> st
     raise OSError("disk full")
 
 
-def test_a_new_task_cancels_the_old_and_only_its_outcome_arrives(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_task_cancels_the_old_and_only_its_outcome_arrives(qtbot: QtBot) -> None:
     runner = TaskRunner()
     seen = Recorder(runner)
     started = threading.Event()
@@ -63,7 +65,7 @@ def test_a_new_task_cancels_the_old_and_only_its_outcome_arrives(qtbot) -> None:
     assert not runner.running and runner.name == "export"
 
 
-def test_cancel_reports_an_empty_message(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_reports_an_empty_message(qtbot: QtBot) -> None:
     runner = TaskRunner()
     seen = Recorder(runner)
     started = threading.Event()
@@ -75,7 +77,7 @@ def test_cancel_reports_an_empty_message(qtbot) -> None:  # type: ignore[no-unty
     assert seen.failed == [("merge", "")] and seen.finished == []
 
 
-def test_a_failure_is_one_line(immediate_tasks) -> None:  # type: ignore[no-untyped-def]
+def test_a_failure_is_one_line(immediate_tasks: Callable[[], None]) -> None:
     runner = TaskRunner()
     seen = Recorder(runner)
     runner.start("export", _broken)

@@ -81,7 +81,7 @@ def test_chart_bins_match_a_count_and_a_click_jumps(qtbot, tmp_path: Path) -> No
     area.workbench.refresh_chart()
     chart = area.workbench.histogram
     qtbot.waitUntil(lambda: chart.bins.total == 600, timeout=5000)
-    times = T0 + 60.0 * np.arange(600)
+    times = (T0 + 60.0 * np.arange(600)).astype(np.float64)
     assert chart.bins.counts.tolist() == bin_times(times, 120).counts.tolist()
     k = len(chart.bins.counts) // 2
     qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.bar_rect(k).center().toPoint())

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core.paths import AppDirs, DataPaths
 from lifeos_desk.core.schema import ADR_DDL, DEPLOYED_DDL
@@ -26,8 +28,12 @@ def _home(tmp_path: Path, ddl: str | None) -> DataPaths:
     return DataPaths(home=home, logs=(home / "logs",), backups=home / "backups")
 
 
+# The window_for fixture: a data home in, a shown MainWindow on it out.
+WindowFor = Callable[[DataPaths], MainWindow]
+
+
 @pytest.fixture
-def window_for(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+def window_for(qtbot: QtBot, tmp_path: Path) -> WindowFor:
     dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
     settings, state = Settings(dirs), State(dirs)
 
@@ -44,7 +50,7 @@ def window_for(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("ddl", "label"), [(ADR_DDL, "ADR-005"), (DEPLOYED_DDL, "deployed bot")])
-def test_opens_on_both_schemas(window_for, tmp_path: Path, ddl: str, label: str) -> None:
+def test_opens_on_both_schemas(window_for: WindowFor, tmp_path: Path, ddl: str, label: str) -> None:
     w = window_for(_home(tmp_path, ddl))
     assert w.tabs.count() == len(default_areas())
     assert w.centralWidget() is w.tabs
@@ -55,7 +61,7 @@ def test_opens_on_both_schemas(window_for, tmp_path: Path, ddl: str, label: str)
     assert "backupNowAction" in [a.objectName() for a in w.toolbar.actions()]  # Ctrl+B from every area
 
 
-def test_editing_unlock_shows_mode(window_for, tmp_path: Path) -> None:
+def test_editing_unlock_shows_mode(window_for: WindowFor, tmp_path: Path) -> None:
     w = window_for(_home(tmp_path, DEPLOYED_DDL))
     w.edit_action.setChecked(True)
     assert "EDITING" in w.mode_label.text()
@@ -65,7 +71,7 @@ def test_editing_unlock_shows_mode(window_for, tmp_path: Path) -> None:
     assert "READ-ONLY" in w.mode_label.text()
 
 
-def test_missing_database_explains_and_offers_choices(window_for, tmp_path: Path) -> None:
+def test_missing_database_explains_and_offers_choices(window_for: WindowFor, tmp_path: Path) -> None:
     w = window_for(_home(tmp_path, None))
     panel = w.centralWidget()
     assert isinstance(panel, ErrorPanel)
@@ -75,7 +81,7 @@ def test_missing_database_explains_and_offers_choices(window_for, tmp_path: Path
     assert not w.edit_action.isEnabled()
 
 
-def test_reopen_and_geometry_remembered(window_for, tmp_path: Path) -> None:
+def test_reopen_and_geometry_remembered(window_for: WindowFor, tmp_path: Path) -> None:
     paths = _home(tmp_path, ADR_DDL)
     w = window_for(paths)
     w.resize(w.width(), 560)  # the offscreen screen is 800 px wide: vary the height
@@ -87,7 +93,7 @@ def test_reopen_and_geometry_remembered(window_for, tmp_path: Path) -> None:
     assert w2.session.state.recent_homes()[0] == str(paths.home)
 
 
-def test_bot_commit_updates_row_counts(window_for, tmp_path: Path, qtbot) -> None:
+def test_bot_commit_updates_row_counts(window_for: WindowFor, tmp_path: Path, qtbot: QtBot) -> None:
     import subprocess
     import sys
 

@@ -6,12 +6,14 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDir
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QMainWindow
+from pytestqt.qtbot import QtBot
 
 from lifeos_desk.app import Claim, claim_home
 from lifeos_desk.ui.single_instance import (
@@ -43,7 +45,7 @@ def _launch(home: Path, user: str | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _finish(qtbot, proc: subprocess.Popen[str]) -> str:  # type: ignore[no-untyped-def]
+def _finish(qtbot: QtBot, proc: subprocess.Popen[str]) -> str:
     """Keep our event loop running (the server answers from it) until the client exits."""
     qtbot.waitUntil(lambda: proc.poll() is not None, timeout=30_000)
     out, err = proc.communicate()
@@ -52,13 +54,13 @@ def _finish(qtbot, proc: subprocess.Popen[str]) -> str:  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def server(qtbot):  # type: ignore[no-untyped-def]
+def server(qtbot: QtBot) -> Iterator[InstanceServer]:
     instance = InstanceServer(user="alice")
     yield instance
     instance.close()
 
 
-def test_second_launch_on_same_home_activates_the_first(qtbot, server: InstanceServer, tmp_path: Path) -> None:
+def test_second_launch_on_same_home_activates_the_first(qtbot: QtBot, server: InstanceServer, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     assert server.listen(home)
@@ -67,7 +69,7 @@ def test_second_launch_on_same_home_activates_the_first(qtbot, server: InstanceS
     assert _finish(qtbot, proc) == "activated"
 
 
-def test_same_home_by_another_path_spelling_activates(qtbot, server: InstanceServer, tmp_path: Path) -> None:
+def test_same_home_by_another_path_spelling_activates(qtbot: QtBot, server: InstanceServer, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     (tmp_path / "link").symlink_to(home)
@@ -77,7 +79,7 @@ def test_same_home_by_another_path_spelling_activates(qtbot, server: InstanceSer
     assert _finish(qtbot, proc) == "activated"
 
 
-def test_a_different_home_does_not_activate(qtbot, server: InstanceServer, tmp_path: Path) -> None:
+def test_a_different_home_does_not_activate(qtbot: QtBot, server: InstanceServer, tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     assert server.listen(tmp_path / "a")
@@ -87,7 +89,7 @@ def test_a_different_home_does_not_activate(qtbot, server: InstanceServer, tmp_p
     assert activated == []
 
 
-def test_another_users_console_is_reported_not_activated(qtbot, server: InstanceServer, tmp_path: Path) -> None:
+def test_another_users_console_is_reported_not_activated(qtbot: QtBot, server: InstanceServer, tmp_path: Path) -> None:
     assert server.listen(tmp_path)
     activated: list[bool] = []
     server.activateRequested.connect(lambda: activated.append(True))
@@ -160,7 +162,7 @@ def test_claim_home_listens_when_nobody_has_it(server: InstanceServer, tmp_path:
     assert server.listening and server.home == tmp_path
 
 
-def test_bring_to_front_restores_a_minimised_window(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_bring_to_front_restores_a_minimised_window(qtbot: QtBot) -> None:
     window = QMainWindow()
     qtbot.addWidget(window)
     window.showMinimized()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core.paths import AppDirs, DataPaths
 from lifeos_desk.core.settings import Settings, State
@@ -21,9 +23,12 @@ from lifeos_desk.ui.tables.area import TablesArea
 from lifeos_desk.ui.tables.pane import TablePane
 from tests.db.tables_data import ADR_TRADE_SQL, adr_trade, child_write, make_db
 
+# The area_for fixture: a schema ("adr", "deployed") and a trade count in, a shown TablesArea out.
+AreaFor = Callable[..., TablesArea]
+
 
 @pytest.fixture
-def area_for(qtbot, tmp_path: Path):  # type: ignore[no-untyped-def]
+def area_for(qtbot: QtBot, tmp_path: Path) -> Iterator[AreaFor]:
     sessions: list[Session] = []
 
     def make(schema: str = "adr", trades: int = 300) -> TablesArea:
@@ -64,7 +69,7 @@ def trades_pane(area: TablesArea) -> TablePane:
     ("adr", ["Users", "Wallets", "Trades", "Algorithm metrics"], "trades"),
     ("deployed", ["Users", "Wallets", "Transactions", "User stats", "Positions", "Rate limits"], "transactions"),
 ])
-def test_area_lists_domain_tables_first_and_opens_trades(area_for, schema: str, tables: list[str],
+def test_area_lists_domain_tables_first_and_opens_trades(area_for: AreaFor, schema: str, tables: list[str],
                                                          trades: str) -> None:
     area = area_for(schema)
     assert [area.list.item(i).text() for i in range(area.list.count())] == tables
@@ -73,7 +78,7 @@ def test_area_lists_domain_tables_first_and_opens_trades(area_for, schema: str, 
     assert "300 rows" in pane.status.text()
 
 
-def test_bad_filter_is_marked_not_raised(area_for) -> None:
+def test_bad_filter_is_marked_not_raised(area_for: AreaFor) -> None:
     area = area_for()
     pane = trades_pane(area)
     pnl = pane.model.info.index_of("pnl_usd")
@@ -88,7 +93,7 @@ def test_bad_filter_is_marked_not_raised(area_for) -> None:
     assert "of 300 rows match" in pane.status.text()
 
 
-def test_hostile_search_finds_nothing_and_changes_nothing(area_for) -> None:
+def test_hostile_search_finds_nothing_and_changes_nothing(area_for: AreaFor) -> None:
     area = area_for()
     pane = trades_pane(area)
     pane.search.setText("'; DROP TABLE users; --")
@@ -98,7 +103,7 @@ def test_hostile_search_finds_nothing_and_changes_nothing(area_for) -> None:
     assert users is not None and users.model.rowCount() == 12
 
 
-def test_navigator_show_rows(area_for) -> None:
+def test_navigator_show_rows(area_for: AreaFor) -> None:
     area = area_for()
     nav = session_of(area).nav
     area.show_table("users")
@@ -115,7 +120,7 @@ def test_navigator_show_rows(area_for) -> None:
     assert "no table no_such_table" in area.message.text()
 
 
-def test_utc_toggle_reaches_headers(area_for) -> None:
+def test_utc_toggle_reaches_headers(area_for: AreaFor) -> None:
     area = area_for()
     pane = trades_pane(area)
     i = pane.model.info.index_of("opened_at")
@@ -124,7 +129,7 @@ def test_utc_toggle_reaches_headers(area_for) -> None:
     assert pane.model.index(0, i).data() == "2026-02-01 00:00:00"
 
 
-def test_copy_selected_cells_as_tsv(area_for) -> None:
+def test_copy_selected_cells_as_tsv(area_for: AreaFor) -> None:
     area = area_for()
     pane = area.show_table("wallets")
     assert pane is not None
@@ -137,7 +142,7 @@ def test_copy_selected_cells_as_tsv(area_for) -> None:
     assert text.splitlines()[0] == f"Addr{1:040d}\tkey present (140 bytes)"
 
 
-def test_csv_export_streams_filtered_sorted_rows(area_for, qtbot, tmp_path: Path) -> None:
+def test_csv_export_streams_filtered_sorted_rows(area_for: AreaFor, qtbot: QtBot, tmp_path: Path) -> None:
     area = area_for(trades=2500)
     pane = trades_pane(area)
     pane.filters.set_text(pane.model.info.index_of("token_symbol"), "=SOL")
@@ -161,7 +166,7 @@ def test_csv_export_streams_filtered_sorted_rows(area_for, qtbot, tmp_path: Path
     assert "key present (140 bytes)" in body and body.count("\n") == 14
 
 
-def test_editing_unlocked_from_the_database_menu(area_for) -> None:
+def test_editing_unlocked_from_the_database_menu(area_for: AreaFor) -> None:
     area = area_for()
     session = session_of(area)
     users = area.show_table("users")
@@ -178,7 +183,7 @@ def test_editing_unlocked_from_the_database_menu(area_for) -> None:
     assert users.model.index(0, name).data() == "edited"
 
 
-def test_live_refresh_from_a_child_process(area_for, qtbot) -> None:
+def test_live_refresh_from_a_child_process(area_for: AreaFor, qtbot: QtBot) -> None:
     area = area_for()
     pane = trades_pane(area)
     pane.view.scrollToBottom()
@@ -191,22 +196,24 @@ def test_live_refresh_from_a_child_process(area_for, qtbot) -> None:
     assert pane.model.index(303, 0).data(8) is not None  # BackgroundRole: highlighted
 
 
-def test_user_detail_panel(area_for, qtbot) -> None:
+def test_user_detail_panel(area_for: AreaFor, qtbot: QtBot) -> None:
     area = area_for("deployed")
     users = area.show_table("users")
     assert users is not None and users.detail is not None
+    detail = users.detail
     users.select_row(1)
-    qtbot.waitUntil(lambda: "tg2" in users.detail.title.text(), timeout=3000)
-    summary = users.detail.summary.text()
+    qtbot.waitUntil(lambda: "tg2" in detail.title.text(), timeout=3000)
+    summary = detail.summary.text()
     assert "Count" in summary and "Win rate" in summary
-    assert users.detail.wallets.rowCount() == 1
-    assert users.detail.wallets.item(0, 3).text() == "key present (160 bytes)"
-    users.detail.trades_button.click()
+    assert detail.wallets.rowCount() == 1
+    key_cell = detail.wallets.item(0, 3)
+    assert key_cell is not None and key_cell.text() == "key present (160 bytes)"
+    detail.trades_button.click()
     pane = area.current_pane()
     assert pane is not None and pane.table == "transactions" and pane.model.rowCount() == 25
 
 
-def test_recommended_indexes_are_explicit(area_for) -> None:
+def test_recommended_indexes_are_explicit(area_for: AreaFor) -> None:
     area = area_for()
     session = session_of(area)
     pane = trades_pane(area)
@@ -222,7 +229,7 @@ def test_recommended_indexes_are_explicit(area_for) -> None:
     assert events.count("create_index") == 4
 
 
-def test_screenshot_states_and_unsaved_edits(area_for) -> None:
+def test_screenshot_states_and_unsaved_edits(area_for: AreaFor) -> None:
     area = area_for()
     assert isinstance(area, Area)
     states = list(area.screenshot_states())
@@ -238,7 +245,7 @@ def test_screenshot_states_and_unsaved_edits(area_for) -> None:
     assert users is not None and not users.model.edits and area.unsaved_changes() == []
 
 
-def test_save_changes_writes_staged_edits(area_for) -> None:
+def test_save_changes_writes_staged_edits(area_for: AreaFor) -> None:
     area = area_for()
     area.database.set_read_only(False)
     users = area.show_table("users")
@@ -253,7 +260,7 @@ def test_save_changes_writes_staged_edits(area_for) -> None:
     assert events.count("table_edit") == 2
 
 
-def test_unknown_schema_still_browsable(qtbot, tmp_path: Path) -> None:
+def test_unknown_schema_still_browsable(qtbot: QtBot, tmp_path: Path) -> None:
     import sqlite3
 
     home = tmp_path / "odd"
@@ -278,7 +285,7 @@ def test_unknown_schema_still_browsable(qtbot, tmp_path: Path) -> None:
         session.close()
 
 
-def test_no_database_explains_itself(qtbot, tmp_path: Path) -> None:
+def test_no_database_explains_itself(qtbot: QtBot, tmp_path: Path) -> None:
     dirs = AppDirs(config=tmp_path / "c", state=tmp_path / "s", data=tmp_path / "d", log=tmp_path / "l")
     session = open_session(DataPaths(home=tmp_path / "none", logs=(), backups=tmp_path / "b"), dirs,
                            Settings(dirs), State(dirs))
@@ -288,7 +295,7 @@ def test_no_database_explains_itself(qtbot, tmp_path: Path) -> None:
     assert "cannot be shown" in " ".join(label.text() for label in widget.findChildren(QLabel))
 
 
-def test_the_pane_styles_cells_the_db_model_does_not(area_for) -> None:
+def test_the_pane_styles_cells_the_db_model_does_not(area_for: AreaFor) -> None:
     """Colours, fonts and tooltips come from ui/tables/style.py; the db model serves data only."""
     from PySide6.QtCore import Qt
 
@@ -308,12 +315,14 @@ def test_the_pane_styles_cells_the_db_model_does_not(area_for) -> None:
     assert model.index(null, pnl).data(Qt.ItemDataRole.FontRole).italic()
     assert "NULL" in model.index(null, pnl).data(Qt.ItemDataRole.ToolTipRole)
     assert "pnl_usd" in model.headerData(pnl, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
-    plain = TableWindowModel(session_of(area).database, model.info)  # type: ignore[arg-type]
+    database = session_of(area).database
+    assert database is not None
+    plain = TableWindowModel(database, model.info)
     assert plain.index(null, pnl).data(Qt.ItemDataRole.ForegroundRole) is None
     assert plain.index(null, pnl).data(Qt.ItemDataRole.ToolTipRole) is None
 
 
-def test_item18_tables_csv_export_survives_a_lone_surrogate(area_for, qtbot, tmp_path: Path) -> None:
+def test_item18_tables_csv_export_survives_a_lone_surrogate(area_for: AreaFor, qtbot: QtBot, tmp_path: Path) -> None:
     # QtSql itself turns bad UTF-8 into U+FFFD, so the surrogate is handed to the writer directly:
     # whatever reaches it must not abort the export half-way.
     area = area_for()

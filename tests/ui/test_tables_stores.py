@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from lifeos_desk.core.stores import StoreKind, StoreRef, StoreRole
 from lifeos_desk.session import Session
 from lifeos_desk.ui.area_host import UnsavedChoice
@@ -88,9 +90,8 @@ def test_treasury_tables_get_readable_headers_and_stay_read_only(qtbot, deployed
     area.shutdown()
 
 
-def _h():  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import Qt
-
+def _h() -> Qt.Orientation:
+    """The horizontal header orientation, for headerData."""
     return Qt.Orientation.Horizontal
 
 

@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 from shiboken6 import delete
 
-from lifeos_desk.ui.tasks import ImmediateExecutor, Task, run_task
+from lifeos_desk.ui.tasks import Executor, ImmediateExecutor, Task, run_task
 
 
 class Receiver(QObject):
@@ -34,9 +36,10 @@ class Receiver(QObject):
         self.threads.append(threading.current_thread())
         self.progress.append((done, total))
 
-    def run(self, work: Callable[[Task], object], **kwargs: object) -> Task:
-        return run_task(work, self.on_result, self.on_error, receiver=self, progress=self.on_progress,
-                        **kwargs)  # type: ignore[arg-type]
+    def run(self, work: Callable[[Task], object], *, name: str = "task", task: Task | None = None,
+            executor: Executor | None = None) -> Task:
+        return run_task(work, self.on_result, self.on_error, receiver=self, progress=self.on_progress, name=name,
+                        task=task, executor=executor)
 
 
 def _worker_name(task: Task) -> str:
@@ -54,7 +57,7 @@ def _count_to_three(task: Task) -> int:
     return 3
 
 
-def test_result_arrives_on_the_ui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_result_arrives_on_the_ui_thread(qtbot: QtBot) -> None:
     receiver = Receiver()
     task = receiver.run(_worker_name, name="unit-task")
     qtbot.waitUntil(lambda: bool(receiver.results), timeout=5000)
@@ -63,7 +66,7 @@ def test_result_arrives_on_the_ui_thread(qtbot) -> None:  # type: ignore[no-unty
     assert task.finished and not task.running
 
 
-def test_exception_arrives_without_its_traceback(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_exception_arrives_without_its_traceback(qtbot: QtBot) -> None:
     receiver = Receiver()
     receiver.run(_fail)
     qtbot.waitUntil(lambda: bool(receiver.errors), timeout=5000)
@@ -73,7 +76,7 @@ def test_exception_arrives_without_its_traceback(qtbot) -> None:  # type: ignore
     assert receiver.results == [] and receiver.threads == [threading.main_thread()]
 
 
-def test_progress_arrives_in_order_before_the_result(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_progress_arrives_in_order_before_the_result(qtbot: QtBot) -> None:
     receiver = Receiver()
     receiver.run(_count_to_three)
     qtbot.waitUntil(lambda: bool(receiver.results), timeout=5000)
@@ -82,7 +85,7 @@ def test_progress_arrives_in_order_before_the_result(qtbot) -> None:  # type: ig
     assert set(receiver.threads) == {threading.main_thread()}
 
 
-def test_cancel_stops_the_work_and_its_outcome_is_still_delivered(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_stops_the_work_and_its_outcome_is_still_delivered(qtbot: QtBot) -> None:
     started = threading.Event()
 
     def until_cancelled(task: Task) -> str:
@@ -100,7 +103,7 @@ def test_cancel_stops_the_work_and_its_outcome_is_still_delivered(qtbot) -> None
     assert receiver.results == ["stopped"]
 
 
-def test_a_late_result_is_dropped_once_the_receiver_is_deleted(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_late_result_is_dropped_once_the_receiver_is_deleted(qtbot: QtBot) -> None:
     gate = threading.Event()
 
     def slow(task: Task) -> str:
@@ -120,7 +123,7 @@ def test_a_late_result_is_dropped_once_the_receiver_is_deleted(qtbot) -> None:  
     assert receiver.results == [] and receiver.progress == [] and receiver.threads == []
 
 
-def test_callbacks_never_run_inside_run_task(immediate_tasks) -> None:  # type: ignore[no-untyped-def]
+def test_callbacks_never_run_inside_run_task(immediate_tasks: Callable[[], None]) -> None:
     receiver = Receiver()
     task = receiver.run(_count_to_three)
     assert task.finished  # the immediate executor did the work already...
@@ -129,7 +132,7 @@ def test_callbacks_never_run_inside_run_task(immediate_tasks) -> None:  # type: 
     assert receiver.progress == [(1, 3), (2, 3), (3, 3)] and receiver.results == [3]
 
 
-def test_immediate_executor_runs_tasks_synchronously(immediate_tasks) -> None:  # type: ignore[no-untyped-def]
+def test_immediate_executor_runs_tasks_synchronously(immediate_tasks: Callable[[], None]) -> None:
     receiver = Receiver()
     receiver.run(_worker_name)
     receiver.run(_fail)
@@ -138,7 +141,7 @@ def test_immediate_executor_runs_tasks_synchronously(immediate_tasks) -> None:  
     assert [type(e) for e in receiver.errors] == [ValueError]
 
 
-def test_an_executor_can_be_given_per_task(qapp) -> None:  # type: ignore[no-untyped-def]
+def test_an_executor_can_be_given_per_task(qapp: QApplication) -> None:
     submitted: list[str] = []
 
     class Recording(ImmediateExecutor):
@@ -152,7 +155,7 @@ def test_an_executor_can_be_given_per_task(qapp) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.parametrize("given", [False, True])
-def test_a_premade_task_shares_its_cancel_event(immediate_tasks, given: bool) -> None:  # type: ignore[no-untyped-def]
+def test_a_premade_task_shares_its_cancel_event(immediate_tasks: Callable[[], None], given: bool) -> None:
     event = threading.Event()
     event.set()
     premade = Task("premade", cancel_event=event) if given else None

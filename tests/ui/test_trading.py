@@ -84,7 +84,7 @@ def test_intent_detail_shows_ladder_and_stops(area: TradingArea) -> None:
     assert detail.sl["Price"].text() == "0.91"
     assert detail.trail["Trail"].text() == "5%" and detail.trail["Active"].text() == "no"
     assert detail.time["Action"].text() == "exit fully"
-    assert detail.time["Deadline"].text() == time_text(detail.intent().time_stop.deadline, False)  # type: ignore
+    assert detail.time["Deadline"].text() == time_text(detail.intent().time_stop.deadline, False)  # type: ignore[union-attr]
 
 
 def test_intents_as_a_list_are_shown_live(qtbot: QtBot, area: TradingArea, deployed: DeployedHome) -> None:
@@ -176,7 +176,7 @@ def test_factory_uses_the_session_bot_dir(qtbot: QtBot, deployed: DeployedHome, 
         widget = create_trading_area(session)
         qtbot.addWidget(widget)
         qtbot.waitUntil(lambda: not widget.busy() and widget.positions.model.rowCount() == 1)
-        assert widget.positions.snapshot.path == deployed.bot_dir / "data" / "trader" / "positions.json"  # type: ignore
+        assert widget.positions.snapshot.path == deployed.bot_dir / "data" / "trader" / "positions.json"  # type: ignore[union-attr]
         widget.shutdown()
     finally:
         session.close()

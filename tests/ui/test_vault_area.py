@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
+from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core.base58 import b58encode
@@ -31,12 +32,12 @@ def _all_model_text(model: WalletTableModel) -> str:
 
 
 def test_model_passes_the_model_tester(request: pytest.FixtureRequest, qtbot: QtBot, tmp_path: Path,
-                                       qtmodeltester: object) -> None:
+                                       qtmodeltester: ModelTester) -> None:
     env = open_env(request, qtbot, tmp_path)
     model = env.area.model
     first = model.record(0)
     model.set_results({first.key: VerifyResult(first.key, VerifyStatus.ADDRESS_MISMATCH, "the key belongs to X")})
-    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    qtmodeltester.check(model)
     assert model.index(0, Column.STATUS).data(StatusRole) is VerifyStatus.ADDRESS_MISMATCH
     assert model.index(0, Column.STATUS).data(Qt.ItemDataRole.ToolTipRole) == "the key belongs to X"
     assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == \
@@ -197,7 +198,9 @@ def test_rotation_through_the_area(request: pytest.FixtureRequest, qtbot: QtBot,
     qtbot.waitUntil(lambda: "Re-encrypted" in area.message.text() or "Nothing" in area.message.text(),
                     timeout=30_000)
     assert "Re-encrypted 4 wallets" in area.message.text(), area.message.text()
-    records = load_wallets(env.session.database.connection(), env.session.domain)  # type: ignore[union-attr]
+    database, domain = env.session.database, env.session.domain
+    assert database is not None and domain is not None
+    records = load_wallets(database.connection(), domain)
     assert verify_all(records, Secret(NEW)).all_verified
     _reveal(env)  # the vault now holds the new passphrase
     rotate = [e for e in env.audit() if e["event"] == "vault_rotate"]

@@ -6,12 +6,14 @@ Kept apart from pane.py so the pane stays about wiring its widgets.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLineEdit,
     QMessageBox,
@@ -49,6 +51,16 @@ def relation_targets(d: Domain | None, table: str, info: TableInfo,
             out.append(("Wallets of this user", d.wallets, d.wallet_user, uid))
         return out
     return []
+
+
+@contextmanager
+def busy_cursor() -> Iterator[None]:
+    """A wait cursor while a short blocking step (building indexes) runs on the UI thread."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 def offer_indexes(parent: QWidget, database: Database, domain: Domain | None,

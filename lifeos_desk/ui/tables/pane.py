@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -415,16 +414,15 @@ class TablePane(QWidget):
 
     def create_indexes(self, todo: list[indexes.IndexSpec]) -> None:
         """Build the indexes (busy cursor), then re-read which columns sort fast."""
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            made = indexes.create(self._deps.database, todo, self._deps.audit)
-            self.model.info = load_table_info(self._deps.database, self.table, self._deps.domain)
-            self.model.select()
-            self._message(f"Created {', '.join(made)}")
+            with actions.busy_cursor():
+                made = indexes.create(self._deps.database, todo, self._deps.audit)
+                self.model.info = load_table_info(self._deps.database, self.table, self._deps.domain)
+                self.model.select()
         except DatabaseError as exc:
             self._on_failed(f"Could not create the indexes: {exc}")
-        finally:
-            QApplication.restoreOverrideCursor()
+            return
+        self._message(f"Created {', '.join(made)}")
 
     # ---------------------------------------------------------------- relations
     def _value(self, row: int, column: str) -> Any:
