@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QShowEvent
@@ -44,7 +45,7 @@ from .controller import VaultController
 from .dialogs import ask_import, ask_rotation
 from .health import HealthPage
 from .keypanel import KeyPanel
-from .model import Column, KeyRole, headers_for
+from .model import Column, KeyRole, WalletTableModel, headers_for
 from .pages import state_text, wallets_page
 from .shots import show_health_state, show_locked_state, show_unlocked_state
 from .storelist import StoreList, public_line, store_line
@@ -64,6 +65,10 @@ _IMPORT_TIP = "Seal a key under the vault passphrase and add it for a user"
 def _forget_when_destroyed(controller: VaultController, stores: StoresController, _obj: object = None) -> None:
     controller.forget("area closed")
     stores.forget("area closed")
+
+
+def _public_keystore(model: WalletTableModel, db: Path) -> KeyStore | None:
+    return public_store(db, model.records()) if model.records() else None
 
 
 class VaultArea(QWidget):
@@ -177,7 +182,8 @@ class VaultArea(QWidget):
         self.stores.busyChanged.connect(self._on_stores_busy)
         self.stores.runProgress.connect(self._on_store_progress)
         self.stores.message.connect(self._say)
-        self.health_page.bind(self.stores, self.public_keystore)
+        # A module function, not a bound method: a child holding the area would keep it alive.
+        self.health_page.bind(self.stores, partial(_public_keystore, self.model, self._db))
         self.rotate_button.clicked.connect(self.rotate)
         self.import_button.clicked.connect(self.import_key)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
@@ -287,7 +293,7 @@ class VaultArea(QWidget):
 
     def public_keystore(self) -> KeyStore | None:
         """The public wallets as a core key store (for the health check), None without any."""
-        return public_store(self._db, self.model.records()) if self.model.records() else None
+        return _public_keystore(self.model, self._db)
 
     @Slot()
     def _on_stores_changed(self) -> None:
