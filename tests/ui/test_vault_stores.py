@@ -92,13 +92,15 @@ def _column(area: VaultArea, col: int) -> list[str]:
 def _all_widget_text(root: QWidget) -> str:
     texts = []
     for w in [root, *root.findChildren(QWidget)]:
-        if isinstance(w, QLabel | QAbstractButton):
-            texts.append(w.text())
-        elif isinstance(w, QLineEdit) and w.objectName() != "vaultKeyField":
+        if isinstance(w, QLabel | QAbstractButton) or (isinstance(w, QLineEdit)
+                                                        and w.objectName() != "vaultKeyField"):
             texts.append(w.text())
         elif isinstance(w, QTextEdit):
             texts.append(w.toPlainText())
         texts.append(w.toolTip())
+    if isinstance(root, VaultArea):  # and every cell of the wallet table, display and tooltip
+        texts += [str(root.model.index(r, c).data(role)) for r in range(root.model.rowCount())
+                  for c in range(root.model.columnCount()) for role in (0, 3)]
     return "\n".join(texts)
 
 
