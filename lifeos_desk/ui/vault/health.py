@@ -33,7 +33,7 @@ from ...core.keystores.model import KeyStore
 from .stores import StoresController
 
 SEVERITY_LOOK = {
-    Severity.CRITICAL: ("⛔", "#d64545", "Critical"),
+    Severity.CRITICAL: ("✖", "#d64545", "Critical"),
     Severity.WARNING: ("⚠", "#d9822b", "Warnings"),
     Severity.INFO: ("ℹ", "#2f7fd1", "Notes"),
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from ...core.keys import BOT_ITERATIONS
 from .controller import VaultController
@@ -17,7 +17,11 @@ from .model import Column, headers_for
 
 
 def wallets_page(above: Sequence[QWidget], stores: QWidget, table: QWidget, below: QWidget) -> QWidget:
-    """The widgets ``above``, then the store list over the wallet table (a splitter), then ``below``."""
+    """The widgets ``above``, then the store list over the wallet table (a splitter), then ``below``.
+
+    In a scroll area: on a small window (1066x666) the page scrolls rather than
+    growing the window when the unlock form and the key panel are both shown (issue 17).
+    """
     page = QWidget()
     lists = QSplitter(Qt.Orientation.Vertical)
     lists.addWidget(stores)
@@ -30,7 +34,13 @@ def wallets_page(above: Sequence[QWidget], stores: QWidget, table: QWidget, belo
         layout.addWidget(widget)
     layout.addWidget(lists, 1)
     layout.addWidget(below)
-    return page
+    scroll = QScrollArea()
+    scroll.setObjectName("vaultWalletsPage")
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(page)
+    return scroll
 
 
 def state_text(c: VaultController, wallets: int, other_unlocked: Sequence[str]) -> str:

@@ -74,7 +74,7 @@ class StoreList(QTableWidget):
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
 
     def set_lines(self, lines: list[StoreLine]) -> None:
-        """Show these rows; the height fits up to six stores, more scroll."""
+        """Show these rows; the height fits up to four stores, more scroll (the wallets keep the room)."""
         self.setRowCount(len(lines))
         for row, line in enumerate(lines):
             values = (line.name, line.kind, str(line.keys), line.kdf, line.state, line.path)
@@ -84,9 +84,10 @@ class StoreList(QTableWidget):
                 if col == 4:
                     item.setForeground(QColor(_COLORS.get(line.state.split(" ")[0], "#d64545")))
                 self.setItem(row, col, item)
-        rows = min(max(len(lines), 1), 6)
-        height = self.horizontalHeader().sizeHint().height() + rows * self.verticalHeader().defaultSectionSize() + 4
-        self.setFixedHeight(height)
+        rows = min(max(len(lines), 1), 4)
+        head, row_h = self.horizontalHeader().sizeHint().height(), self.verticalHeader().defaultSectionSize()
+        self.setMaximumHeight(head + rows * row_h + 4)
+        self.setMinimumHeight(head + min(rows, 2) * row_h // 2 * 2 + 4)  # small windows: the list scrolls
 
     def state_of(self, name: str) -> str:
         """The State cell of a store (tests)."""
