@@ -278,7 +278,7 @@ def test_vault_shutdown_locks_and_its_states_are_named(request: pytest.FixtureRe
 
     env = open_env(request, qtbot, tmp_path, demo=True)
     assert isinstance(env.area, Area)
-    assert [name for name, _ in env.area.screenshot_states()] == ["vault-locked", "vault-unlocked"]
+    assert [name for name, _ in env.area.screenshot_states()] == ["vault-locked", "vault-unlocked", "vault-health"]
     env.unlock()
     assert env.area.unlocked and env.area.unsaved_changes() == []
     env.area.shutdown()

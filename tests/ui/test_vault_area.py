@@ -40,8 +40,8 @@ def test_model_passes_the_model_tester(request: pytest.FixtureRequest, qtbot: Qt
     qtmodeltester.check(model)
     assert model.index(0, Column.STATUS).data(StatusRole) is VerifyStatus.ADDRESS_MISMATCH
     assert model.index(0, Column.STATUS).data(Qt.ItemDataRole.ToolTipRole) == "the key belongs to X"
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(6)] == \
-        ["Wallet", "Owner", "Source", "Address", "Primary", "Status"]
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)] == \
+        ["Store", "Wallet", "Owner", "Source", "Address", "Primary", "Status"]
 
 
 def test_locked_area_lists_wallets_but_no_secret(request: pytest.FixtureRequest, qtbot: QtBot,

@@ -1,45 +1,59 @@
-"""The wallet vault area: the widget that lays out the list, the unlock form and the key panel.
+"""The wallet vault area: the store list, the wallets of every store, the unlock form, the key panel,
+and the Health page.
 
 Everything with state — the lock, the secrets in memory, background work,
 audit entries and database writes — is in ``VaultController`` (controller.py).
 This widget forwards what the admin does to it and redraws from its signals.
 It also watches its top-level window, because minimise and close are window
-events: the controller decides whether they lock.
+events: the controller decides whether they lock. The stores besides the
+public wallets (treasury folders, keypair files, plaintext keys) are
+``StoresController``'s (stores.py); ``UnlockFlow`` (unlockflow.py) sends a
+typed passphrase to each store it is meant for; every lock locks them all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ...core.keys import BOT_ITERATIONS
+from ...core.keystores.find import public_store
+from ...core.keystores.model import KeyStore
+from ...core.keystores.unlock import UnlockOptions
 from ...core.secrets import Secret
 from ...core.vault import WalletKey, WalletRecord, failure_delay_s
 from ...session import Session
-from ..pump import wait_until
 from .clipboard import SecretClipboard
 from .controller import VaultController
-from .dialogs import ImportDialog, RotateDialog
+from .dialogs import ask_import, ask_rotation
+from .health import HealthPage
 from .keypanel import KeyPanel
-from .model import Column, KeyRole, headers_for
+from .model import Column, KeyRole, WalletTableModel, headers_for
+from .pages import state_text, wallets_page
+from .shots import show_health_state, show_locked_state, show_unlocked_state
+from .storelist import StoreList, public_line, store_line
+from .stores import StoresController
 from .timings import VaultTimings
 from .unlock import UnlockForm
+from .unlockflow import UnlockFlow
+from .windowwatch import WindowWatch
 
 __all__ = ["VaultArea", "VaultController", "VaultTimings"]
 
@@ -48,8 +62,13 @@ _ROTATE_TIP = "Re-encrypt every wallet under a new passphrase, in one transactio
 _IMPORT_TIP = "Seal a key under the vault passphrase and add it for a user"
 
 
-def _forget_when_destroyed(controller: VaultController, _obj: object = None) -> None:
+def _forget_when_destroyed(controller: VaultController, stores: StoresController, _obj: object = None) -> None:
     controller.forget("area closed")
+    stores.forget("area closed")
+
+
+def _public_keystore(model: WalletTableModel, db: Path) -> KeyStore | None:
+    return public_store(db, model.records()) if model.records() else None
 
 
 class VaultArea(QWidget):
@@ -65,24 +84,31 @@ class VaultArea(QWidget):
 
     def __init__(self, session: Session, timings: VaultTimings | None = None,
                  delay_policy: Callable[[int], float] = failure_delay_s, workers: int | None = None,
-                 parent: QWidget | None = None) -> None:
+                 key_options: UnlockOptions | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("vaultArea")
         self.demo_passphrase = session.demo_passphrase
-        self._window_filtered: QObject | None = None
+        self._db = session.paths.db
         self._stale = False
         self._reselect: WalletKey | None = None
         self.controller = VaultController(session, timings, delay_policy, workers, self)
+        self.window_watch = WindowWatch(self.controller, self)
         self.model = self.controller.model
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
+        options = key_options or UnlockOptions(workers=self.controller.workers)
+        self.stores = StoresController(session.paths, session.audit, self.model, options, delay_policy, self)
         self.unlock_form = UnlockForm(session.demo_passphrase)
+        self.unlock_flow = UnlockFlow(self.unlock_form, self.controller, self.stores, self)
         self.key_panel = KeyPanel()
+        self.store_list = StoreList()
+        self.health_page = HealthPage()
         self._build_widgets()
         self._connect(session)
         self.controller.reload_wallets()
+        self.stores.reload()
         self._show_locked(True)
 
     # -- building ------------------------------------------------------------------
@@ -91,6 +117,7 @@ class VaultArea(QWidget):
         self.badge.setObjectName("vaultBadge")
         self.state_label = QLabel()
         self.state_label.setObjectName("vaultState")
+        self.state_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # never widens
         self.verify_button = QPushButton("Verify all")
         self.verify_button.setToolTip("Decrypt every wallet in memory on all cores and check it against its address")
         self.cancel_button = QPushButton("Cancel")
@@ -108,6 +135,10 @@ class VaultArea(QWidget):
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m wallets")
         self.progress.hide()
+        self.store_progress = QProgressBar()
+        self.store_progress.setObjectName("vaultStoreProgress")
+        self.store_progress.setFormat("other stores: %v / %m keys")
+        self.store_progress.hide()
         self.message = QLabel()
         self.message.setObjectName("vaultMessage")
         self.message.setWordWrap(True)
@@ -116,14 +147,16 @@ class VaultArea(QWidget):
         self.filter.setPlaceholderText("Filter by wallet, owner, label or address")
         self.filter.setClearButtonEnabled(True)
         self._build_table()
+        wallets = wallets_page((self.unlock_form, self.progress, self.store_progress, self.message, self.filter),
+                               self.store_list, self.table, self.key_panel)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("vaultPages")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(wallets, "Stores and wallets")
+        self.tabs.addTab(self.health_page, "Health")
         layout = QVBoxLayout(self)
         layout.addLayout(header)
-        layout.addWidget(self.unlock_form)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.message)
-        layout.addWidget(self.filter)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.key_panel)
+        layout.addWidget(self.tabs, 1)
 
     def _build_table(self) -> None:
         self.table = QTableView()
@@ -141,10 +174,16 @@ class VaultArea(QWidget):
 
     def _connect(self, session: Session) -> None:
         c = self.controller
-        self.unlock_form.submitted.connect(self._on_submitted)
+        self.unlock_flow.finished.connect(self._on_unlock_finished)
         self.lock_button.clicked.connect(self.lock_by_button)
-        self.verify_button.clicked.connect(c.start_verify)
-        self.cancel_button.clicked.connect(c.cancel_running)
+        self.verify_button.clicked.connect(self.start_verify)
+        self.cancel_button.clicked.connect(self.cancel_running)
+        self.stores.storesChanged.connect(self._on_stores_changed)
+        self.stores.busyChanged.connect(self._on_stores_busy)
+        self.stores.runProgress.connect(self._on_store_progress)
+        self.stores.message.connect(self._say)
+        # A module function, not a bound method: a child holding the area would keep it alive.
+        self.health_page.bind(self.stores, partial(_public_keystore, self.model, self._db))
         self.rotate_button.clicked.connect(self.rotate)
         self.import_button.clicked.connect(self.import_key)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
@@ -159,7 +198,6 @@ class VaultArea(QWidget):
         c.lockedChanged.connect(self._on_locked_changed)
         c.lockedChanged.connect(self.lockedChanged)
         c.lockApplied.connect(self._on_lock_applied)
-        c.unlockRefused.connect(self._on_unlock_refused)
         c.stateChanged.connect(self._update_state)
         c.message.connect(self._say)
         c.runStarted.connect(self._on_run_started)
@@ -173,7 +211,7 @@ class VaultArea(QWidget):
         c.verifyFinished.connect(self.verifyFinished)
         if session.watcher is not None:
             session.watcher.changed.connect(self._on_database_changed)
-        self.destroyed.connect(partial(_forget_when_destroyed, c))
+        self.destroyed.connect(partial(_forget_when_destroyed, c, self.stores))
 
     # -- what the controller holds, for callers and tests ---------------------------------
     @property
@@ -222,7 +260,8 @@ class VaultArea(QWidget):
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
         if not rows:
             return None
-        return self.model.record(self.proxy.mapToSource(rows[0]).row())
+        row = self.proxy.mapToSource(rows[0]).row()
+        return self.model.record(row) if self.model.is_public_row(row) else None
 
     @Slot(object)
     def select_wallet(self, key: WalletKey) -> bool:
@@ -236,37 +275,56 @@ class VaultArea(QWidget):
 
     # -- lock state ----------------------------------------------------------------
     def _show_locked(self, locked: bool) -> None:
-        self.unlock_form.setVisible(locked)
-        self.key_panel.set_wallet(self.selected_record(), unlocked=not locked)
+        targets = self.unlock_flow.locked_targets()
+        self.unlock_form.set_targets(targets)
+        every = 1 + len(self.stores.locked_names()) + len(self.stores.unlocked_names())
+        self.unlock_form.set_title("The vault is locked" if len(targets) >= every
+                                   else f"{len(targets)} of {every} stores locked")
+        self.unlock_form.setVisible(bool(targets))
+        self.key_panel.set_wallet(self.selected_record(), unlocked=self.unlocked)
+        self._fill_store_list()
         self._update_state()
+
+    def _fill_store_list(self) -> None:
+        public = public_line(len(self.model.records()), self.controller.iterations, self.unlocked, self._db)
+        self.store_list.set_lines([public] + [store_line(s, self.stores.is_unlocked(s.name),
+                                                         self.stores.refusals.get(s.name, ""))
+                                              for s in self.stores.stores])
+
+    def public_keystore(self) -> KeyStore | None:
+        """The public wallets as a core key store (for the health check), None without any."""
+        return _public_keystore(self.model, self._db)
+
+    @Slot()
+    def _on_stores_changed(self) -> None:
+        self._show_locked(not self.unlocked)
+        if self.stores.unlocked_names() and self.controller.timings.idle_lock_ms > 0:
+            self.controller.idle.start()  # the idle lock locks every store, not only the public one
+
+    @property
+    def any_unlocked(self) -> bool:
+        """Whether any store's passphrase is held."""
+        return self.unlocked or bool(self.stores.unlocked_names())
 
     @Slot()
     def _update_state(self) -> None:
         c = self.controller
-        n = self.model.rowCount()
+        n = len(self.model.records())
         writable = not c.database.read_only
-        if c.unlocked:
-            idle_ms = c.timings.idle_lock_ms
-            after = f"{idle_ms / 60_000:g} min" if idle_ms >= 60_000 else f"{idle_ms / 1000:g} s"
-            idle_text = f"locks after {after} without input" if idle_ms else "no auto-lock"
-            self.badge.setText(" UNLOCKED ")
-            self.badge.setStyleSheet(_BADGE + "background:#e65100;")
-            self.state_label.setText(f"{n} wallets · {idle_text}"
-                                     + ("" if c.iterations == BOT_ITERATIONS else f" · {c.iterations:,} iterations")
-                                     + ("" if writable else " · database read-only: allow editing to change keys"))
-        else:
-            self.badge.setText(" LOCKED ")
-            self.badge.setStyleSheet(_BADGE + "background:#455a64;")
-            self.state_label.setText(f"{n} wallets — owner, {headers_for(c.domain)[2].lower()} and address "
-                                     "shown; keys stay encrypted")
-        self.verify_button.setEnabled(c.unlocked and not c.running and n > 0)
-        self.cancel_button.setVisible(c.running)
+        stores = self.stores.unlocked_names()
+        self.badge.setText(" UNLOCKED " if self.any_unlocked else " LOCKED ")
+        self.badge.setStyleSheet(_BADGE + ("background:#e65100;" if self.any_unlocked else "background:#455a64;"))
+        self.state_label.setText(state_text(c, n, stores))
+        self.state_label.setToolTip(self.state_label.text())
+        self.verify_button.setEnabled(((c.unlocked and n > 0) or bool(stores)) and not c.running
+                                      and not self.stores.busy)
+        self.cancel_button.setVisible(c.running or self.stores.busy)
         self.rotate_button.setEnabled(c.unlocked and not c.running and n > 0)
         self.import_button.setEnabled(c.unlocked and not c.running and not c.importing)
         tip = "" if writable else " (the database is read-only: Database ▸ Allow editing first)"
         self.rotate_button.setToolTip(_ROTATE_TIP + tip)
         self.import_button.setToolTip(_IMPORT_TIP + tip)
-        self.lock_button.setEnabled(c.unlocked)
+        self.lock_button.setEnabled(self.any_unlocked)
 
     @Slot(str, bool)
     def _say(self, text: str, error: bool = False) -> None:
@@ -293,28 +351,20 @@ class VaultArea(QWidget):
 
     @Slot()
     def _on_lock_applied(self) -> None:
+        """Every lock (button, idle, minimise, exit, shutdown) locks every store."""
+        self.stores.lock_all(self.controller.last_lock_reason or "explicit")
+        self.unlock_flow.reset()
         self.unlock_form.reset()
         self._show_locked(True)
 
     @Slot(bool)
     def _on_locked_changed(self, locked: bool) -> None:
         if not locked:
-            self.unlock_form.set_busy(False)
             self._show_locked(False)
 
-    # -- unlocking -----------------------------------------------------------------
-    @Slot(object, int)
-    def _on_submitted(self, secret: Secret, iterations: int) -> None:
-        self.unlock_form.set_busy(True)
-        self.controller.unlock(secret, iterations)
-
-    @Slot(str, float)
-    def _on_unlock_refused(self, message: str, delay: float) -> None:
-        self.unlock_form.set_busy(False)
-        if delay > 0:
-            self.unlock_form.hold_off(delay, message)
-        else:
-            self.unlock_form.show_error(message)
+    @Slot()
+    def _on_unlock_finished(self) -> None:
+        self._show_locked(not self.unlocked)
 
     # -- long runs (verify, rotate) --------------------------------------------------
     @Slot(int)
@@ -328,15 +378,29 @@ class VaultArea(QWidget):
         self.progress.setMaximum(max(1, total))
         self.progress.setValue(done)
 
+    @Slot(str)
+    def _on_stores_busy(self, label: str) -> None:
+        self.store_progress.setVisible(label.startswith("Verifying"))
+        self._update_state()
+
+    @Slot(int, int)
+    def _on_store_progress(self, done: int, total: int) -> None:
+        self.store_progress.setMaximum(max(1, total))
+        self.store_progress.setValue(min(done, total))
+
     @Slot()
     def start_verify(self) -> None:
-        """Verify every wallet on all cores, with progress and cancel."""
-        self.controller.start_verify()
+        """Verify every wallet of every unlocked store, with progress and cancel."""
+        if self.unlocked:
+            self.controller.start_verify()
+        self.stores.start_verify()
+        self._update_state()
 
     @Slot()
     def cancel_running(self) -> None:
-        """Stop verify-all or a rotation being planned (nothing is written)."""
+        """Stop verify-all, a rotation being planned, or the stores' work (nothing is written)."""
         self.controller.cancel_running()
+        self.stores.cancel()
 
     # -- reveal and copy -------------------------------------------------------------
     @Slot()
@@ -381,11 +445,9 @@ class VaultArea(QWidget):
         """Ask for the new passphrase, then re-encrypt every wallet."""
         if not self.unlocked or not self.controller.writable_or_say():
             return
-        dialog = RotateDialog(self.model.rowCount(), self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            new, iterations = dialog.values()
-            self.start_rotation(new, iterations)
-        dialog.deleteLater()
+        values = ask_rotation(self, len(self.model.records()))
+        if values is not None:
+            self.start_rotation(*values)
 
     def start_rotation(self, new: Secret, iterations: int) -> None:
         """Plan the rotation on threads; written in one transaction when every wallet checks out."""
@@ -400,10 +462,9 @@ class VaultArea(QWidget):
         if users is None:
             return
         headers = headers_for(self.controller.domain)
-        dialog = ImportDialog(users, headers[Column.LABEL], headers[Column.DEFAULT], self.controller.iterations, self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.start_import(*dialog.values())
-        dialog.deleteLater()
+        values = ask_import(self, users, headers[Column.LABEL], headers[Column.DEFAULT], self.controller.iterations)
+        if values is not None:
+            self.start_import(*values)
 
     def start_import(self, key: Secret, user_id: int, label: str, make_default: bool) -> None:
         """Seal the key on a thread (checked to decrypt back), then insert it."""
@@ -416,20 +477,8 @@ class VaultArea(QWidget):
         if self._stale:
             self._stale = False
             self.reload_wallets()
-        window = self.window()
-        if window is not self and window is not self._window_filtered:
-            window.installEventFilter(self)
-            self._window_filtered = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Tell the controller about minimise and close (it locks as the settings say)."""
-        if watched is self._window_filtered:
-            if event.type() == QEvent.Type.WindowStateChange and isinstance(watched, QWidget) \
-                    and watched.isMinimized():
-                self.controller.window_minimised()
-            elif event.type() == QEvent.Type.Close:
-                self.controller.window_closed()
-        return False
+        if self.window() is not self:
+            self.window_watch.watch(self.window())
 
     # -- the area contract (ui/areas.py) ------------------------------------------------
     def window_actions(self) -> Sequence[QAction]:
@@ -437,7 +486,7 @@ class VaultArea(QWidget):
         return ()
 
     def shutdown(self) -> None:
-        """The window is going: lock (wipes the secrets, clears the clipboard if it holds our copy)."""
+        """The window is going: lock every store (wipes the secrets, clears the clipboard if it holds our copy)."""
         self.controller.lock("area closed")
 
     def unsaved_changes(self) -> list[str]:
@@ -445,25 +494,7 @@ class VaultArea(QWidget):
         return []
 
     def screenshot_states(self) -> Sequence[tuple[str, Callable[[], None]]]:
-        """The README's states: locked, then unlocked after verify-all with one key decrypted (masked)."""
-        return [("vault-locked", self._show_locked_state), ("vault-unlocked", self._show_unlocked_state)]
-
-    def _show_locked_state(self) -> None:
-        self.lock("screenshots")
-
-    def _show_unlocked_state(self) -> None:
-        """Unlock with the demo passphrase, verify all, decrypt the first key (bounded waits)."""
-        if not self.demo_passphrase:
-            return
-        self.unlock_form.passphrase.setText(self.demo_passphrase)
-        self.unlock_form.submit()
-        if not wait_until(lambda: self.unlocked, 60):
-            return
-        reports: list[object] = []
-        self.verifyFinished.connect(reports.append)
-        self.start_verify()
-        wait_until(lambda: bool(reports), 300)
-        self.verifyFinished.disconnect(reports.append)
-        self.table.selectRow(0)
-        self.reveal_selected()
-        wait_until(lambda: self.key_panel.has_key, 30)
+        """The README's states: locked; unlocked after verify-all with one key decrypted (masked); Health."""
+        return [("vault-locked", partial(show_locked_state, self)),
+                ("vault-unlocked", partial(show_unlocked_state, self)),
+                ("vault-health", partial(show_health_state, self))]

@@ -111,6 +111,7 @@ class VaultController(QObject):
         self._busy_token: BusyToken | None = None
         self.importing = False  # an imported key is being sealed
         self._fingerprint: tuple[Any, ...] = ()
+        self.last_lock_reason = ""
         self.model = WalletTableModel(self.domain, self)
         # Parentless on purpose: it must outlive the area's C++ side to clear
         # the clipboard when the area is deleted (another home opened), see forget().
@@ -192,6 +193,7 @@ class VaultController(QObject):
         self._drop_revealed()
         self.clipboard.clear_now()
         self.idle.stop()
+        self.last_lock_reason = reason  # the other stores lock on lockApplied, with this reason
         self.lockApplied.emit()
         if was_unlocked:
             self._log("vault_lock", reason=reason)
@@ -277,7 +279,7 @@ class VaultController(QObject):
         self.idle.timeout_ms = self.timings.idle_lock_ms
         if self.timings.idle_lock_ms > 0:
             self.idle.start()
-        self._log("vault_unlock", wallets=self.model.rowCount(), iterations=iterations,
+        self._log("vault_unlock", wallets=len(self.model.records()), iterations=iterations,
                   checked=outcome is UnlockOutcome.OPENED)
         self._say("" if outcome is UnlockOutcome.OPENED
                   else "There is no wallet to check the passphrase against; it is taken as typed.")

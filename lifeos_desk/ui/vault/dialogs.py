@@ -171,3 +171,20 @@ class ImportDialog(QDialog):
         secret = parse_import_key(self.key.text())
         self.key.clear()
         return secret, int(self.user.currentData()), self.label.text().strip(), self.make_default.isChecked()
+
+
+def ask_rotation(parent: QWidget, wallets: int) -> tuple[Secret, int] | None:
+    """The new passphrase and iteration count, or None when the admin cancelled."""
+    dialog = RotateDialog(wallets, parent)
+    values = dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    dialog.deleteLater()
+    return values
+
+
+def ask_import(parent: QWidget, users: list[tuple[int, str]], label_title: str, default_title: str,
+               iterations: int) -> tuple[Secret, int, str, bool] | None:
+    """The key, user, label and default flag to import, or None when the admin cancelled."""
+    dialog = ImportDialog(users, label_title, default_title, iterations, parent)
+    values = dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    dialog.deleteLater()
+    return values

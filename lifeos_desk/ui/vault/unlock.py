@@ -1,4 +1,4 @@
-"""The unlock form: masked passphrase, caps-lock warning, busy state, back-off.
+"""The unlock form: masked passphrase, which store it is for, caps-lock warning, busy state, back-off.
 
 The form hands the passphrase over as a ``Secret`` and empties the field at
 once, so the text does not linger in the widget while the key is derived.
@@ -15,12 +15,14 @@ import time
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -38,8 +40,11 @@ def caps_lock_guess(text: str, shift: bool) -> bool | None:
     return text.isupper() != shift
 
 
+EVERY_LOCKED = "*"  # the target meaning "try it on every locked store"
+
+
 class UnlockForm(QWidget):
-    """Asks for the vault passphrase.
+    """Asks for a store's passphrase (or one for every locked store: it unlocks each store it opens).
 
     Signals:
         submitted(object): a ``Secret`` with the passphrase, and the iteration count (int).
@@ -76,11 +81,21 @@ class UnlockForm(QWidget):
         self.busy.setTextVisible(False)
         self.busy.hide()
         self.busy_label = QLabel("Deriving the key…")
+        self.busy_label.setObjectName("vaultUnlockBusy")
+        self.busy_label.setWordWrap(True)
+        self.busy_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.busy_label.hide()
+        self.target = QComboBox()
+        self.target.setObjectName("vaultUnlockTarget")
+        self.target.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.target.setMinimumContentsLength(28)
+        self.target.setToolTip("Each store has its own passphrase; one that opens several stores unlocks them all")
+        self.target_label = QLabel("Store:")
         self.error_label = QLabel()
         self.error_label.setObjectName("vaultUnlockError")
         self.error_label.setStyleSheet("color:#d64545;")
         self.error_label.setWordWrap(True)
+        self.error_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.error_label.hide()
         self.demo_label = QLabel(f"Demo home passphrase: <b>{demo_passphrase}</b>" if demo_passphrase else "")
         self.demo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -93,18 +108,19 @@ class UnlockForm(QWidget):
         self._build()
 
     def _build(self) -> None:
-        title = QLabel("<h3>The vault is locked</h3>"
-                       "Unlock with the bot's wallet passphrase to reveal, copy, verify or re-encrypt keys. "
-                       "Keys are decrypted in memory only; locking forgets them.")
+        self.title = title = QLabel()
+        self.set_title("The vault is locked")
         title.setWordWrap(True)
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout()
         row.addWidget(self.passphrase, 1)
         row.addWidget(self.unlock_button)
         row.addWidget(self.busy)
-        row.addWidget(self.busy_label)
         row.addStretch(1)
         form = QFormLayout()
+        form.addRow(self.target_label, self.target)
         form.addRow("Passphrase:", row)
+        form.addRow("", self.busy_label)
         form.addRow("", self.caps_label)
         form.addRow("", self.demo_label)
         iterations_row = QHBoxLayout()
@@ -116,6 +132,42 @@ class UnlockForm(QWidget):
         layout.addWidget(title)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
+
+    def set_title(self, heading: str) -> None:
+        """The heading over the form ("The vault is locked", "2 of 4 stores locked")."""
+        self.title.setText(f"<h3>{heading}</h3>Unlock with a store's passphrase to reveal, copy, verify or "
+                           "re-encrypt keys. Keys are decrypted in memory only; locking forgets them.")
+
+    # -- which store -----------------------------------------------------------------
+    def set_targets(self, targets: list[tuple[str, str]]) -> None:
+        """The stores still locked, as (shown text, store name); the first entry is every locked store.
+
+        The row is hidden when there is only one store to unlock (nothing to choose).
+        """
+        current = self.current_target()
+        self.target.blockSignals(True)
+        self.target.clear()
+        if len(targets) > 1:
+            self.target.addItem(f"every locked store ({len(targets)})", EVERY_LOCKED)
+        for text, name in targets:
+            self.target.addItem(text, name)
+        index = self.target.findData(current)
+        self.target.setCurrentIndex(max(0, index))
+        self.target.blockSignals(False)
+        self.target.setVisible(len(targets) > 1)
+        self.target_label.setVisible(len(targets) > 1)
+
+    def current_target(self) -> str:
+        """The chosen store's name, or ``EVERY_LOCKED``."""
+        data = self.target.currentData()
+        return data if isinstance(data, str) else EVERY_LOCKED
+
+    def choose_target(self, name: str) -> bool:
+        """Select a store by name (tests, the screenshot states)."""
+        index = self.target.findData(name)
+        if index >= 0:
+            self.target.setCurrentIndex(index)
+        return index >= 0
 
     # -- input ---------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -144,9 +196,10 @@ class UnlockForm(QWidget):
         self.submitted.emit(Secret(text), self.iterations.value())
 
     # -- states --------------------------------------------------------------------
-    def set_busy(self, busy: bool) -> None:
-        """Disable the form and show the busy indicator while the key is derived."""
-        for w in (self.passphrase, self.unlock_button, self.iterations):
+    def set_busy(self, busy: bool, text: str = "") -> None:
+        """Disable the form and show the busy indicator while the key is derived (``text``: what it costs)."""
+        self.busy_label.setText(text or "Deriving the key…")
+        for w in (self.passphrase, self.unlock_button, self.iterations, self.target):
             w.setEnabled(not busy)
         self.busy.setVisible(busy)
         self.busy_label.setVisible(busy)
