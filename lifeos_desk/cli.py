@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "lifeos_desk.commands.list",
     "lifeos_desk.commands.migrate",
     "lifeos_desk.commands.audit",
+    "lifeos_desk.commands.inspect",
 )
 
 
