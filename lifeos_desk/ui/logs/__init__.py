@@ -20,4 +20,5 @@ def create_logs_area(session: Session) -> QWidget:
 
     area = LogsArea(session.paths.logs, utc=session.prefs.utc)
     session.prefs.utcChanged.connect(area.model.set_utc)
+    session.nav.showLogLine.connect(area.show_line)
     return area

@@ -12,6 +12,7 @@ unlocked (``database.modeChanged``) and other areas asking for rows
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
@@ -24,6 +25,7 @@ from ...db.tables.columns import readable_table
 from ...db.tables.info import load_table_info
 from ...session import Session
 from ..areas import AreaDefaults, ScreenshotState
+from .actions import equals_text
 from .pane import PaneDeps, TablePane
 
 _DOMAIN_ORDER = ("users", "wallets", "trades", "transactions", "algorithm_metrics", "user_stats", "positions",
@@ -86,6 +88,7 @@ class TablesArea(QWidget, AreaDefaults):
         s.prefs.utcChanged.connect(self._on_utc)
         self._database.modeChanged.connect(self._on_mode)
         s.nav.showRows.connect(self.show_rows)
+        s.nav.showRow.connect(self.show_row)
 
     @property
     def database(self) -> Database:
@@ -127,6 +130,7 @@ class TablesArea(QWidget, AreaDefaults):
         s.prefs.utcChanged.disconnect(self._on_utc)
         self._database.modeChanged.disconnect(self._on_mode)
         s.nav.showRows.disconnect(self.show_rows)
+        s.nav.showRow.disconnect(self.show_row)
         for pane in self.panes.values():
             pane.shutdown()
 
@@ -191,6 +195,24 @@ class TablesArea(QWidget, AreaDefaults):
         if pane is None:
             return
         pane.show_rows(column, values)
+
+    @Slot(str, str, list)
+    def show_row(self, store: str, table: str, key: list[Any]) -> None:
+        """Honour Navigator.showRow: that table filtered to the row with this primary key, selected."""
+        db = self._session.paths.db
+        if store and Path(store).absolute() != db.absolute():
+            self._say(f"{Path(store).name} is not the database Tables shows ({db.name}); its {table} row "
+                      f"{', '.join(map(str, key))} cannot be shown here.")
+            return
+        pane = self.show_table(table)
+        if pane is None or not key:
+            return
+        pk = [s.name for s in pane.model.info.specs if s.pk] or [pane.model.info.key]
+        pane.show_rows(pk[0], [key[0]])
+        for column, value in list(zip(pk, key, strict=False))[1:]:
+            pane.set_filter(column, equals_text(value))
+        if pane.model.rowCount() > 0:
+            pane.select_row(0)
 
     @Slot()
     def _on_external_change(self) -> None:
