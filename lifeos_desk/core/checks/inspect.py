@@ -198,9 +198,9 @@ def _intent_marks(it: dict[str, Any], points: list[dict[str, Any]], levels: list
             _add_level(levels, f"TP{tp.get('level', '')} ({tp.get('size_pct', '?')}%)", "tp", tp.get("price"))
             if tp.get("filled"):
                 _add_point(points, f"TP{tp.get('level', '')} fill", tp.get("fill_timestamp"), tp.get("fill_price"))
-    sl = it.get("stop_loss") if isinstance(it.get("stop_loss"), dict) else {}
+    sl: dict[str, Any] = it["stop_loss"] if isinstance(it.get("stop_loss"), dict) else {}
     _add_level(levels, "stop loss", "sl", sl.get("price"))
-    trail = it.get("trailing_stop") if isinstance(it.get("trailing_stop"), dict) else {}
+    trail: dict[str, Any] = it["trailing_stop"] if isinstance(it.get("trailing_stop"), dict) else {}
     if trail.get("active"):
         _add_level(levels, f"trailing stop ({(trail.get('trail_pct') or 0) * 100:g}%)", "trail",
                    trail.get("current_stop"))
