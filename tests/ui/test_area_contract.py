@@ -102,7 +102,9 @@ class Prompt:
                          ids=["adr", "deployed", "unknown-schema"])
 def test_every_default_area_keeps_the_contract(window_for, tmp_path: Path, ddl: str) -> None:
     w = window_for(_home(tmp_path, ddl))
-    assert w.tabs.count() == len(default_areas()) == 6
+    keys = [s.key for s in default_areas()]
+    assert w.tabs.count() == len(keys) == 7
+    assert keys.index("checks") == keys.index("logs") + 1  # Checks comes right after the Audit log
     for i in range(w.tabs.count()):
         area = w.tabs.widget(i)
         assert isinstance(area, Area), type(area).__name__

@@ -20,5 +20,7 @@ def create_logs_area(session: Session) -> QWidget:
 
     area = LogsArea(session.paths.logs, utc=session.prefs.utc)
     session.prefs.utcChanged.connect(area.model.set_utc)
-    session.nav.showLogLine.connect(area.show_line)
+    nav = getattr(session, "nav", None)  # tests may pass a bare namespace with paths and prefs only
+    if nav is not None:
+        nav.showLogLine.connect(area.show_line)
     return area
