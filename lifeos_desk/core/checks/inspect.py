@@ -202,8 +202,9 @@ def _intent_marks(it: dict[str, Any], points: list[dict[str, Any]], levels: list
     _add_level(levels, "stop loss", "sl", sl.get("price"))
     trail: dict[str, Any] = it["trailing_stop"] if isinstance(it.get("trailing_stop"), dict) else {}
     if trail.get("active"):
-        _add_level(levels, f"trailing stop ({(trail.get('trail_pct') or 0) * 100:g}%)", "trail",
-                   trail.get("current_stop"))
+        pct = _num(trail.get("trail_pct")) or 0.0
+        # a fraction in the bot's ExitIntent (0.05 is 5%); some writers store percent (8.0)
+        _add_level(levels, f"trailing stop ({pct * 100 if pct <= 1 else pct:g}%)", "trail", trail.get("current_stop"))
     _add_point(points, "last check", it.get("last_check_timestamp"), it.get("last_check_price"))
 
 
@@ -229,6 +230,8 @@ def chart_marks(doc: dict[str, Any]) -> dict[str, Any]:
         _intent_marks(it["record"], points, levels)
     for row in doc.get("rows", []) + doc.get("fees", []):
         _row_marks(row, points, levels)
+    if any(p["label"] == "last check" for p in points):  # the exit daemon's last look says when "current" was
+        points = [p for p in points if p["label"] != "current"]
     unique = {(p["label"], round(p["time"], 3), p["price"]): p for p in points}
     deadline = None
     for it in doc.get("intents", []):

@@ -192,8 +192,9 @@ class ChecksArea(QWidget, AreaDefaults):
         self.ran_at = datetime.now(UTC)
         self.model.set_findings(self.document["findings"])
         self.tree.expandAll()
-        for column in range(3):
+        for column in range(4):
             self.tree.resizeColumnToContents(column)
+            self.tree.setColumnWidth(column, min(self.tree.columnWidth(column), 320))
         self.export_button.setEnabled(True)
         counts = self.model.counts()
         summary = " · ".join(f"{n} {name}{'s' * (n != 1)}" for name, n in

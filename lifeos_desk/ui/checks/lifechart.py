@@ -33,6 +33,7 @@ class LifeChart(pg.PlotWidget):  # type: ignore[misc]
         self.setBackground("w")
         self.showGrid(x=True, y=True, alpha=0.15)
         self.setLabel("left", "price")
+        self.getAxis("left").enableAutoSIPrefix(False)  # prices as stored, not "×0.001"
         self.setMinimumHeight(220)
         self.marks: dict[str, Any] = {}
 
@@ -41,17 +42,29 @@ class LifeChart(pg.PlotWidget):  # type: ignore[misc]
         self.clear()
         self.marks = marks
         points = [p for p in marks.get("points", []) if isinstance(p, dict)]
-        for level in marks.get("levels", []):
+        levels = [lv for lv in marks.get("levels", []) if isinstance(lv, dict)]
+        prices = [float(lv["price"]) for lv in levels] + [float(p["price"]) for p in points]
+        span = (max(prices) - min(prices)) if prices else 0.0
+        placed: list[tuple[float, float]] = []
+        for level in levels:
+            price = float(level["price"])
+            # labels of nearby levels step leftwards instead of printing over each other
+            spot = next((x for x in (0.985, 0.72, 0.45, 0.2) if not any(
+                x == px and abs(price - py) < span * 0.045 for py, px in placed)), 0.1)
+            if level.get("kind") != "entry":
+                placed.append((price, spot))
             colour, style = LEVEL_STYLE.get(str(level.get("kind")), ("#9e9e9e", Qt.PenStyle.DotLine))
+            # level labels at the right end, points labelled at their time on the left: they rarely collide
+            text = "" if level.get("kind") == "entry" else f"{level.get('label')} {float(level['price']):.6g}"
             line = pg.InfiniteLine(pos=float(level["price"]), angle=0, pen=pg.mkPen(colour, width=1.4, style=style),
-                                   label=f"{level.get('label')} {float(level['price']):.6g}",
-                                   labelOpts={"position": 0.02, "color": colour, "anchors": [(0, 1), (0, 1)]})
+                                   label=text or None,
+                                   labelOpts={"position": spot, "color": colour, "anchors": [(1, 1), (1, 1)]})
             self.addItem(line)
         deadline = marks.get("deadline")
         if deadline:
             self.addItem(pg.InfiniteLine(pos=float(deadline), angle=90, label="time stop",
                                          pen=pg.mkPen("#ef6c00", width=1, style=Qt.PenStyle.DotLine),
-                                         labelOpts={"position": 0.95, "color": "#ef6c00"}))
+                                         labelOpts={"position": 0.04, "color": "#ef6c00"}))
         if points:
             xs = [float(p["time"]) for p in points]
             ys = [float(p["price"]) for p in points]
@@ -62,7 +75,7 @@ class LifeChart(pg.PlotWidget):  # type: ignore[misc]
                 text = pg.TextItem(f"{p['label']} {float(p['price']):.6g}", color="#212121", anchor=(0.5, 1.3))
                 text.setPos(float(p["time"]), float(p["price"]))
                 self.addItem(text)
-        self._fit(points, marks.get("levels", []), deadline)
+        self._fit(points, levels, deadline)
 
     def _fit(self, points: list[dict[str, Any]], levels: list[dict[str, Any]], deadline: object) -> None:
         prices = [float(p["price"]) for p in points] + [float(lv["price"]) for lv in levels]

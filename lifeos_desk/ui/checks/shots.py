@@ -6,15 +6,19 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..areas import ScreenshotState
+from ..pump import wait_until
 
 if TYPE_CHECKING:
     from .area import ChecksArea
 
 
 def screenshot_states(area: ChecksArea) -> Sequence[ScreenshotState]:
-    """One state: the findings with the first one selected (the run happens when the area is shown)."""
+    """The findings (the run starts when the area is shown) with the first one selected."""
 
     def findings() -> None:
+        if area.document is None and not area.busy():
+            area.run()
+        wait_until(lambda: not area.busy(), 60)
         if area.model.groups:
             area.tree.setCurrentIndex(area.model.index(0, 0, area.model.index(0, 0)))
 
