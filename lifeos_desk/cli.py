@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "lifeos_desk.commands.migrate",
     "lifeos_desk.commands.logs",
     "lifeos_desk.commands.audit",
+    "lifeos_desk.commands.inspect",
 )
 
 

@@ -46,11 +46,21 @@ class Navigator(QObject):
             rows whose column C is one of the values (e.g. trade ids).
         showStore(str): in the tables area, open the SQLite store at this path
             (the Home area's double-click).
+        showRow(str, str, list): in the tables area, select the row of table T in
+            the database file S whose primary key is the values (in key order).
+        showLogLine(str, int): in the audit log area, select line N (1-based) of file P.
+        showTrading(str, str, str): in the trading area, select a "position" or an
+            "intent" by its key; the path says which file (positions or history).
+        inspectTrade(str): open the trade inspector on a trade, position or intent id.
     """
 
     showArea = Signal(str)
     showRows = Signal(str, str, list)
     showStore = Signal(str)
+    showRow = Signal(str, str, list)
+    showLogLine = Signal(str, int)
+    showTrading = Signal(str, str, str)
+    inspectTrade = Signal(str)
 
     def show_store(self, path: str) -> None:
         """Ask the tables area to open this SQLite store, and bring it to the front."""
@@ -61,3 +71,22 @@ class Navigator(QObject):
         """Ask the tables area to show these rows, and bring it to the front."""
         self.showRows.emit(table, column, values)
         self.showArea.emit("tables")
+
+    def show_row(self, store: str, table: str, key: list[object]) -> None:
+        """Ask the tables area to select one row by its primary key, and bring it to the front."""
+        self.showRow.emit(store, table, key)
+        self.showArea.emit("tables")
+
+    def show_log_line(self, path: str, line: int) -> None:
+        """Ask the audit log area to select one line of a log file, and bring it to the front."""
+        self.showLogLine.emit(path, line)
+        self.showArea.emit("logs")
+
+    def show_trading(self, kind: str, store: str, key: str) -> None:
+        """Ask the trading area to select a position or an exit intent, and bring it to the front."""
+        self.showTrading.emit(kind, store, key)
+        self.showArea.emit("trading")
+
+    def inspect_trade(self, ident: str) -> None:
+        """Open the trade inspector on this id (the checks area owns it)."""
+        self.inspectTrade.emit(ident)

@@ -141,6 +141,12 @@ def _logs_area(session: Session) -> QWidget:
     return create_logs_area(session)
 
 
+def _checks_area(session: Session) -> QWidget:
+    from .checks import create_checks_area  # imported here so start-up stays light
+
+    return create_checks_area(session)
+
+
 def _charts_area(session: Session) -> QWidget:
     from .charts import create_charts_area  # imported here so start-up stays light (pyqtgraph, numpy)
 
@@ -162,6 +168,7 @@ def default_areas() -> list[AreaSpec]:
                  _trading_area),
         AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area),
         AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs", _logs_area),
+        AreaSpec("checks", "Checks", "Cross-check every store and inspect one trade's whole life", _checks_area),
         AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL", _charts_area),
         AreaSpec("backups", "Backups", "Make, verify and restore tar.gz archives", _backups_area),
     ]

@@ -107,8 +107,10 @@ class Prompt:
                          ids=["adr", "deployed", "unknown-schema"])
 def test_every_default_area_keeps_the_contract(window_for: WindowFor, tmp_path: Path, ddl: str) -> None:
     w = window_for(_home(tmp_path, ddl))
-    assert w.tabs.count() == len(default_areas())
-    assert default_areas()[0].key == "home" and w.tabs.tabText(0) == "Home"  # the map comes first
+    keys = [s.key for s in default_areas()]
+    assert w.tabs.count() == len(keys)
+    assert keys[0] == "home" and w.tabs.tabText(0) == "Home"  # the map comes first
+    assert keys.index("checks") == keys.index("logs") + 1  # Checks comes right after the Audit log
     for i in range(w.tabs.count()):
         area = w.tabs.widget(i)
         assert isinstance(area, Area), type(area).__name__

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QMainWindow, QTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QMainWindow, QTableWidgetItem, QTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core.keystores.keypair import ArgonLimits
@@ -106,7 +106,7 @@ def _all_widget_text(root: QWidget) -> str:
 
 def test_every_store_is_listed_with_its_wallets(env: StoresEnv) -> None:
     area = env.area
-    names = {area.store_list.item(r, 0).text() for r in range(area.store_list.rowCount())}
+    names = {_text(area.store_list.item(r, 0)) for r in range(area.store_list.rowCount())}
     assert {"public", "treasury", "treasury-demo", "keypair", BAK} <= names
     assert any(n.startswith("plain:") for n in names)
     stores = _column(area, Column.STORE)
@@ -118,7 +118,7 @@ def test_every_store_is_listed_with_its_wallets(env: StoresEnv) -> None:
     assert all("plaintext" in str(area.model.index(r, Column.STATUS).data()) for r in plain_rows)
     assert area.store_list.state_of("keypair") == "locked"
     assert all(area.store_list.state_of(n) == "plaintext" for n in names if n.startswith("plain:"))
-    kdf = {area.store_list.item(r, 0).text(): area.store_list.item(r, 3).text()
+    kdf = {_text(area.store_list.item(r, 0)): _text(area.store_list.item(r, 3))
            for r in range(area.store_list.rowCount())}
     assert "480,000" in kdf["treasury"] and "Argon2id" in kdf["keypair"]
 
@@ -244,3 +244,8 @@ def _audit(env: StoresEnv) -> list[dict[str, object]]:
     from lifeos_desk.core.audit import console_entries
 
     return console_entries(env.session.audit.path)
+
+
+def _text(item: QTableWidgetItem | None) -> str:
+    assert item is not None
+    return item.text()

@@ -23,4 +23,7 @@ def create_logs_area(session: Session) -> QWidget:
     folders = log_folders(paths.logs, paths.home, paths.bot_dir)
     area = LogsArea(folders, utc=session.prefs.utc, state=session.state)
     session.prefs.utcChanged.connect(area.model.set_utc)
+    nav = getattr(session, "nav", None)  # tests may pass a bare namespace with paths and prefs only
+    if nav is not None:
+        nav.showLogLine.connect(area.show_line)
     return area

@@ -370,6 +370,23 @@ class LogsArea(QWidget, AreaDefaults):
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
+    def show_line(self, path: str, line: int) -> bool:
+        """Select line ``line`` (1-based) of the log file at ``path`` (Navigator.showLogLine); False if not here."""
+        target = Path(path).absolute()
+        for k, timeline in enumerate(self.logs.timelines):
+            segments, starts = timeline.layout()
+            for segment, start in zip(segments, starts, strict=True):
+                if segment.path.absolute() == target and 0 < line <= segment.count:
+                    if not self.spec.empty:
+                        self.clear_filter()
+                    self.set_follow(False)
+                    self.picker.setCurrentIndex(max(self.picker.findData(k), 0))
+                    self.select_row(start + line - 1)
+                    return True
+        self.status.setText(f"{Path(path).name} line {line} is not in the log folders shown here "
+                            f"({', '.join(str(f) for f in self.logs.folders) or 'none'}).")
+        return False
+
     def _on_jump(self) -> None:
         try:
             moment = parse_moment(self.jump.text(), self.model.utc)

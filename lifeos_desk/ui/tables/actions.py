@@ -162,3 +162,10 @@ def make_search_box() -> QLineEdit:
     search.setToolTip("Finds rows where any text or time column contains this text, "
                       "or any number column equals it.\n\nPer-column filters:\n" + SYNTAX_HELP)
     return search
+
+
+def trade_key(table: str, info: TableInfo) -> str | None:
+    """The primary-key column of a trades or transactions table, which the trade inspector takes; else None."""
+    if table not in ("trades", "transactions"):
+        return None
+    return next((s.name for s in info.specs if s.pk), None)

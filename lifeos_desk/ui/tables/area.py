@@ -32,6 +32,7 @@ from ...db.watcher import ChangeWatcher
 from ...session import Session
 from ..area_host import UnsavedChoice, ask_unsaved
 from ..areas import AreaDefaults, ScreenshotState
+from .actions import equals_text
 from .pane import PaneDeps, TablePane
 from .stores import StoreSwitcher
 
@@ -115,6 +116,7 @@ class TablesArea(QWidget, AreaDefaults):
         self._users.modeChanged.connect(self._on_mode)
         s.nav.showRows.connect(self.show_rows)
         s.nav.showStore.connect(self.show_store)
+        s.nav.showRow.connect(self.show_row)
 
     @property
     def database(self) -> Database:
@@ -163,6 +165,7 @@ class TablesArea(QWidget, AreaDefaults):
         s.nav.showRows.disconnect(self.show_rows)
         s.nav.showStore.disconnect(self.show_store)
         self._stop_store_watcher()
+        s.nav.showRow.disconnect(self.show_row)
         for pane in self.panes.values():
             pane.shutdown()
 
@@ -310,6 +313,23 @@ class TablesArea(QWidget, AreaDefaults):
     def _on_users_change(self) -> None:
         if self._database is self._users:
             self._on_external_change()
+
+    @Slot(str, str, list)
+    def show_row(self, store: str, table: str, key: list[Any]) -> None:
+        """Honour Navigator.showRow: that table filtered to the row with this primary key, selected."""
+        if store and Path(store).absolute() != self._database.path.absolute():
+            self.show_store(store)  # another SQLite store of the home: switch to it (says so when it cannot)
+            if Path(store).absolute() != self._database.path.absolute():
+                return
+        pane = self.show_table(table)
+        if pane is None or not key:
+            return
+        pk = [s.name for s in pane.model.info.specs if s.pk] or [pane.model.info.key]
+        pane.show_rows(pk[0], [key[0]])
+        for column, value in list(zip(pk, key, strict=False))[1:]:
+            pane.set_filter(column, equals_text(value))
+        if pane.model.rowCount() > 0:
+            pane.select_row(0)
 
     @Slot()
     def _on_external_change(self) -> None:

@@ -442,6 +442,8 @@ class TablePane(QWidget):
                 action = menu.addAction(label)
                 action.setData((table, column, value))
                 action.triggered.connect(self._on_relation_action)
+            if (pk := actions.trade_key(self.table, self.model.info)) is not None:  # the trade inspector (issue 15)
+                menu.addAction("Inspect trade…", self._on_inspect).setData(str(self._value(index.row(), pk)))
         menu.popup(self.view.viewport().mapToGlobal(pos))
         self._menu = menu
 
@@ -454,6 +456,10 @@ class TablePane(QWidget):
         if isinstance(action, QAction):
             table, column, value = action.data()
             self._deps.nav.show_rows(table, column, [value])
+
+    @Slot()
+    def _on_inspect(self) -> None:
+        self._deps.nav.inspect_trade(str(self.sender().data()))  # type: ignore[attr-defined]
 
     @Slot()
     def _filter_by_current(self) -> None:

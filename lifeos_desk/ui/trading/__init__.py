@@ -15,7 +15,9 @@ def trading_paths(session: Session) -> TradingPaths:
 
 def create_trading_area(session: Session) -> TradingArea:
     """The area factory for ``ui/areas.py``."""
-    return TradingArea(trading_paths(session), session.prefs)
+    area = TradingArea(trading_paths(session), session.prefs, nav=session.nav)
+    session.nav.showTrading.connect(area.show_record)
+    return area
 
 
 __all__ = ["EmergencyStopBanner", "TradingArea", "create_trading_area", "trading_paths"]

@@ -14,13 +14,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, Qt, Slot
+from PySide6.QtCore import QItemSelection, QPoint, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -43,7 +44,7 @@ from ...core.trading import (
     open_positions,
     positions_file,
 )
-from ...signals import Prefs
+from ...signals import Navigator, Prefs
 from .detail import IntentDetail
 from .emergency import banner_text
 from .models import intents_model, positions_model, time_text
@@ -58,11 +59,13 @@ class TradingArea(QWidget):
     """Positions, trade history and exit intents of one home (and bot checkout), refreshed live."""
 
     def __init__(self, paths: TradingPaths, prefs: Prefs | None = None, parent: QWidget | None = None, *,
-                 poll_ms: int = 500, synchronous: bool = False) -> None:
+                 poll_ms: int = 500, synchronous: bool = False, nav: Navigator | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tradingArea")
         self.paths = paths
         self._prefs = prefs
+        self._nav = nav
+        self._pending: tuple[str, str, str] | None = None  # a selection asked for before its file was read
         self._files: dict[str, StateFile[Any]] = {}
         self._reader = SerialReader(self, synchronous=synchronous)
         self._reader.finished.connect(self._on_read)
@@ -115,6 +118,9 @@ class TradingArea(QWidget):
         self.tabs.addTab(self.positions, "Positions")
         self.tabs.addTab(split, "Exit intents")
         self.tabs.addTab(self.history, "Trade history")
+        for pane in (self.positions, self.history, self.intents):
+            pane.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            pane.view.customContextMenuRequested.connect(self._on_context_menu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(top)
@@ -186,6 +192,48 @@ class TradingArea(QWidget):
         """Bring the trade history to the front."""
         self.tabs.setCurrentIndex(2)
 
+    @Slot(str, str, str)
+    def show_record(self, kind: str, store: str, key: str) -> bool:
+        """Select a position (in the positions or history tab, by ``store``'s file name) or an exit intent.
+
+        Navigator.showTrading; a record not read yet is selected when its file's read arrives.
+        """
+        if kind == "intent":
+            tab, panes = 1, [self.intents]
+        elif Path(store).name.startswith("trade_history"):
+            tab, panes = 2, [self.history, self.positions]
+        else:
+            tab, panes = 0, [self.positions, self.history]
+        self.tabs.setCurrentIndex(tab)
+        for pane in panes:
+            if pane.select_key(key):
+                self.tabs.setCurrentIndex({id(self.positions): 0, id(self.history): 2}.get(id(pane), 1))
+                self._pending = None
+                return True
+        self._pending = (kind, store, key)
+        return False
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        view = self.sender()
+        pane = next((p for p in (self.positions, self.history, self.intents) if p.view is view), None)
+        if pane is None or self._nav is None:
+            return
+        index = pane.view.indexAt(pos)
+        if not index.isValid():
+            return
+        pane.view.selectRow(index.row())
+        menu = QMenu(self)
+        menu.addAction("Inspect trade…", self._inspect_selected).setData(pane.selected_key())
+        menu.popup(pane.view.viewport().mapToGlobal(pos))
+        self._menu = menu
+
+    @Slot()
+    def _inspect_selected(self) -> None:
+        action = self.sender()
+        key = action.data() if isinstance(action, QAction) else None
+        if key and self._nav is not None:
+            self._nav.inspect_trade(str(key))
+
     def busy(self) -> bool:
         """True while a read is running (tests wait for it)."""
         return self._reader.busy()
@@ -218,6 +266,8 @@ class TradingArea(QWidget):
             self._show_intents(result)
         elif key == EMERGENCY:
             self._show_emergency(result)
+        if self._pending is not None and key != EMERGENCY:
+            self.show_record(*self._pending)
 
     def _show_positions(self, snap: Snapshot[Position]) -> None:
         self.positions.show_snapshot(snap)
