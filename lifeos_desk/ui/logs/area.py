@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMenu,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -34,6 +32,7 @@ from PySide6.QtWidgets import (
 from ...core.jsonl.filtering import FilterSpec
 from ...core.jsonl.timeline import LogSet, Timeline
 from ..areas import AreaDefaults, ScreenshotState
+from .columns import pick_extra_key
 from .detail import DetailPane
 from .exporter import Exporter
 from .filterbar import FilterBar, parse_moment
@@ -400,18 +399,9 @@ class LogsArea(QWidget, AreaDefaults):
 
     # -- optional columns -----------------------------------------------------
     def _column_menu(self, pos: QPoint) -> None:
-        menu = QMenu(self)
-        keys = sorted(set(self.model.seen_keys()) | set(self.model.extra_keys))
-        if not keys:
-            menu.addAction("Other keys appear here once entries are shown").setEnabled(False)
-        for key in keys:
-            action = menu.addAction(key)
-            action.setCheckable(True)
-            action.setChecked(key in self.model.extra_keys)
-            action.setData(key)
-        chosen = menu.exec(self.table.horizontalHeader().mapToGlobal(pos))
-        if isinstance(chosen, QAction) and chosen.data():
-            self.toggle_column(str(chosen.data()))
+        key = pick_extra_key(self, self.model, self.table.horizontalHeader(), pos)
+        if key is not None:
+            self.toggle_column(key)
 
     def toggle_column(self, key: str) -> None:
         """Show or hide another key of the entries as its own column."""

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -41,6 +39,7 @@ from . import actions
 from .detail import UserDetailPanel
 from .export import CsvExport, selection_tsv
 from .filterbar import FilterBar
+from .rowmenu import RowMenu
 from .style import StyledTableModel
 
 FILTER_DEBOUNCE_MS = 300
@@ -73,6 +72,7 @@ class TablePane(QWidget):
     def __init__(self, deps: PaneDeps, info: TableInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._deps = deps
+        self._row_menu = RowMenu(self)
         self._utc = deps.utc
         self._chosen: tuple[str, list[Any]] | None = None
         self._dirty = False
@@ -167,7 +167,7 @@ class TablePane(QWidget):
         self.copy_button.clicked.connect(self.copy_selection)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.index_button.clicked.connect(self._on_indexes)
-        self.view.customContextMenuRequested.connect(self._on_context_menu)
+        self.view.customContextMenuRequested.connect(self._row_menu.popup)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row)
         self._detail_timer.timeout.connect(self._show_detail)
         if self.detail is not None:
@@ -179,6 +179,11 @@ class TablePane(QWidget):
         self.filters.relayout()
 
     # ---------------------------------------------------------------- facts
+    @property
+    def deps(self) -> PaneDeps:
+        """What this pane was given from the session."""
+        return self._deps
+
     @property
     def table(self) -> str:
         """The table's name."""
@@ -428,46 +433,6 @@ class TablePane(QWidget):
     def _value(self, row: int, column: str) -> Any:
         i = self.model.info.index_of(column)
         return self.model.value(row, i) if i >= 0 else None
-
-    @Slot(QPoint)
-    def _on_context_menu(self, pos: QPoint) -> None:
-        index = self.view.indexAt(pos)
-        menu = QMenu(self)
-        menu.addAction("Copy", self.copy_selection)
-        if index.isValid():
-            spec = self.model.info.specs[index.column()]
-            if spec.kind is not ColumnKind.KEY:
-                menu.addAction(f"Filter {spec.header} by this value", self._filter_by_current)
-            for label, table, column, value in self._relations(index.row()):
-                action = menu.addAction(label)
-                action.setData((table, column, value))
-                action.triggered.connect(self._on_relation_action)
-            if (pk := actions.trade_key(self.table, self.model.info)) is not None:  # the trade inspector (issue 15)
-                menu.addAction("Inspect trade…", self._on_inspect).setData(str(self._value(index.row(), pk)))
-        menu.popup(self.view.viewport().mapToGlobal(pos))
-        self._menu = menu
-
-    def _relations(self, row: int) -> list[tuple[str, str, str, Any]]:
-        return actions.relation_targets(self._deps.domain, self.table, self.model.info, partial(self._value, row))
-
-    @Slot()
-    def _on_relation_action(self) -> None:
-        action = self.sender()
-        if isinstance(action, QAction):
-            table, column, value = action.data()
-            self._deps.nav.show_rows(table, column, [value])
-
-    @Slot()
-    def _on_inspect(self) -> None:
-        self._deps.nav.inspect_trade(str(self.sender().data()))  # type: ignore[attr-defined]
-
-    @Slot()
-    def _filter_by_current(self) -> None:
-        index = self.view.currentIndex()
-        if index.isValid():
-            spec = self.model.info.specs[index.column()]
-            value = self.model.value(index.row(), index.column())
-            self.set_filter(spec.name, "NULL" if value is None else actions.equals_text(value))
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
