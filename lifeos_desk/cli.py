@@ -33,6 +33,8 @@ COMMAND_MODULES = (
     "lifeos_desk.commands.list",
     "lifeos_desk.commands.migrate",
     "lifeos_desk.commands.audit",
+    "lifeos_desk.commands.query",
+    "lifeos_desk.commands.diff",
 )
 
 
