@@ -34,7 +34,8 @@ EXIT_INTERRUPTED = 130
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The statement, the store, the output shape and the row cap."""
-    parser.add_argument("sql", nargs="?", default=None, help="one SQL statement (quote it)")
+    parser.add_argument("sql", nargs="?", default=None,
+                        help="one SQL statement (quote it); - reads it from stdin (the window does: argv is public)")
     parser.add_argument("--store", type=Path, default=None, metavar="PATH",
                         help="the SQLite file to read (default: <home>/public_users.db)")
     shape = parser.add_mutually_exclusive_group()
@@ -54,6 +55,8 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     from ..db.errors import DatabaseError, DbProblem, classify_sqlite_error
 
     store = args.store or paths.db
+    if args.sql == "-":
+        args.sql = sys.stdin.read()
     if (args.sql is None) == (not args.schema):
         return _fail(args, EXIT_BAD_SQL, "give one SQL statement, or --schema" if args.sql is None
                      else "give either a SQL statement or --schema, not both")

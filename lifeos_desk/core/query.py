@@ -235,7 +235,8 @@ class ReadOnlyConnection:
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Every row of a small statement of our own (schema facts), under the same guard."""
-        return self._run(lambda: self._con.execute(sql, params).fetchall())
+        rows: list[tuple[Any, ...]] = self._run(lambda: self._con.execute(sql, params).fetchall())
+        return rows
 
     def _fetch(self, sql: str, params: tuple[Any, ...], limit: int) -> tuple[list[str], list[tuple[Any, ...]], bool]:
         cursor = self._con.execute(sql, params)

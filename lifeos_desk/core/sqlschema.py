@@ -41,6 +41,7 @@ class SchemaObject:
     pages: int | None = None  # from dbstat
     bytes: int | None = None
     foreign_keys: list[ForeignKey] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # indexes: the indexed columns in order
 
 
 @dataclass
@@ -58,6 +59,13 @@ class Schema:
     def of_kind(self, kind: str) -> list[SchemaObject]:
         """The objects of one kind, in file order."""
         return [o for o in self.objects if o.kind == kind]
+
+    def index_covers(self, table: str, column: str) -> str | None:
+        """The name of an index of ``table`` whose first column is ``column``, if there is one."""
+        for obj in self.of_kind("index"):
+            if obj.table == table and obj.columns[:1] == [column]:
+                return obj.name
+        return None
 
     def as_json(self) -> dict[str, Any]:
         """For ``lifeos-desk query --schema --json``."""
@@ -110,6 +118,8 @@ def read_schema(con: ReadOnlyConnection, count_rows: bool = True) -> Schema:
         obj = SchemaObject(str(kind), str(name), str(table), str(sql))
         if obj.name in usage:
             obj.pages, obj.bytes = usage[obj.name]
+        if obj.kind == "index":
+            obj.columns = [str(r[2]) for r in con.rows(f"PRAGMA index_info({_quote(obj.name)})")]
         if obj.kind == "table":
             obj.foreign_keys = _foreign_keys(con, obj.name)
             if count_rows:

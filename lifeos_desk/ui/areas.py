@@ -129,6 +129,12 @@ def _tables_area(session: Session) -> QWidget:
     return create_tables_area(session)
 
 
+def _sql_area(session: Session) -> QWidget:
+    from .sql import create_sql_area  # imported here so start-up stays light
+
+    return create_sql_area(session)
+
+
 def _logs_area(session: Session) -> QWidget:
     from .logs import create_logs_area  # imported here so start-up stays light
 
@@ -151,6 +157,7 @@ def default_areas() -> list[AreaSpec]:
     """The areas in tab order (Ctrl+1 ... in this order)."""
     return [
         AreaSpec("tables", "Tables", "Every table of the database, live", _tables_area),
+        AreaSpec("sql", "SQL", "Read-only SQL console and the schema of every SQLite store", _sql_area),
         AreaSpec("trading", "Trading state", "The treasury's positions, exit intents and trade history, live",
                  _trading_area),
         AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area),
