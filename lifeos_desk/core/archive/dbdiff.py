@@ -101,7 +101,7 @@ def _diff_table(pair: _Pair, table: str) -> TableDiff:
                     columns_added=[c for c in names_b if c not in names_a],
                     columns_removed=[c for c in names_a if c not in names_b])
     keys = ", ".join(f"y.{_q(k)}" for k in key)
-    match = " AND ".join(f"x.{_q(k)} = y.{_q(k)}" for k in key)
+    match = " AND ".join(f"x.{_q(k)} IS y.{_q(k)}" for k in key)  # IS: SQLite lets a non-integer key be NULL
     only = "SELECT {keys} FROM {one}.{t} AS y WHERE NOT EXISTS (SELECT 1 FROM {other}.{t} AS x WHERE {match})"
     added = only.format(keys=keys, one="b", other="a", t=t, match=match)
     removed = only.format(keys=keys, one="a", other="b", t=t, match=match)
