@@ -141,7 +141,8 @@ def test_the_schema_lists_every_kind_with_its_sql(qtbot, area: SqlArea) -> None:
     with qtbot.waitSignal(area.schema.loaded, timeout=WAIT_MS):
         area.tabs.setCurrentWidget(area.schema)
     tree = area.schema.tree
-    groups = {tree.topLevelItem(i).text(0).split(" (")[0]: tree.topLevelItem(i) for i in range(tree.topLevelItemCount())}
+    tops = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    groups = {item.text(0).split(" (")[0]: item for item in tops}
     assert list(groups) == ["Tables", "Views", "Indexes", "Triggers"]
     for title, item in groups.items():
         assert item.childCount() >= 1, title

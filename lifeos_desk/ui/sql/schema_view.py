@@ -78,7 +78,7 @@ class SchemaView(QWidget):
         self.child.done.connect(self._on_done)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Object", "Rows", "Pages", "Size"])
-        self.tree.setColumnWidth(0, 260)
+        self.tree.header().setStretchLastSection(False)
         self.tree.currentItemChanged.connect(self._on_current)
         self.sql = QPlainTextEdit()
         self.sql.setReadOnly(True)
@@ -105,7 +105,7 @@ class SchemaView(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.tree)
         split.addWidget(self.sql)
-        split.setSizes([420, 560])
+        split.setSizes([470, 530])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
@@ -146,6 +146,8 @@ class SchemaView(QWidget):
             for obj in objects:
                 group.addChild(self._item(obj))
             group.setExpanded(kind in ("table", "view", "trigger"))
+        for column in range(self.tree.columnCount()):
+            self.tree.resizeColumnToContents(column)
         pages = "page usage from dbstat" if schema.dbstat else schema.note
         self.summary.setText(f"{schema.page_count:,} pages of {schema.page_size:,} bytes "
                              f"({human_bytes(schema.page_count * schema.page_size)}), journal mode "
