@@ -157,9 +157,9 @@ def default_areas() -> list[AreaSpec]:
     """The areas in tab order (Ctrl+1 ... in this order)."""
     return [
         AreaSpec("tables", "Tables", "Every table of the database, live", _tables_area),
-        AreaSpec("sql", "SQL", "Read-only SQL console and the schema of every SQLite store", _sql_area),
         AreaSpec("trading", "Trading state", "The treasury's positions, exit intents and trade history, live",
                  _trading_area),
+        AreaSpec("sql", "SQL", "Read-only SQL console and the schema of every SQLite store", _sql_area),
         AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area),
         AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs", _logs_area),
         AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL", _charts_area),
