@@ -35,6 +35,8 @@ COMMAND_MODULES = (
     "lifeos_desk.commands.logs",
     "lifeos_desk.commands.audit",
     "lifeos_desk.commands.inspect",
+    "lifeos_desk.commands.query",
+    "lifeos_desk.commands.diff",
 )
 
 

@@ -135,6 +135,12 @@ def _tables_area(session: Session) -> QWidget:
     return create_tables_area(session)
 
 
+def _sql_area(session: Session) -> QWidget:
+    from .sql import create_sql_area  # imported here so start-up stays light
+
+    return create_sql_area(session)
+
+
 def _logs_area(session: Session) -> QWidget:
     from .logs import create_logs_area  # imported here so start-up stays light
 
@@ -166,6 +172,7 @@ def default_areas() -> list[AreaSpec]:
         AreaSpec("tables", "Tables", "Every table of the database, live", _tables_area),
         AreaSpec("trading", "Trading state", "The treasury's positions, exit intents and trade history, live",
                  _trading_area),
+        AreaSpec("sql", "SQL", "Read-only SQL console and the schema of every SQLite store", _sql_area),
         AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area),
         AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs", _logs_area),
         AreaSpec("checks", "Checks", "Cross-check every store and inspect one trade's whole life", _checks_area),

@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.utc_action)
         view_menu.addSeparator()
         self.area_view_actions = [
-            self._action(spec.title, self._tab_selector(i), f"Ctrl+{i + 1}" if i < 9 else None, spec.tooltip)
+            self._action(spec.title, self._tab_selector(i), f"Ctrl+{(i + 1) % 10}" if i < 10 else None, spec.tooltip)
             for i, spec in enumerate(self._area_specs)]
         view_menu.addActions(self.area_view_actions)
 

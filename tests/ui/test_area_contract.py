@@ -111,6 +111,8 @@ def test_every_default_area_keeps_the_contract(window_for: WindowFor, tmp_path: 
     assert w.tabs.count() == len(keys)
     assert keys[0] == "home" and w.tabs.tabText(0) == "Home"  # the map comes first
     assert keys.index("checks") == keys.index("logs") + 1  # Checks comes right after the Audit log
+    assert w.tabs.count() == len(default_areas())
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == [spec.title for spec in default_areas()]
     for i in range(w.tabs.count()):
         area = w.tabs.widget(i)
         assert isinstance(area, Area), type(area).__name__
@@ -122,7 +124,7 @@ def test_every_default_area_keeps_the_contract(window_for: WindowFor, tmp_path: 
 def test_one_spec_entry_adds_tab_menu_shortcut_and_help(window_for: WindowFor, tmp_path: Path) -> None:
     w = window_for(_home(tmp_path, ADR_DDL), [DUMMY])
     n = len(default_areas())  # the dummy comes after the default areas
-    key = f"Ctrl+{n + 1}"
+    key = f"Ctrl+{(n + 1) % 10}"  # Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth
     assert w.tabs.count() == n + 1 and w.tabs.tabText(n) == "Dummy"
     assert isinstance(w.tabs.widget(n), DummyArea)
     assert w.tabs.tabToolTip(n) == f"A test area ({key})"  # generated from the View action's shortcut
