@@ -142,6 +142,7 @@ def _level_of(data: dict[str, Any]) -> str:
     if not isinstance(success, bool):
         return ""
     kind = data.get("event_type")
+    kind = kind if isinstance(kind, str) else ""  # any JSON may stand there: only text names an event
     if not success:
         return "WARNING" if kind == "login_failed" else "ERROR"
     return "WARNING" if kind in _WARNING_EVENTS else "INFO"
