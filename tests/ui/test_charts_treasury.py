@@ -94,9 +94,9 @@ def test_figures_and_source_match_the_json(home: DeployedHome, make_panel: MakeP
     path = _history_path(home)
     panel = make_panel(TradingPaths(home.home, home.bot_dir))
     _shows(panel, path)
-    assert not panel.notice.isVisible()
+    assert not panel.notice.isVisible() and panel.body.isVisible()
     assert panel.figures is not None and panel.figures.tokens.name[0] == "WIF"  # 20 + 31.25: the best token
-    assert "1 row(s) that realise no PnL" in panel.count.detail.text()  # the cancelled entry, reported
+    assert panel.source.text().endswith(" · 1 row(s) that realise no PnL (open, buys, pending, failed) not counted")
 
 
 def test_a_rewrite_refreshes_and_a_half_written_file_keeps_the_last_good(home: DeployedHome, make_panel: MakePanel,
@@ -125,7 +125,7 @@ def test_a_missing_file_says_what_is_needed(home: DeployedHome, make_panel: Make
     path.unlink()
     qtbot.waitUntil(lambda: "not found" in panel.source.text(), timeout=10_000)
     assert "does not exist yet" in panel.notice.text() and panel.notice.isVisible()
-    assert panel.count.value.text() == "0"
+    assert panel.count.value.text() == "0" and not panel.body.isVisible()
 
     bare = make_panel(TradingPaths(home.home, None))  # no checkout known, nothing in the legacy folder
     assert "No bot checkout is known" in bare.notice.text() and "--bot-dir" in bare.notice.text()

@@ -22,7 +22,7 @@ from datetime import UTC, tzinfo
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
 
 from ...core import pnl
 from ...core.pnl_sources import closed_count, trades_from_history
@@ -70,6 +70,8 @@ class TreasuryTradesPanel(QWidget):
         self.notice = QLabel()
         self.notice.setObjectName("treasuryNotice")
         self.notice.setWordWrap(True)
+        for label in (self.source, self.notice):  # paths and file contents are text, never markup
+            label.setTextFormat(Qt.TextFormat.PlainText)
         self.notice.setStyleSheet("color:#b26a00;")
         self.notice.hide()
         self.net = Figure("Net PnL", "Sum of pnl_usd of the treasury's closed trades")
@@ -84,25 +86,23 @@ class TreasuryTradesPanel(QWidget):
         grid = QGridLayout()
         grid.setSpacing(8)
         for i, chart in enumerate(self.charts):
-            chart.card.setMinimumHeight(260)
+            chart.card.setMinimumHeight(200)
             grid.addWidget(chart.card, i // 2, i % 2)
             for plot in chart.card.plots:
                 events = _PlotEvents(chart, plot)
                 events.clicked.connect(self.on_plot_clicked)
                 events.hovered.connect(self.on_plot_hovered)
-        inner = QWidget()
-        inner_layout = QVBoxLayout(inner)
+        # No scroll area: four cards share the height, so all four are in view at 1066x666.
+        self.body = QWidget()
+        inner_layout = QVBoxLayout(self.body)
         inner_layout.setContentsMargins(0, 0, 0, 0)
         inner_layout.addLayout(heads)
         inner_layout.addLayout(grid, 1)
-        self.body = QScrollArea()
-        self.body.setWidgetResizable(True)
-        self.body.setFrameShape(QFrame.Shape.NoFrame)
-        self.body.setWidget(inner)
         layout = QVBoxLayout(self)
         layout.addWidget(self.source)
         layout.addWidget(self.notice)
         layout.addWidget(self.body, 1)
+        layout.addStretch(0)  # keeps the source and notice at the top while the charts are hidden
 
     # -- reading ------------------------------------------------------------------------
     @property
@@ -139,10 +139,11 @@ class TreasuryTradesPanel(QWidget):
             return
         snap, trades = result
         self.snapshot, self.records, self.trades = snap, snap.items, trades
-        self._show_source(snap)
         self.recompute()
+        self._show_source(snap)
 
     def _show_source(self, snap: Snapshot[Position]) -> None:
+        self.body.setVisible(not snap.missing)  # nothing to chart: the notice says what is needed
         if snap.missing:
             self.source.setText(f"Source: {snap.path} — not found.")
             self.notice.setText(self._missing_text(snap))
@@ -152,7 +153,9 @@ class TreasuryTradesPanel(QWidget):
         stamp = snap.good_at if snap.stale and snap.good_at is not None else snap.read_at
         when = time.strftime("%H:%M:%S", time.gmtime(stamp) if self.tz is UTC else time.localtime(stamp))
         read = f"last complete read {when}" if snap.stale else f"read {when}"
-        self.source.setText(f"Source: {snap.path}{shown}, {closed_count(self.trades):,} closed trades, {read}")
+        notes = self.figures.notes if self.figures is not None else []
+        self.source.setText(" · ".join([f"Source: {snap.path}{shown}, {closed_count(self.trades):,} closed trades, "
+                                        f"{read}", *notes]))
         self.source.setToolTip("The treasury's own trades (trade_history.json of the bot checkout), not the "
                                "public users' transactions")
         self.notice.setText(snap.notice)
@@ -179,7 +182,7 @@ class TreasuryTradesPanel(QWidget):
         self.factor.set(style.ratio(h.profit_factor), "above 1: more gained than lost")
         self.drawdown.set(style.money(h.max_drawdown, sign=False), "", style.LOSS if h.max_drawdown < 0 else None)
         best = f"best {style.money(h.best)} · worst {style.money(h.worst)}" if h.trade_count else "no closed trades"
-        self.count.set(f"{h.trade_count:,}", "; ".join([best, *fig.notes]))
+        self.count.set(f"{h.trade_count:,}", best)
         for chart in self.charts:
             chart.show(fig, self.tz)
             caption = chart.card.caption.text().split(" Click")[0]  # their clicks open Tables rows
@@ -191,8 +194,8 @@ class TreasuryTradesPanel(QWidget):
     def on_utc_changed(self, _utc: bool) -> None:
         """Days and axes follow the zone; the instants stay."""
         if self.snapshot is not None:
-            self._show_source(self.snapshot)
             self.recompute()
+            self._show_source(self.snapshot)
 
     # -- interaction ----------------------------------------------------------------------
     def _hit_ids(self, chart: TradeChart, plot: pg.PlotWidget, x: float, y: float) -> tuple[str, list[str]]:
