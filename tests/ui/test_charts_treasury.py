@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core.trading import TradingPaths
 from lifeos_desk.session import Session
+from lifeos_desk.signals import Navigator
 from lifeos_desk.ui.charts import ChartsArea
 from lifeos_desk.ui.charts.style import money
 from lifeos_desk.ui.charts.treasury_tab import TreasuryTradesPanel
@@ -23,7 +24,7 @@ from tests.deployed_home import DeployedHome, build_deployed_home
 from .deployed_session import deployed, deployed_session  # noqa: F401  (fixtures)
 
 Entry = dict[str, object]
-MakePanel = Callable[[TradingPaths], TreasuryTradesPanel]
+MakePanel = Callable[..., TreasuryTradesPanel]  # (paths, nav=None) -> a shown, read panel
 
 
 def _history_path(h: DeployedHome) -> Path:
@@ -68,8 +69,8 @@ def home(tmp_path: Path) -> DeployedHome:
 def make_panel(qtbot: QtBot) -> Iterator[MakePanel]:
     made: list[TreasuryTradesPanel] = []
 
-    def make(paths: TradingPaths) -> TreasuryTradesPanel:
-        panel = TreasuryTradesPanel(paths, poll_ms=50)
+    def make(paths: TradingPaths, nav: Navigator | None = None) -> TreasuryTradesPanel:
+        panel = TreasuryTradesPanel(paths, nav=nav, poll_ms=50)
         qtbot.addWidget(panel)
         panel.resize(1066, 666)
         panel.show()
@@ -130,6 +131,22 @@ def test_a_missing_file_says_what_is_needed(home: DeployedHome, make_panel: Make
     bare = make_panel(TradingPaths(home.home, None))  # no checkout known, nothing in the legacy folder
     assert "No bot checkout is known" in bare.notice.text() and "--bot-dir" in bare.notice.text()
     assert bare.figures is not None and bare.figures.empty
+
+
+def test_a_click_on_a_point_selects_that_trade_in_trading_state(home: DeployedHome, make_panel: MakePanel,
+                                                                 qtbot: QtBot) -> None:
+    nav = Navigator()
+    panel = make_panel(TradingPaths(home.home, home.bot_dir), nav)
+    fig = panel.figures
+    assert fig is not None
+    at = [panel.records[r].id for r in fig.series.trades.rowid.tolist()].index("c0000001")
+    chart = panel.charts[0]
+    plot = chart.card.plots[0]
+    with qtbot.waitSignal(nav.showTrading, timeout=2000) as got:
+        panel.on_plot_clicked(chart, plot, float(fig.wall[at]), 0.0)
+    assert got.args == ["position", str(_history_path(home)), "c0000001"]
+    with qtbot.assertNotEmitted(nav.showTrading):  # a day bar holds several trades: nothing to select
+        panel.on_plot_clicked(panel.charts[2], panel.charts[2].card.plots[0], float(fig.wall[at]), 1.0)
 
 
 def test_the_charts_area_has_both_sources(deployed_session: Session, qtbot: QtBot) -> None:  # noqa: F811
