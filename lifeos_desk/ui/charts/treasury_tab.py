@@ -22,7 +22,16 @@ from datetime import UTC, tzinfo
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...core import pnl
 from ...core.pnl_sources import closed_count, trades_from_history
@@ -36,6 +45,19 @@ from .trades_tab import Figure, _PlotEvents
 
 POLL_MS = 2000
 HISTORY = "history"
+
+
+class _FitLayout(QVBoxLayout):
+    """A layout that reports no height-for-width, so a resizable QScrollArea fits it to the viewport.
+
+    With height-for-width (the cards' word-wrapped captions) the scroll area
+    sizes its widget to the layout's preferred height, about twice the
+    window's, and only one row of cards would be in view.
+    """
+
+    def hasHeightForWidth(self) -> bool:
+        """Never: the minimum size alone decides when scroll bars appear."""
+        return False
 
 
 class TreasuryTradesPanel(QWidget):
@@ -92,12 +114,15 @@ class TreasuryTradesPanel(QWidget):
                 events = _PlotEvents(chart, plot)
                 events.clicked.connect(self.on_plot_clicked)
                 events.hovered.connect(self.on_plot_hovered)
-        # No scroll area: four cards share the height, so all four are in view at 1066x666.
-        self.body = QWidget()
-        inner_layout = QVBoxLayout(self.body)
+        inner = QWidget()
+        inner_layout = _FitLayout(inner)
         inner_layout.setContentsMargins(0, 0, 0, 0)
         inner_layout.addLayout(heads)
         inner_layout.addLayout(grid, 1)
+        self.body = QScrollArea()  # scrolls only below the cards' minimum size: the window stays resizable
+        self.body.setWidgetResizable(True)
+        self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setWidget(inner)
         layout = QVBoxLayout(self)
         layout.addWidget(self.source)
         layout.addWidget(self.notice)
