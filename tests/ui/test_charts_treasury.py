@@ -96,6 +96,7 @@ def test_figures_and_source_match_the_json(home: DeployedHome, make_panel: MakeP
     panel = make_panel(TradingPaths(home.home, home.bot_dir))
     _shows(panel, path)
     assert not panel.notice.isVisible() and panel.body.isVisible()
+    assert panel.body.verticalScrollBar().maximum() == 0  # all four cards in view at 1066x666
     assert panel.figures is not None and panel.figures.tokens.name[0] == "WIF"  # 20 + 31.25: the best token
     assert panel.source.text().endswith(" · 1 row(s) that realise no PnL (open, buys, pending, failed) not counted")
 
