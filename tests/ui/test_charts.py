@@ -292,7 +292,7 @@ def test_unknown_schema_explains(open_area: OpenArea, tmp_path: Path) -> None:
     con.execute("CREATE TABLE other (x)")
     con.close()
     area = open_area(DataPaths(home=home, logs=(home / "logs",), backups=home / "backups"))
-    assert area.trades is None and area.count() == 2
+    assert area.trades is None and area.count() == 3  # Trade PnL notice, Treasury trades, Algorithm metrics
 
 
 def test_metrics_sorting_reorders_bars_and_hover_gives_exact_values(open_area: OpenArea, tmp_path: Path,
