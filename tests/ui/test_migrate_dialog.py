@@ -62,6 +62,9 @@ def test_migrate_verifies_every_table_then_refuses_again_without_replace(
     assert set(column(dialog, STAGE)) == {"done"}
     assert "Every table verified" in dialog.status_label.text()
     assert tables(pg_url) == len(results)
+    dialog.open_target()
+    assert dialog.opened is not None and dialog.opened.isVisible()
+    dialog.opened.close()
 
     run(qtbot, dialog, dry_run=False)
     assert dialog.runner.exit_code == 4

@@ -12,6 +12,7 @@ typed here lives in this dialog's memory only and reaches the child as
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
 from ...core.migrate.errors import MigrateError
 from ...core.migrate.target import check_target
 from ...core.paths import DataPaths
+from ...core.pgurl import pg_params
 from ...core.stores import StoreKind, StoreRef
 from ..backups.runner import ArchiveRunner
 from .words import outcome, report_rows
@@ -81,6 +83,11 @@ class MigrateDialog(QDialog):
         self.migrate_button = QPushButton("Migrate", self)
         self.cancel_button = QPushButton("Cancel migration", self)
         self.close_button = QPushButton("Close", self)
+        self.open_button = QPushButton("Open the migrated database", self)
+        self.open_button.setToolTip("Tables over PostgreSQL in a read-only session (a window of its own)")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self.open_target)
+        self.opened: QWidget | None = None
         self.cancel_button.setEnabled(False)
         self.preview_button.clicked.connect(self.preview)
         self.migrate_button.clicked.connect(self.migrate)
@@ -123,6 +130,7 @@ class MigrateDialog(QDialog):
         for button in (self.preview_button, self.migrate_button, self.cancel_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -167,6 +175,7 @@ class MigrateDialog(QDialog):
         if not dry_run:
             self.ddl_view.clear()
         self._set_running(True)
+        self.open_button.setEnabled(False)
         env = {"PGPASSWORD": self._password} if self._password else None
         self.runner.start("migrate", *args, *(["--dry-run"] if dry_run else []), env=env)
 
@@ -249,6 +258,24 @@ class MigrateDialog(QDialog):
         mismatch = code == 1 and bool(result.get("tables"))
         self.status_label.setText(outcome(code, "" if mismatch else message, self._dry_run))
         self._set_running(False)
+        self.open_button.setEnabled(code == 0 and not self._dry_run)
+
+    @Slot()
+    def open_target(self) -> None:
+        """Open the target in the PostgreSQL window (ui/pg), with the typed password in memory only."""
+        from ..pg import PgWindow
+
+        try:
+            params = pg_params(self.url_edit.text().strip())
+        except MigrateError as exc:
+            self.status_label.setText(str(exc))
+            return
+        if self._password:
+            params = dataclasses.replace(params, password=self._password)
+        window = PgWindow(params, self.parentWidget())
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        self.opened = window
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """A running migration is cancelled (rolled back) before the dialog goes."""

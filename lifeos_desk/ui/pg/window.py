@@ -12,9 +12,20 @@ the connection is saved in settings (docs/architecture.md, 'PostgreSQL').
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ... import APP_DISPLAY_NAME
 from ...core.pgurl import PgParams
@@ -31,6 +42,7 @@ class PgWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("pgWindow")
         self.setWindowTitle(f"{APP_DISPLAY_NAME} — PostgreSQL {params.label}")
+        self._params = params
         self.db: PgDatabase | None = None
         self.tables: PgTablesPane | None = None
         self.error = ""
@@ -38,11 +50,15 @@ class PgWindow(QMainWindow):
         self.poll = QTimer(self)
         self.poll.setInterval(POLL_MS)
         self.poll.timeout.connect(self.check_changes)
+        self._open(params)
+
+    def _open(self, params: PgParams) -> None:
         try:
             self.db = PgDatabase(params)
         except PgError as exc:
             self._show_problem(str(exc))
             return
+        self.error = ""
         self.banner = QLabel(f"PostgreSQL {params.label} — read-only session (the server refuses writes); "
                              f"refreshed when the data changes (checked every {POLL_MS // 1000} s)", self)
         self.tabs = QTabWidget(self)
@@ -60,11 +76,33 @@ class PgWindow(QMainWindow):
 
     def _show_problem(self, text: str) -> None:
         self.error = text
-        label = QLabel(f"The PostgreSQL database could not be opened.\n\n{text}", self)
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        label = QLabel(f"The PostgreSQL database could not be opened.\n\n{text}", page)
         label.setObjectName("pgProblem")
         label.setWordWrap(True)
-        self.setCentralWidget(label)
+        layout.addWidget(label)
+        if "password" in text.lower():
+            ask = QPushButton("Enter the password…", page)
+            ask.setToolTip("Kept in memory for this window only; ~/.pgpass or a service file avoid asking")
+            ask.clicked.connect(self.ask_password)
+            layout.addWidget(ask)
+        layout.addStretch(1)
+        self.setCentralWidget(page)
         self.statusBar().showMessage(text)
+
+    @Slot()
+    def ask_password(self) -> None:
+        """Ask for the password (libpq found none) and try again; it stays in this window's memory."""
+        password, ok = QInputDialog.getText(self, "PostgreSQL password", f"Password for {self._params.label}",
+                                            QLineEdit.EchoMode.Password)
+        if ok and password:
+            self.retry_with_password(password)
+
+    def retry_with_password(self, password: str) -> None:
+        """Open again with this password (memory only: core/pgurl.py)."""
+        self._params = dataclasses.replace(self._params, password=password)
+        self._open(self._params)
 
     def _read_changes(self) -> int:
         assert self.db is not None
