@@ -6,16 +6,22 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from contextlib import closing
+from datetime import UTC
 from pathlib import Path
 
 import psycopg
 import pytest
 from pytestqt.qtbot import QtBot
 
+from lifeos_desk.core import pnl
 from lifeos_desk.core.pgurl import pg_params
+from lifeos_desk.core.schema import ADR_DOMAIN
 from lifeos_desk.db.pg import PAGE_ROWS, PgDatabase, PgError, PgTable, PgTableModel
+from lifeos_desk.db.trades_query import load_trades, trade_source
 from lifeos_desk.ui.pg import PgWindow
+from lifeos_desk.ui.pg.charts import headline_text
 from tests.core.migrate_helpers import demo_home
 
 
@@ -107,3 +113,19 @@ def test_a_table_without_primary_key_pages_by_ctid(qtbot: QtBot, pg_url: str) ->
         assert sorted(int(model.data(model.index(r, 0))) for r in range(1200)) == list(range(1, 1201))
     finally:
         db.close()
+
+
+def test_charts_tab_shows_the_sqlite_files_pnl_figures(qtbot: QtBot, tmp_path: Path, pg_url: str,
+                                                       immediate_tasks: Callable[[], None]) -> None:
+    home = migrated(tmp_path, pg_url, schema="adr", trades=300)
+    window = PgWindow(pg_params(pg_url))
+    qtbot.addWidget(window)
+    immediate_tasks()
+    assert window.charts is not None and window.charts.result is not None
+    fig = window.charts.result.figures
+    assert fig is not None
+    assert window.db is not None
+    cols = [c for c, _t in window.db.described(PgTable("public", "trades")).columns]
+    on_file = pnl.compute(load_trades(home / "public_users.db", trade_source(ADR_DOMAIN, cols)), UTC)
+    assert fig.headline == on_file.headline and fig.headline.trade_count > 0
+    assert headline_text(on_file) in window.charts.headline.text()

@@ -1,11 +1,11 @@
-"""The console's window on a PostgreSQL database: Tables, read-only, refreshed when the data changes.
+"""The console's window on a PostgreSQL database: Tables and Charts, read-only, refreshed when the data changes.
 
 Opened by ``lifeos-desk --database-url URL`` or a PostgreSQL
 ``DATABASE_URL`` (app.py). A window of its own rather than the SQLite
 window's areas: those read through QSQLITE, rowid and PRAGMAs; this one
 goes through ``db/pg`` (QPSQL). Live refresh polls a cheap change counter
 (the sum of ``n_tup_ins + n_tup_upd + n_tup_del`` over
-``pg_stat_user_tables``) every POLL_MS: there is no file to watch. The
+``pg_stat_user_tables``) every POLL_MS (Tables and Charts): there is no file to watch. The
 password, when there is one, stays in memory (core/pgurl.py); nothing of
 the connection is saved in settings (docs/architecture.md, 'PostgreSQL').
 """
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from ... import APP_DISPLAY_NAME
 from ...core.pgurl import PgParams
 from ...db.pg import PgDatabase, PgError
+from .charts import PgChartsPane
 from .tables import PgTablesPane
 
 POLL_MS = 2000
@@ -45,6 +46,7 @@ class PgWindow(QMainWindow):
         self._params = params
         self.db: PgDatabase | None = None
         self.tables: PgTablesPane | None = None
+        self.charts: PgChartsPane | None = None
         self.error = ""
         self._changes = -1
         self.poll = QTimer(self)
@@ -64,6 +66,8 @@ class PgWindow(QMainWindow):
         self.tabs = QTabWidget(self)
         self.tables = PgTablesPane(self.db, self.tabs)
         self.tabs.addTab(self.tables, "Tables")
+        self.charts = PgChartsPane(params, self.tabs)
+        self.tabs.addTab(self.charts, "Charts")
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
@@ -121,6 +125,8 @@ class PgWindow(QMainWindow):
         if now != self._changes:
             self._changes = now
             self.tables.refresh()
+            if self.charts is not None:
+                self.charts.reload()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop polling and close the connection."""
