@@ -24,6 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QProcess, QSocketNotifier, Qt, Slot
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -39,6 +40,9 @@ from .diagnostics import ExceptionReporter, install_qt_message_handler, log_star
 from .session import Session, open_session
 from .signals import Prefs
 from .ui.single_instance import InstanceServer, Outcome, bring_to_front, contact_running
+
+if TYPE_CHECKING:  # the URL parser loads psycopg and core.migrate: only when a URL is given
+    from .core.pgurl import PgParams
 
 DEMO_SEED = 1
 # Reverse-DNS id: the .desktop file's name, the AppStream id, the macOS bundle
@@ -191,6 +195,30 @@ def run_gui(paths: DataPaths, demo: bool = False, dirs: AppDirs | None = None,
     finally:
         reporter.uninstall()
         log.info("lifeos-desk stopped")
+        diagnostics.close()
+
+
+def run_pg_gui(params: PgParams, dirs: AppDirs | None = None) -> int:
+    """Open the window on a PostgreSQL database (``--database-url``, ``DATABASE_URL``) until it closes.
+
+    ui/pg/window.py: Tables in a read-only QPSQL session; nothing of the connection goes to settings.
+    """
+    from .ui.pg import PgWindow
+
+    dirs = dirs or AppDirs.default()
+    diagnostics = setup_logging(dirs.log)
+    install_qt_message_handler()
+    app = make_application(sys.argv[:1])
+    reporter = ExceptionReporter(ErrorBox(diagnostics.path))
+    reporter.install()
+    try:
+        log.info("opening PostgreSQL %s", params.label)
+        window = PgWindow(params)
+        QuitOnSignal(window)
+        window.show()
+        return app.exec()
+    finally:
+        reporter.uninstall()
         diagnostics.close()
 
 

@@ -16,11 +16,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .commands import CommandError
 from .core.paths import AppDirs, DataPaths, Overrides, resolve_paths
 from .core.settings import Settings
+
+if TYPE_CHECKING:  # the URL parser loads psycopg and core.migrate: only when a URL is given
+    from .core.pgurl import PgParams
 
 COMMAND_MODULES = (
     "lifeos_desk.commands.info",
@@ -69,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"lifeos-desk {__version__}")
     parser.add_argument("--demo", action="store_true",
                         help="open the window on a demo home with a live writer (created on first use)")
+    parser.add_argument("--database-url", dest="gui_database_url", metavar="URL",
+                        help="open the window on a PostgreSQL database (postgresql://USER@HOST:PORT/DB; default: "
+                             "DATABASE_URL when it is a postgresql:// URL) instead of public_users.db, read-only; "
+                             "passwords via ~/.pgpass, PGPASSWORD or a service file, never in this URL")
     _global_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _modules():
@@ -91,6 +99,27 @@ def resolve_from_args(args: argparse.Namespace, settings: Settings) -> DataPaths
     return resolve_paths(flags, os.environ, settings.overrides(), Path.cwd())
 
 
+def _postgres_target(args: argparse.Namespace) -> PgParams | int | None:
+    """The PostgreSQL database the window should open (flag, then DATABASE_URL), None for SQLite, 2 if unusable.
+
+    A password is refused in the flag (argv is public) and tolerated in DATABASE_URL, as core/pgurl.py explains.
+    """
+    url, from_env = args.gui_database_url, False
+    if url is None:
+        env = os.environ.get("DATABASE_URL", "").strip()  # as core/pginfo.url_from_env reads it
+        if not env.startswith(("postgresql://", "postgres://")):
+            return None  # unset, or a SQLite URL: the default store
+        url, from_env = env, True
+    from .core.migrate.errors import MigrateError
+    from .core.pgurl import pg_params
+
+    try:
+        return pg_params(url, allow_password=from_env)
+    except MigrateError as exc:
+        print(f"lifeos-desk: {'DATABASE_URL' if from_env else '--database-url'}: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lifeos-desk`` command."""
     parser = build_parser()
@@ -99,6 +128,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         from .app import run_gui  # imported late: headless commands never load widgets
 
+        pg = _postgres_target(args)
+        if isinstance(pg, int):
+            return pg
+        if pg is not None:
+            from .app import run_pg_gui
+
+            return run_pg_gui(pg)
         dirs = AppDirs.default()
         settings = Settings(dirs)
         return run_gui(resolve_from_args(args, settings), demo=args.demo, dirs=dirs, settings=settings)

@@ -97,6 +97,20 @@ def _sum_in_memory(db: QSqlDatabase) -> tuple[Any, ...]:
     return run_rows(db, "SELECT sum(x), sqlite_version() FROM t")[0]
 
 
+def _check_postgresql() -> str:
+    """QPSQL and the system's libpq; missing is a warning (SQLite homes do not need it), said clearly."""
+    from ..db.pg import driver_problem
+
+    problem = driver_problem()
+    if problem is not None:
+        raise Unavailable(f"{problem}: --database-url cannot open a PostgreSQL database (SQLite is unaffected)")
+    return "QPSQL driver loads with the system's libpq: --database-url can open PostgreSQL"
+
+
+class Unavailable(Exception):
+    """An optional piece is missing: reported as ``warn``, not counted as a failure."""
+
+
 def _check_charts() -> str:
     import numpy as np
     import pyqtgraph as pg
@@ -143,17 +157,20 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     """Run every check, print one line each, fail if any failed."""
     app = _ensure_application(args.platform)  # noqa: F841 - must outlive the checks
     checks: list[Check] = [("window", _check_window), ("icon", _check_icon), ("sqlite", _check_sqlite),
-                           ("charts", _check_charts)]
+                           ("postgresql", _check_postgresql), ("charts", _check_charts)]
     if not args.no_children:
         checks += [("child", _check_child), ("multiprocessing", _check_multiprocessing)]
-    failed = []
+    failed, warned = [], []
     for name, check in checks:
         try:
             print(f"ok    {name:<16} {check()}", flush=True)
+        except Unavailable as exc:
+            warned.append(name)
+            print(f"warn  {name:<16} {exc}", flush=True)
         except Exception as exc:  # every failure is reported, none is fatal to the rest
             failed.append(name)
             print(f"FAIL  {name:<16} {type(exc).__name__}: {exc}", flush=True)
     if failed:
         raise CommandError(f"{len(failed)} of {len(checks)} checks failed: {', '.join(failed)}", 1)
-    print(f"all {len(checks)} checks passed")
+    print(f"all {len(checks)} checks passed" + (f" ({', '.join(warned)}: see the warning)" if warned else ""))
     return 0

@@ -165,6 +165,8 @@ class MainWindow(QMainWindow):
         refresh_action = self._action("&Refresh facts", self.refresh_info, QKeySequence.StandardKey.Refresh,
                                       "Recount rows and re-read the journal mode")
         db_menu.addAction(refresh_action)
+        db_menu.addAction(self._action("&Migrate to PostgreSQL…", self.show_migrate, None,
+                                       "Copy the stores into PostgreSQL and verify every row (ui/migrate)"))
 
         view_menu = menu.addMenu("&View")
         self.utc_action = self._action("Times in &UTC", self._set_utc, "Ctrl+U",
@@ -263,6 +265,13 @@ class MainWindow(QMainWindow):
         dialog = OpenHomeDialog(self.session.paths.home, self.session.paths.bot_dir, self)
         if dialog.exec() == OpenHomeDialog.DialogCode.Accepted:
             self.open_home(dialog.home(), dialog.bot_dir())
+
+    @Slot()
+    def show_migrate(self) -> None:
+        """Database ▸ Migrate to PostgreSQL… (ui/migrate/dialog.py)."""
+        from .migrate import MigrateDialog
+
+        MigrateDialog(self.session.paths, self.session.stores.refs(), self).exec()
 
     def open_home(self, home: Path, bot_dir: Path | None = None) -> None:
         """Close the current session and open another home (logs/backups follow it)."""

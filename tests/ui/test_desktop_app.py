@@ -117,9 +117,9 @@ def test_sigterm_cancels_work_and_closes_the_window(qtbot: QtBot, signal_state: 
 def test_selfcheck_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["selfcheck", "--no-children"]) == 0
     out = capsys.readouterr().out
-    for check in ("window", "icon", "sqlite", "charts"):
+    for check in ("window", "icon", "sqlite", "postgresql", "charts"):
         assert f"ok    {check}" in out
-    assert "all 4 checks passed" in out
+    assert "all 5 checks passed" in out
 
 
 def test_selfcheck_with_child_processes(tmp_path: Path) -> None:

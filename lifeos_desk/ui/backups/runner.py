@@ -12,9 +12,10 @@ deletes its temporary files.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import QObject, QProcess, Signal
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
 from ...core.paths import DataPaths
 from ...core.selfcmd import self_command
@@ -55,21 +56,31 @@ class ArchiveRunner(QObject):
         self._error = ""
         self._cancelled = False
         self.command = ""
+        self.exit_code: int | None = None  # the last child's exit code (None: it did not start or was killed)
 
     def busy(self) -> bool:
         """Whether a child is running."""
         return self._proc is not None
 
-    def start(self, command: str, *args: str) -> None:
-        """Run ``lifeos-desk <command> <args> --json-progress`` as a child."""
+    def start(self, command: str, *args: str, env: Mapping[str, str] | None = None) -> None:
+        """Run ``lifeos-desk <command> <args> --json-progress`` as a child.
+
+        ``env``: variables added to the child's environment only (the migrate dialog's PGPASSWORD: a
+        secret goes there, never on argv, docs/architecture.md, 'PostgreSQL').
+        """
         if self._proc is not None:
             raise RuntimeError("an archive command is already running")
         self.command, self._buffer, self._result, self._error = command, b"", {}, ""
-        self._cancelled = False
+        self._cancelled, self.exit_code = False, None
         proc = QProcess(self)
         argv = child_command(self._paths, command, *args)
         proc.setProgram(argv[0])
         proc.setArguments(argv[1:])
+        if env:
+            environment = QProcessEnvironment.systemEnvironment()
+            for name, value in env.items():
+                environment.insert(name, value)
+            proc.setProcessEnvironment(environment)
         proc.readyReadStandardOutput.connect(self._on_output)
         proc.finished.connect(self._on_finished)
         proc.errorOccurred.connect(self._on_error)
@@ -138,7 +149,8 @@ class ArchiveRunner(QObject):
             self._error = f"could not start {program}"
             self._done(False)
 
-    def _on_finished(self, code: int, _status: QProcess.ExitStatus) -> None:
+    def _on_finished(self, code: int, status: QProcess.ExitStatus) -> None:
+        self.exit_code = code if status == QProcess.ExitStatus.NormalExit else None
         if self._proc is not None and self._buffer:
             self._handle(self._buffer)
         stderr = bytes(self._proc.readAllStandardError().data()).decode(errors="replace") if self._proc else ""

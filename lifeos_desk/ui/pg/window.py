@@ -1,0 +1,139 @@
+"""The console's window on a PostgreSQL database: Tables and Charts, read-only, refreshed when the data changes.
+
+Opened by ``lifeos-desk --database-url URL`` or a PostgreSQL
+``DATABASE_URL`` (app.py). A window of its own rather than the SQLite
+window's areas: those read through QSQLITE, rowid and PRAGMAs; this one
+goes through ``db/pg`` (QPSQL). Live refresh polls a cheap change counter
+(the sum of ``n_tup_ins + n_tup_upd + n_tup_del`` over
+``pg_stat_user_tables``) every POLL_MS (Tables and Charts): there is no file to watch. The
+password, when there is one, stays in memory (core/pgurl.py); nothing of
+the connection is saved in settings (docs/architecture.md, 'PostgreSQL').
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ... import APP_DISPLAY_NAME
+from ...core.pgurl import PgParams
+from ...db.pg import PgDatabase, PgError
+from .charts import PgChartsPane
+from .tables import PgTablesPane
+
+POLL_MS = 2000
+
+
+class PgWindow(QMainWindow):
+    """Tables over one PostgreSQL database, in a read-only session; the reason shown when it cannot open."""
+
+    def __init__(self, params: PgParams, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pgWindow")
+        self.setWindowTitle(f"{APP_DISPLAY_NAME} — PostgreSQL {params.label}")
+        self._params = params
+        self.db: PgDatabase | None = None
+        self.tables: PgTablesPane | None = None
+        self.charts: PgChartsPane | None = None
+        self.error = ""
+        self._changes = -1
+        self.poll = QTimer(self)
+        self.poll.setInterval(POLL_MS)
+        self.poll.timeout.connect(self.check_changes)
+        self._open(params)
+
+    def _open(self, params: PgParams) -> None:
+        try:
+            self.db = PgDatabase(params)
+        except PgError as exc:
+            self._show_problem(str(exc))
+            return
+        self.error = ""
+        self.banner = QLabel(f"PostgreSQL {params.label} — read-only session (the server refuses writes); "
+                             f"refreshed when the data changes (checked every {POLL_MS // 1000} s)", self)
+        self.tabs = QTabWidget(self)
+        self.tables = PgTablesPane(self.db, self.tabs)
+        self.tabs.addTab(self.tables, "Tables")
+        self.charts = PgChartsPane(params, self.tabs)
+        self.tabs.addTab(self.charts, "Charts")
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage(f"{len(self.tables.counts)} tables, read-only")
+        self._changes = self._read_changes()
+        self.poll.start()
+        self.resize(1100, 700)
+
+    def _show_problem(self, text: str) -> None:
+        self.error = text
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        label = QLabel(f"The PostgreSQL database could not be opened.\n\n{text}", page)
+        label.setObjectName("pgProblem")
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        if "password" in text.lower():
+            ask = QPushButton("Enter the password…", page)
+            ask.setToolTip("Kept in memory for this window only; ~/.pgpass or a service file avoid asking")
+            ask.clicked.connect(self.ask_password)
+            layout.addWidget(ask)
+        layout.addStretch(1)
+        self.setCentralWidget(page)
+        self.statusBar().showMessage(text)
+
+    @Slot()
+    def ask_password(self) -> None:
+        """Ask for the password (libpq found none) and try again; it stays in this window's memory."""
+        password, ok = QInputDialog.getText(self, "PostgreSQL password", f"Password for {self._params.label}",
+                                            QLineEdit.EchoMode.Password)
+        if ok and password:
+            self.retry_with_password(password)
+
+    def retry_with_password(self, password: str) -> None:
+        """Open again with this password (memory only: core/pgurl.py)."""
+        self._params = dataclasses.replace(self._params, password=password)
+        self._open(self._params)
+
+    def _read_changes(self) -> int:
+        assert self.db is not None
+        try:
+            return self.db.changes()
+        except PgError as exc:
+            self.statusBar().showMessage(str(exc))
+            return self._changes
+
+    @Slot()
+    def check_changes(self) -> None:
+        """Poll the change counter; when it moved, refresh the tables in place."""
+        if self.db is None or self.tables is None:
+            return
+        now = self._read_changes()
+        if now != self._changes:
+            self._changes = now
+            self.tables.refresh()
+            if self.charts is not None:
+                self.charts.reload()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop polling and close the connection."""
+        self.poll.stop()
+        if self.tables is not None and self.tables.model is not None:
+            self.tables.view.setModel(None)
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        super().closeEvent(event)

@@ -1,0 +1,131 @@
+"""The console opened on a PostgreSQL database migrated from a demo home (QPSQL, a real server)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from contextlib import closing
+from datetime import UTC
+from pathlib import Path
+
+import psycopg
+import pytest
+from pytestqt.qtbot import QtBot
+
+from lifeos_desk.core import pnl
+from lifeos_desk.core.pgurl import pg_params
+from lifeos_desk.core.schema import ADR_DOMAIN
+from lifeos_desk.db.pg import PAGE_ROWS, PgDatabase, PgError, PgTable, PgTableModel
+from lifeos_desk.db.trades_query import load_trades, trade_source
+from lifeos_desk.ui.pg import PgWindow
+from lifeos_desk.ui.pg.charts import headline_text
+from tests.core.migrate_helpers import demo_home
+
+
+def migrated(tmp_path: Path, url: str, schema: str = "deployed", trades: int = 1200) -> Path:
+    home = demo_home(tmp_path, schema, users=8, trades=trades)
+    done = subprocess.run([sys.executable, "-m", "lifeos_desk", "--home", str(home), "migrate", "--to", url],
+                          capture_output=True, text=True, timeout=300, env=dict(os.environ), check=False)
+    assert done.returncode == 0, done.stderr
+    return home
+
+
+def sqlite_counts(db: Path) -> dict[str, int]:
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as con:
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                           "AND name NOT LIKE 'sqlite_%'")]
+        return {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in names}
+
+
+def test_window_shows_the_sqlite_row_counts_and_pages_to_the_end(qtbot: QtBot, tmp_path: Path, pg_url: str) -> None:
+    home = migrated(tmp_path, pg_url)
+    window = PgWindow(pg_params(pg_url))
+    qtbot.addWidget(window)
+    assert window.error == "" and window.tables is not None
+    expected = sqlite_counts(home / "public_users.db")
+    assert window.tables.counts == expected
+    table = max(expected, key=lambda t: expected[t])
+    window.tables.show_table(table)
+    model = window.tables.model
+    assert model is not None and model.rowCount() == expected[table] > 2 * PAGE_ROWS
+    keys = [model.row(r) for r in range(model.rowCount())]  # page by page: keyset after the first
+    assert all(k is not None for k in keys) and model.queries == -(-expected[table] // PAGE_ROWS)
+    key = model.table.key
+    assert key, "a migrated table keeps its primary key"
+    at = [n for n, _t in model.table.columns].index(key[0])
+    firsts = [k[at] for k in keys if k is not None]
+    assert firsts == sorted(firsts) and len(set(firsts)) == len(firsts)
+    assert model.data(model.index(model.rowCount() - 1, at)) == str(firsts[-1])
+
+
+def test_session_is_read_only_and_a_write_is_refused(qtbot: QtBot, tmp_path: Path, pg_url: str) -> None:
+    migrated(tmp_path, pg_url, trades=50)
+    db = PgDatabase(pg_params(pg_url))
+    try:
+        assert db.read_only()
+        with pytest.raises(PgError, match="read-only transaction"):
+            db.exec("UPDATE users SET user_id = user_id")
+        assert db.scalar("SHOW statement_timeout") == "30s"
+    finally:
+        db.close()
+
+
+UNREFERENCED = ("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.reltuples <> 0 AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint f WHERE f.confrelid = c.oid) ORDER BY 1 LIMIT 1")
+
+
+def test_live_refresh_follows_the_change_counter(qtbot: QtBot, tmp_path: Path, pg_url: str) -> None:
+    migrated(tmp_path, pg_url, trades=50)
+    window = PgWindow(pg_params(pg_url))
+    qtbot.addWidget(window)
+    assert window.tables is not None
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        row = con.execute(UNREFERENCED).fetchone()
+        assert row is not None
+        table = str(row[0])
+        before = window.tables.counts[table]
+        window.tables.show_table(table)
+        con.execute(f'DELETE FROM "{table}" WHERE ctid = (SELECT min(ctid) FROM "{table}")')
+    qtbot.waitUntil(lambda: window.tables is not None and window.tables.counts[table] == before - 1,
+                    timeout=20_000)
+    assert window.tables.model is not None and window.tables.model.rowCount() == before - 1
+
+
+def test_a_bad_target_is_explained_in_the_window(qtbot: QtBot, pg_url: str) -> None:
+    bad = pg_url.rsplit("/", 1)[0] + "/no_such_database"
+    window = PgWindow(pg_params(bad))
+    qtbot.addWidget(window)
+    assert window.tables is None and "no_such_database" in window.error
+
+
+def test_a_table_without_primary_key_pages_by_ctid(qtbot: QtBot, pg_url: str) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("CREATE TABLE loose (v integer, k bytea)")
+        con.execute("INSERT INTO loose SELECT g, '\\x0102'::bytea FROM generate_series(1, 1200) g")
+    db = PgDatabase(pg_params(pg_url))
+    try:
+        model = PgTableModel(db, PgTable("public", "loose"))
+        assert model.rowCount() == 1200 and model.data(model.index(1199, 1)) == "<2 bytes>"
+        assert sorted(int(model.data(model.index(r, 0))) for r in range(1200)) == list(range(1, 1201))
+    finally:
+        db.close()
+
+
+def test_charts_tab_shows_the_sqlite_files_pnl_figures(qtbot: QtBot, tmp_path: Path, pg_url: str,
+                                                       immediate_tasks: Callable[[], None]) -> None:
+    home = migrated(tmp_path, pg_url, schema="adr", trades=300)
+    window = PgWindow(pg_params(pg_url))
+    qtbot.addWidget(window)
+    immediate_tasks()
+    assert window.charts is not None and window.charts.result is not None
+    fig = window.charts.result.figures
+    assert fig is not None
+    assert window.db is not None
+    cols = [c for c, _t in window.db.described(PgTable("public", "trades")).columns]
+    on_file = pnl.compute(load_trades(home / "public_users.db", trade_source(ADR_DOMAIN, cols)), UTC)
+    assert fig.headline == on_file.headline and fig.headline.trade_count > 0
+    assert headline_text(on_file) in window.charts.headline.text()
