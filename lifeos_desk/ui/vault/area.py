@@ -45,6 +45,7 @@ from .health import HealthPage
 from .keypanel import KeyPanel
 from .model import Column, KeyRole, headers_for
 from .pages import public_keystore, state_text, wallets_page
+from .screenlock import ScreenLockWatch
 from .shots import show_health_state, show_locked_state, show_unlocked_state
 from .storekeys import StoreKeys, forget_when_destroyed
 from .storelist import StoreList, public_line, store_line
@@ -90,6 +91,7 @@ class VaultArea(QWidget):
         self.proxy.setFilterKeyColumn(-1)
         options = key_options or UnlockOptions(workers=self.controller.workers)
         self.stores = StoresController(session.paths, session.audit, self.model, options, delay_policy, self)
+        self.screen_lock = ScreenLockWatch(self.controller, self.stores, session.settings, self)
         self.unlock_form = UnlockForm(session.demo_passphrase)
         self.unlock_flow = UnlockFlow(self.unlock_form, self.controller, self.stores, self)
         self.key_panel = KeyPanel()
