@@ -440,7 +440,8 @@ class VaultArea(QWidget):
         """Ask for the new passphrase, then re-encrypt every wallet."""
         if not self.unlocked or not self.controller.writable_or_say():
             return
-        values = ask_rotation(self, len(self.model.records()))
+        values = ask_rotation(self, len(self.model.records()), self.clipboard,
+                              self.controller.timings.clipboard_clear_ms)
         if values is not None:
             self.start_rotation(*values)
 
