@@ -76,8 +76,11 @@ class RotateDialog(QDialog):
         self.copy_button.setToolTip("Copy the new passphrase, marked secret; the clipboard is cleared after a while")
         self.copy_button.clicked.connect(self.copy_new)
         self.copy_button.setVisible(clipboard is not None)
-        self.generated_label = QLabel()
+        # Always there (a row appearing later would resize the dialog): says what Generate makes, then what it did.
+        self.generated_label = QLabel(f"Generate makes {GENERATED_LENGTH} random characters: "
+                                      f"{generated_bits():.0f} bits of entropy.")
         self.generated_label.setObjectName("rotateGenerated")
+        self.generated_label.setWordWrap(True)
         self.iterations = QSpinBox()
         self.iterations.setRange(1, MAX_ITERATIONS)
         self.iterations.setSingleStep(10_000)
@@ -140,8 +143,11 @@ class RotateDialog(QDialog):
             self.show_button.setChecked(False)
             self.new.setText(secret.reveal())
             self.confirm.setText(secret.reveal())
-        self.generated_label.setText(f"Generated: {GENERATED_LENGTH} characters, {generated_bits():.0f} bits. "
-                                     "Store it where the bot reads it before re-encrypting.")
+        self._note(f"Generated {GENERATED_LENGTH} random characters ({generated_bits():.0f} bits). "
+                   "Store it where the bot reads it first.")
+
+    def _note(self, text: str) -> None:
+        self.generated_label.setText(text)
 
     @Slot(bool)
     def _on_show(self, shown: bool) -> None:
@@ -154,7 +160,7 @@ class RotateDialog(QDialog):
         """Copy the new passphrase as a secret (cleared after the clipboard timeout, if still ours)."""
         if self._clipboard is not None and self.new.text():
             self._clipboard.copy(self.new.text(), self._clear_after_ms)
-            self.generated_label.setText(f"Copied; the clipboard is cleared in {self._clear_after_ms // 1000} s.")
+            self._note(f"Copied; the clipboard is cleared in {self._clear_after_ms // 1000} s.")
 
     def values(self) -> tuple[Secret, int]:
         """The new passphrase and iteration count; the fields are emptied."""

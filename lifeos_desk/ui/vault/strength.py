@@ -39,7 +39,7 @@ class StrengthMeter(QWidget):
         colour = COLOURS[strength.verdict]
         self.bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
         why = f" ({', '.join(strength.notes)})" if strength.notes and text else ""
-        self.words.setText(f"<b style='color:{colour}'>{strength.verdict}</b> — about {strength.bits:.0f} bits{why}"
+        self.words.setText(f"<b style='color:{colour}'>{strength.verdict}</b> — about {int(strength.bits)} bits{why}"
                            if text else "Type or generate a passphrase")
         self.words.setToolTip("Estimated guessing work: character classes × length, less for common "
                               "passwords, repeats, sequences and keyboard runs. Strong is 80 bits or more.")
