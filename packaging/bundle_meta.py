@@ -22,9 +22,11 @@ COPYRIGHT = "The lifeos-desk developers, MIT license"
 # The Qt modules the console imports. QtOpenGL and QtOpenGLWidgets are here
 # only because pyqtgraph 0.14 imports them when it loads (PlotCurveItem,
 # via importlib, which PyInstaller cannot see), even without OpenGL plotting.
+# QtDBus: the vault's screen-lock signals on Linux (ui/vault/screenlock.py; it
+# falls back to polling loginctl when the module or a bus is missing).
 # tests/test_packaging.py fails when the package imports a Qt module not here.
 QT_KEEP = frozenset({
-    "QtCore", "QtGui", "QtWidgets", "QtSql", "QtSvg", "QtNetwork", "QtOpenGL", "QtOpenGLWidgets",
+    "QtCore", "QtGui", "QtWidgets", "QtSql", "QtSvg", "QtNetwork", "QtOpenGL", "QtOpenGLWidgets", "QtDBus",
 })
 QT_HIDDEN = ("PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "PySide6.QtSvg")
 

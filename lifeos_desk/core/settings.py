@@ -41,6 +41,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("clipboard_clear_s", int, 20, "Seconds before a copied key leaves the clipboard"),
     Option("vault_idle_lock_s", int, 300, "Seconds of inactivity before the vault locks"),
     Option("vault_lock_on_minimize", bool, False, "Lock the vault when the window is minimised"),
+    Option("vault_lock_on_screen_lock", bool, True,
+           "Lock the vault when the screen locks or the session goes idle (where the desktop reports it: "
+           "the ScreenSaver and logind signals on Linux)"),
+    Option("vault_lock_away_s", int, 0,
+           "Seconds the console may stay in the background (another application active, or hidden) before "
+           "the vault locks; 0: off. The portable fallback where the desktop reports no screen lock"),
     Option("backup_keep", int, 20, "How many archives retention keeps"),
 )
 _BY_NAME = {o.name: o for o in OPTIONS}

@@ -175,3 +175,30 @@ def _open_fernet(sealed: _Sealed, passphrase: Secret, address: str, result: Any)
         raw[:] = bytes(len(raw))
     out = result(status, f"PBKDF2+Fernet form; {detail}" if detail else "PBKDF2+Fernet form", derived, True)
     return out
+
+
+def open_keypair_key(wallet: StoredKey, passphrase: Secret,
+                     limits: ArgonLimits = BOT_LIMITS) -> bytearray | tuple[WalletStatus, str]:
+    """The keypair's raw 64 key bytes (the caller wipes them), or (status, why) when it does not open.
+
+    Slow like ``unlock_keypair``: one Argon2id (see ``argon2id_key`` for the cost).
+    """
+    sealed = wallet.payload
+    if not isinstance(sealed, _Sealed):
+        return WalletStatus.UNRECOGNISED, "no sealed key in the file"
+    if sealed.box.startswith(b"gAAAAA"):
+        if not fernet_token_well_formed(sealed.box):
+            return WalletStatus.TAMPERED, "not a well-formed Fernet token"
+        try:
+            return bytearray(fernet_for(passphrase, sealed.salt, TREASURY_ITERATIONS).decrypt(sealed.box))
+        except InvalidToken:
+            return WalletStatus.WRONG_PASSPHRASE, "Fernet refused the token (PBKDF2 form)"
+    if len(sealed.salt) != SALT_BYTES or len(sealed.nonce) != NONCE_BYTES or len(sealed.box) != BOX_BYTES:
+        return WalletStatus.TAMPERED, "salt, nonce or box has the wrong length"
+    key = bytearray(argon2id_key(passphrase, sealed.salt, limits))
+    try:
+        return bytearray(nacl.secret.SecretBox(bytes(key)).decrypt(sealed.box, sealed.nonce))
+    except nacl.exceptions.CryptoError:
+        return WalletStatus.WRONG_PASSPHRASE, "the secret box's MAC failed"
+    finally:
+        key[:] = bytes(len(key))

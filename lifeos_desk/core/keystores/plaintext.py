@@ -177,3 +177,24 @@ def env_settings(path: Path) -> dict[str, str]:
             if not _SECRET_NAME.search(key):
                 out[key] = value.strip().strip("'\"")
     return out
+
+
+def plain_key_bytes(path: Path, key: str) -> bytes | None:
+    """Read a plaintext key again, at reveal time (reading a store keeps none): None if it is not one.
+
+    ``key`` is the stored key's name: a ``keys.json`` field, or the file's own
+    name for a wallet file or a keypair file holding a list of integers.
+    """
+    try:
+        data = read_small(path)
+    except KeyFileError:
+        return None
+    if path.suffix == ".base58":
+        return _from_base58(data.decode("ascii", "replace"))
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return None
+    if isinstance(doc, dict):
+        return _key_value(doc.get(key)) if key in WALLET_FIELDS else None
+    return key_from_ints(doc)

@@ -145,3 +145,21 @@ def _result(store: KeyStore, wallet: StoredKey, status: WalletStatus, detail: st
 def _with_note(result: WalletResult, note: str) -> WalletResult:
     detail = f"{result.detail}; {note}" if result.detail else note
     return dataclasses.replace(result, detail=detail)
+
+
+def open_treasury_key(store: KeyStore, wallet: StoredKey, passphrase: Secret,
+                      iterations: int = TREASURY_ITERATIONS) -> bytearray | tuple[WalletStatus, str]:
+    """One wallet's raw 64 key bytes (the caller wipes them), or (status, why) when it does not open.
+
+    Slow like ``unlock_treasury_dir``: one PBKDF2 of 480,000 iterations.
+    """
+    salt, note = _salt(store.path)
+    if salt is None or note:
+        return WalletStatus.UNRECOGNISED, note
+    token = wallet.payload
+    if not isinstance(token, bytes) or not fernet_token_well_formed(token.strip()):
+        return WalletStatus.TAMPERED, "the .key file is not a well-formed Fernet token"
+    try:
+        return bytearray(fernet_for(passphrase, salt, iterations).decrypt(token.strip()))
+    except InvalidToken:
+        return WalletStatus.WRONG_PASSPHRASE, "Fernet refused the token"

@@ -7,15 +7,14 @@ This widget forwards what the admin does to it and redraws from its signals.
 It also watches its top-level window, because minimise and close are window
 events: the controller decides whether they lock. The stores besides the
 public wallets (treasury folders, keypair files, plaintext keys) are
-``StoresController``'s (stores.py); ``UnlockFlow`` (unlockflow.py) sends a
-typed passphrase to each store it is meant for; every lock locks them all.
+``StoresController``'s (stores.py), their keys' reveal ``StoreKeys``'s (storekeys.py);
+``UnlockFlow`` sends a typed passphrase to each store it is meant for; every lock locks them all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QShowEvent
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.keystores.find import public_store
 from ...core.keystores.model import KeyStore
 from ...core.keystores.unlock import UnlockOptions
 from ...core.secrets import Secret
@@ -45,9 +43,11 @@ from .controller import VaultController
 from .dialogs import ask_import, ask_rotation
 from .health import HealthPage
 from .keypanel import KeyPanel
-from .model import Column, KeyRole, WalletTableModel, headers_for
-from .pages import state_text, wallets_page
+from .model import Column, KeyRole, headers_for
+from .pages import public_keystore, state_text, wallets_page
+from .screenlock import ScreenLockWatch
 from .shots import show_health_state, show_locked_state, show_unlocked_state
+from .storekeys import StoreKeys, forget_when_destroyed
 from .storelist import StoreList, public_line, store_line
 from .stores import StoresController
 from .timings import VaultTimings
@@ -60,15 +60,6 @@ __all__ = ["VaultArea", "VaultController", "VaultTimings"]
 _BADGE = "color:white;font-weight:bold;padding:2px 6px;border-radius:3px;"
 _ROTATE_TIP = "Re-encrypt every wallet under a new passphrase, in one transaction"
 _IMPORT_TIP = "Seal a key under the vault passphrase and add it for a user"
-
-
-def _forget_when_destroyed(controller: VaultController, stores: StoresController, _obj: object = None) -> None:
-    controller.forget("area closed")
-    stores.forget("area closed")
-
-
-def _public_keystore(model: WalletTableModel, db: Path) -> KeyStore | None:
-    return public_store(db, model.records()) if model.records() else None
 
 
 class VaultArea(QWidget):
@@ -100,12 +91,15 @@ class VaultArea(QWidget):
         self.proxy.setFilterKeyColumn(-1)
         options = key_options or UnlockOptions(workers=self.controller.workers)
         self.stores = StoresController(session.paths, session.audit, self.model, options, delay_policy, self)
+        self.screen_lock = ScreenLockWatch(self.controller, self.stores, session.settings, self)
         self.unlock_form = UnlockForm(session.demo_passphrase)
         self.unlock_flow = UnlockFlow(self.unlock_form, self.controller, self.stores, self)
         self.key_panel = KeyPanel()
         self.store_list = StoreList()
         self.health_page = HealthPage()
         self._build_widgets()
+        self.store_keys = StoreKeys(self.table, self.proxy, self.key_panel, self.controller, self.stores,
+                                    session.audit, self)  # before _connect: it wipes before the area redraws
         self._connect(session)
         self.controller.reload_wallets()
         self.stores.reload()
@@ -183,7 +177,7 @@ class VaultArea(QWidget):
         self.stores.runProgress.connect(self._on_store_progress)
         self.stores.message.connect(self._say)
         # A module function, not a bound method: a child holding the area would keep it alive.
-        self.health_page.bind(self.stores, partial(_public_keystore, self.model, self._db))
+        self.health_page.bind(self.stores, partial(public_keystore, self.model, self._db))
         self.rotate_button.clicked.connect(self.rotate)
         self.import_button.clicked.connect(self.import_key)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
@@ -211,7 +205,7 @@ class VaultArea(QWidget):
         c.verifyFinished.connect(self.verifyFinished)
         if session.watcher is not None:
             session.watcher.changed.connect(self._on_database_changed)
-        self.destroyed.connect(partial(_forget_when_destroyed, c, self.stores))
+        self.destroyed.connect(partial(forget_when_destroyed, c, self.stores, self.store_keys))
 
     # -- what the controller holds, for callers and tests ---------------------------------
     @property
@@ -281,7 +275,7 @@ class VaultArea(QWidget):
         self.unlock_form.set_title("The vault is locked" if len(targets) >= every
                                    else f"{len(targets)} of {every} stores locked")
         self.unlock_form.setVisible(bool(targets))
-        self.key_panel.set_wallet(self.selected_record(), unlocked=self.unlocked)
+        self.store_keys.refresh_panel(self.unlocked, self.selected_record())
         self._fill_store_list()
         self._update_state()
 
@@ -293,7 +287,7 @@ class VaultArea(QWidget):
 
     def public_keystore(self) -> KeyStore | None:
         """The public wallets as a core key store (for the health check), None without any."""
-        return _public_keystore(self.model, self._db)
+        return public_keystore(self.model, self._db)
 
     @Slot()
     def _on_stores_changed(self) -> None:
@@ -410,6 +404,7 @@ class VaultArea(QWidget):
         self.key_panel.set_wallet(record, unlocked=self.unlocked)
         if record is not None and self.controller.revealed_key == record.key:
             self.key_panel.show_key(self.controller.revealed_text())
+        self.store_keys.selection_changed()
 
     @Slot()
     def reveal_selected(self) -> None:
@@ -445,7 +440,8 @@ class VaultArea(QWidget):
         """Ask for the new passphrase, then re-encrypt every wallet."""
         if not self.unlocked or not self.controller.writable_or_say():
             return
-        values = ask_rotation(self, len(self.model.records()))
+        values = ask_rotation(self, len(self.model.records()), self.clipboard,
+                              self.controller.timings.clipboard_clear_ms)
         if values is not None:
             self.start_rotation(*values)
 

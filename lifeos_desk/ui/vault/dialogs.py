@@ -1,12 +1,17 @@
 """Rotate-passphrase and import-key dialogs. They collect input; the area does the work.
 
 Both hand their secrets over as ``Secret`` holders and clear their fields
-when closed, so typed passphrases and keys do not outlive the dialog.
+when closed, so typed passphrases and keys do not outlive the dialog. The
+rotation dialog rates the new passphrase (strength.py, core/strength.py) and
+can generate one (24 characters of a 56-character readable alphabet from the
+OS's CSPRNG: 139 bits); it goes into both fields masked, never to a log or a
+setting, and "Copy" copies it through the vault's ``SecretClipboard`` (marked
+secret, cleared after ``clipboard_clear_s``, only if still ours).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,7 +29,10 @@ from PySide6.QtWidgets import (
 
 from ...core.keys import BOT_ITERATIONS
 from ...core.secrets import Secret
+from ...core.strength import GENERATED_LENGTH, READABLE_ALPHABET, generate, generated_bits
 from ...core.vault import MAX_ITERATIONS, ImportKeyError, address_of, parse_import_key
+from .clipboard import SecretClipboard
+from .strength import StrengthMeter
 
 ITERATION_WARNING = (
     "<b>The running bot will not be able to read these keys.</b> It decrypts with exactly "
@@ -42,15 +50,37 @@ def _password_field(placeholder: str) -> QLineEdit:
 
 
 class RotateDialog(QDialog):
-    """Ask for the new passphrase (twice) and the iteration count, with a plain warning."""
+    """Ask for the new passphrase (twice, rated, or generated) and the iteration count, with a plain warning."""
 
-    def __init__(self, wallet_count: int, parent: QWidget | None = None) -> None:
+    def __init__(self, wallet_count: int, parent: QWidget | None = None, clipboard: SecretClipboard | None = None,
+                 clear_after_ms: int = 20_000) -> None:
         super().__init__(parent)
         self.setWindowTitle("Change the wallet passphrase")
+        self._clipboard, self._clear_after_ms = clipboard, clear_after_ms
         self.new = _password_field("new passphrase")
         self.new.setObjectName("rotateNew")
         self.confirm = _password_field("the same again")
         self.confirm.setObjectName("rotateConfirm")
+        for field in (self.new, self.confirm):  # copies go through "Copy" only (marked secret, cleared later)
+            field.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.meter = StrengthMeter()
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setToolTip(f"{GENERATED_LENGTH} random characters without look-alikes "
+                                        f"({len(READABLE_ALPHABET)}-character alphabet): "
+                                        f"{generated_bits():.0f} bits")
+        self.generate_button.clicked.connect(self.generate)
+        self.show_button = QPushButton("Show")
+        self.show_button.setCheckable(True)
+        self.show_button.toggled.connect(self._on_show)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setToolTip("Copy the new passphrase, marked secret; the clipboard is cleared after a while")
+        self.copy_button.clicked.connect(self.copy_new)
+        self.copy_button.setVisible(clipboard is not None)
+        # Always there (a row appearing later would resize the dialog): says what Generate makes, then what it did.
+        self.generated_label = QLabel(f"Generate makes {GENERATED_LENGTH} random characters: "
+                                      f"{generated_bits():.0f} bits of entropy.")
+        self.generated_label.setObjectName("rotateGenerated")
+        self.generated_label.setWordWrap(True)
         self.iterations = QSpinBox()
         self.iterations.setRange(1, MAX_ITERATIONS)
         self.iterations.setSingleStep(10_000)
@@ -73,8 +103,14 @@ class RotateDialog(QDialog):
             "The bot reads the passphrase from <code>JARVIS_PUBLIC_WALLET_PASSWORD</code>: change it there "
             "and restart the bot right after, or it will fail to open the keys.")
         intro.setWordWrap(True)
+        new_row = QHBoxLayout()
+        new_row.addWidget(self.new, 1)
+        for b in (self.show_button, self.generate_button, self.copy_button):
+            new_row.addWidget(b)
         form = QFormLayout()
-        form.addRow("New passphrase:", self.new)
+        form.addRow("New passphrase:", new_row)
+        form.addRow("Strength:", self.meter)
+        form.addRow("", self.generated_label)
         form.addRow("Confirm:", self.confirm)
         form.addRow("PBKDF2 iterations:", self.iterations)
         layout = QVBoxLayout(self)
@@ -92,9 +128,39 @@ class RotateDialog(QDialog):
     def _validate(self) -> None:
         self.warning.setVisible(self.iterations.value() != BOT_ITERATIONS)
         new, confirm = self.new.text(), self.confirm.text()
-        problem = ("" if not new else "The two passphrases differ." if new != confirm else "")
-        self.problem.setText(problem)
+        strength = self.meter.update_for(new)
+        problems = ["The two passphrases differ."] if new and new != confirm else []
+        if new and strength.verdict == "weak":
+            problems.append("Weak: anyone who copies the database can guess it.")
+        self.problem.setText(" ".join(problems))
         self.ok.setEnabled(bool(new) and new == confirm)
+        self.copy_button.setEnabled(bool(new))
+
+    @Slot()
+    def generate(self) -> None:
+        """Fill both fields with a new random passphrase, masked (Show reveals it, Copy copies it)."""
+        with generate() as secret:
+            self.show_button.setChecked(False)
+            self.new.setText(secret.reveal())
+            self.confirm.setText(secret.reveal())
+        self._note(f"Generated {GENERATED_LENGTH} random characters ({generated_bits():.0f} bits). "
+                   "Store it where the bot reads it first.")
+
+    def _note(self, text: str) -> None:
+        self.generated_label.setText(text)
+
+    @Slot(bool)
+    def _on_show(self, shown: bool) -> None:
+        for field in (self.new, self.confirm):
+            field.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.show_button.setText("Hide" if shown else "Show")
+
+    @Slot()
+    def copy_new(self) -> None:
+        """Copy the new passphrase as a secret (cleared after the clipboard timeout, if still ours)."""
+        if self._clipboard is not None and self.new.text():
+            self._clipboard.copy(self.new.text(), self._clear_after_ms)
+            self._note(f"Copied; the clipboard is cleared in {self._clear_after_ms // 1000} s.")
 
     def values(self) -> tuple[Secret, int]:
         """The new passphrase and iteration count; the fields are emptied."""
@@ -173,9 +239,10 @@ class ImportDialog(QDialog):
         return secret, int(self.user.currentData()), self.label.text().strip(), self.make_default.isChecked()
 
 
-def ask_rotation(parent: QWidget, wallets: int) -> tuple[Secret, int] | None:
+def ask_rotation(parent: QWidget, wallets: int, clipboard: SecretClipboard | None = None,
+                 clear_after_ms: int = 20_000) -> tuple[Secret, int] | None:
     """The new passphrase and iteration count, or None when the admin cancelled."""
-    dialog = RotateDialog(wallets, parent)
+    dialog = RotateDialog(wallets, parent, clipboard, clear_after_ms)
     values = dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
     dialog.deleteLater()
     return values

@@ -12,6 +12,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ...core.vault import WalletRecord
+from .model import KIND_WORDS, StoreRow
 
 _SELECTING = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.MouseMove,
                         QEvent.Type.MouseButtonRelease})
@@ -87,6 +88,16 @@ class KeyPanel(QGroupBox):
             b.setEnabled(unlocked and record is not None)
         self.status_label.setText("" if unlocked else "Unlock the vault to decrypt this key.")
 
+    def set_store_wallet(self, row: StoreRow, unlocked: bool) -> None:
+        """A key of another store (treasury, keypair, plaintext): same buttons, its own store's lock."""
+        self.clear_key()
+        label = f" · {row.key.label}" if row.key.label else ""
+        self.wallet_label.setText(f"<b>{row.store}</b> ({KIND_WORDS[row.kind]}) · {row.key.key}{label} · "
+                                  f"{row.key.address or 'no address stored'}")
+        for b in (self.reveal_button, self.copy_button):
+            b.setEnabled(unlocked)
+        self.status_label.setText("" if unlocked else f"Unlock the store {row.store} to decrypt this key.")
+
     def show_key(self, text: str) -> None:
         """Put a decrypted key in the field, masked."""
         self.show_button.setChecked(False)
@@ -133,4 +144,7 @@ class KeyPanel(QGroupBox):
     def _on_show_toggled(self, shown: bool) -> None:
         self.key_field.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
         self.show_button.setText("Hide" if shown else "Show")
+        if self.has_key:
+            self.status_label.setText("Decrypted in memory. Shown: press Hide to mask it." if shown
+                                      else "Decrypted in memory. Masked: press Show to read it.")
         self.shownChanged.emit(shown)

@@ -7,13 +7,21 @@ Kept out of area.py so the area stays a list of connections (docs/architecture.m
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from ...core.keys import BOT_ITERATIONS
+from ...core.keystores.find import public_store
+from ...core.keystores.model import KeyStore
 from .controller import VaultController
-from .model import Column, headers_for
+from .model import Column, WalletTableModel, headers_for
+
+
+def public_keystore(model: WalletTableModel, db: Path) -> KeyStore | None:
+    """The public wallets as a core key store (for the health check), None without any."""
+    return public_store(db, model.records()) if model.records() else None
 
 
 def wallets_page(above: Sequence[QWidget], stores: QWidget, table: QWidget, below: QWidget) -> QWidget:

@@ -35,7 +35,7 @@ from ...core.paths import DataPaths
 from ...core.secrets import Secret
 from ...core.vault import failure_delay_s
 from .model import StoreRow, WalletTableModel
-from .storework import health_work, unlock_stores_work, verify_stores_work
+from .storework import health_work, open_key_work, unlock_stores_work, verify_stores_work
 from .tasks import TaskRelay, safe_message, start_task
 
 
@@ -61,6 +61,7 @@ class _Job:
     done: Callable[[Any], None]
     total: int
     secrets: tuple[Secret, ...] = ()
+    failed: Callable[[BaseException], None] | None = None  # instead of the generic message
 
 
 class StoresController(QObject):
@@ -185,6 +186,8 @@ class StoresController(QObject):
         self._finish_job()
         if epoch == self._epoch:
             job.done(result)
+        elif isinstance(result, Secret):  # a key decrypted for a vault that has locked since
+            result.wipe()
         for secret in job.secrets:
             secret.wipe()
 
@@ -192,7 +195,9 @@ class StoresController(QObject):
         self._finish_job()
         for secret in job.secrets:
             secret.wipe()
-        if epoch == self._epoch:
+        if epoch == self._epoch and job.failed is not None:
+            job.failed(exc)
+        elif epoch == self._epoch:
             if job.label.startswith("Unlocking"):
                 self.unlockFinished.emit([], [], 0.0)
             self.message.emit(f"{job.label.split(':')[0]} stopped: {safe_message(exc)}", True)
@@ -244,6 +249,22 @@ class StoresController(QObject):
         delay = max([self._delay_policy(self._failures[n]) for n in refused] or [0.0])
         self.storesChanged.emit()
         self.unlockFinished.emit(opened, refused, max(0.0, delay))
+
+    # -- one key (the key panel) ------------------------------------------------------
+    def open_key(self, name: str, key: str, done: Callable[[Secret], None],
+                 failed: Callable[[BaseException], None]) -> bool:
+        """Decrypt one key of an open store on the job queue (so two KDFs never run at once).
+
+        ``done`` gets a ``Secret`` it must wipe; a job finishing after a lock
+        wipes it instead. False when the store is locked or unknown.
+        """
+        store = self.get(name)
+        if store is None or not self.is_unlocked(name):
+            return False
+        secret = self._secrets[name].copy() if store.needs_passphrase else Secret("")
+        work = partial(open_key_work, store, key, secret.copy(), self.options)
+        self._enqueue(_Job(f"Decrypting {key} of {name}: {cost_text(store)}", work, done, 1, (secret,), failed))
+        return True
 
     # -- verify-all ------------------------------------------------------------------
     def start_verify(self) -> bool:

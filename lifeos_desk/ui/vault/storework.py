@@ -15,6 +15,7 @@ from pathlib import Path
 from ...core.keystores.find import FoundKeys
 from ...core.keystores.health import HealthReport, check_health
 from ...core.keystores.model import KeyStore, UnlockResult
+from ...core.keystores.reveal import open_stored_key
 from ...core.keystores.unlock import UnlockOptions, unlock_many, unlock_with_candidates
 from ...core.secrets import Secret
 from .tasks import TaskRelay
@@ -45,3 +46,11 @@ def health_work(found: FoundKeys, backups: Path, try_weak: bool, options: Unlock
     """The health check (slow only through the weak-passphrase tries)."""
     return check_health(found, backups, try_weak=try_weak, options=options, progress=relay.report,
                         cancel=relay.cancel)
+
+
+def open_key_work(store: KeyStore, key: str, secret: Secret, options: UnlockOptions, relay: TaskRelay) -> Secret:
+    """One key of one store as a Secret (core ``open_stored_key``); the passphrase copy is wiped."""
+    try:
+        return open_stored_key(store, key, secret, options)
+    finally:
+        secret.wipe()
