@@ -20,14 +20,12 @@ before the value): ``anchor_ok`` says so and the window reads that block by
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtSql import QSqlDatabase
 
-from ...core.filters import ColumnKind
+from ...core.filters import Clause, ColumnKind
 from ..connection import quote_ident
 from ..errors import DatabaseError, DbProblem
 from .columns import Clipped, ClippedBytes, ColumnSpec
@@ -60,6 +58,15 @@ def length_sql(spec: ColumnSpec) -> str:
             f" THEN length(t.{spec.sql}) END")
 
 
+def has_long_values(con: QSqlDatabase, info: TableInfo, spec: ColumnSpec, where: Clause) -> bool:
+    """Whether a matching row holds a value of this column longer than a cell (one bounded scan)."""
+    if not bounded(spec):
+        return False
+    sql = (f"SELECT 1 FROM {quote_ident(info.name)} AS t WHERE ({where.sql})"
+           f" AND {_LONG.format(c=spec.sql)} AND length(t.{spec.sql}) > {CELL_CHARS} LIMIT 1")
+    return bool(fetch_rows(con, sql, where.params))
+
+
 def lengths_sql(info: TableInfo) -> list[str]:
     """The length items, selected after everything else."""
     return [length_sql(s) for s in info.specs if bounded(s)]
@@ -78,6 +85,11 @@ def shape_rows(info: TableInfo, rows: list[Row]) -> list[Row]:
                 row[1 + i] = ClippedBytes(v, int(n)) if isinstance(v, bytes) else Clipped(str(v), int(n))
         out.append(tuple(row))
     return out
+
+
+def readable_by_key(info: TableInfo) -> bool:
+    """Whether one row's value can be read back by its key (not for tables paged by OFFSET only)."""
+    return info.identity.exact
 
 
 def is_clipped(value: object) -> bool:
@@ -130,23 +142,3 @@ def value_chunks(con: QSqlDatabase, info: TableInfo, key: Any, column: int,
         if total is None or start > int(total):
             return
 
-
-def save_value(con: QSqlDatabase, info: TableInfo, key: Any, column: int, path: Path,
-               chunk: int = CHUNK_CHARS) -> int:
-    """Stream one cell's whole value to a file (texts as UTF-8); returns the bytes written.
-
-    Written under ``.part`` and renamed at the end: a failure leaves no half file.
-    """
-    part = path.with_name(path.name + ".part")
-    written = 0
-    try:
-        with open(part, "wb") as out:
-            for piece in value_chunks(con, info, key, column, chunk):
-                data = piece if isinstance(piece, bytes) else piece.encode("utf-8", "surrogatepass")
-                out.write(data)
-                written += len(data)
-        os.replace(part, path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    return written

@@ -256,6 +256,9 @@ def export_value(spec: ColumnSpec, value: object) -> str:
         return format_key(value) if value is not None else ""
     if value is None:
         return ""
+    if isinstance(value, Clipped | ClippedBytes):  # only a prefix was read: say so (the CSV export streams all)
+        text = value.hex() if isinstance(value, bytes) else str.__str__(value)
+        return text + clipped_note(value)
     if isinstance(value, bytes | bytearray):
         return value.hex()
     return str(value)

@@ -193,7 +193,7 @@ class TableWindowModel(QAbstractTableModel):
             self._drop_map()
             self._count, self._max_key = self._count_now()
             self._counted_at = time.monotonic()
-            if wants_snapshot(self.info, self._order, self._where, self._count):
+            if wants_snapshot(self.info, self._order, self._where, self._count, self.connection()):
                 self._build_map()
             ok = True
         except DatabaseError as exc:
