@@ -13,15 +13,22 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
+from lifeos_desk.core.paths import AppDirs, DataPaths
+from lifeos_desk.core.settings import Settings, State
 from lifeos_desk.db.connection import Database
 from lifeos_desk.db.tables.info import load_table_info
+from lifeos_desk.session import open_session
+from lifeos_desk.ui.tables import create_tables_area
+from lifeos_desk.ui.tables.area import TablesArea
 from lifeos_desk.ui.tables.export import CsvExport, csv_field
+from lifeos_desk.ui.tables.pane import TablePane
 from lifeos_desk.ui.tables.savevalue import ValueSave
 from lifeos_desk.ui.tables.style import TIP_CHARS, StyledTableModel
 from tests.db.big_cells import BLOB_ROW, HUGE_CHARS, HUGE_ROW, ROWS, huge_blob, huge_text, make_big_db
+from tests.db.tables_data import make_db
 
 
 @pytest.fixture
@@ -87,3 +94,42 @@ def test_item12_csv_field_quotes_like_the_csv_module() -> None:
         written = io.StringIO()
         csv.writer(written).writerow([text, "x"])
         assert written.getvalue() == csv_field(text) + ",x\r\n"
+
+
+@pytest.fixture
+def notes_pane(qtbot: QtBot, tmp_path: Path) -> Iterator[TablePane]:
+    """A Tables area on a home whose users database also holds the notes table, showing it."""
+    home = tmp_path / "home"
+    make_db(home / "public_users.db", "adr", trades=20)
+    make_big_db(home / "public_users.db")  # the notes table, in the same file, before QtSql opens it
+    dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
+    session = open_session(DataPaths(home=home, logs=(home / "logs",), backups=home / "backups"), dirs,
+                           Settings(dirs), State(dirs))
+    area = create_tables_area(session)
+    assert isinstance(area, TablesArea)
+    qtbot.addWidget(area)
+    area.show()
+    pane = area.show_table("notes")
+    assert pane is not None
+    yield pane
+    session.close()
+
+
+def test_item12_pane_paints_the_huge_cell_and_saves_it_from_the_row_menu(notes_pane: TablePane, qtbot: QtBot,
+                                                                          tmp_path: Path) -> None:
+    pane, body = notes_pane, notes_pane.model.info.index_of("body")
+    index = pane.model.index(HUGE_ROW - 1, body)
+    pane.view.scrollTo(index)
+    pane.view.setCurrentIndex(index)
+    pane.view.viewport().repaint()  # a real paint of the rows around the 50 MB cell
+    assert pane.view.model().data(index).endswith(f" … ({HUGE_CHARS:,} chars)")
+    menu, entries = pane._row_menu, QMenu(pane)
+    menu._add_cell_entries(entries, index)  # what the right-click menu lists (not popped up: offscreen)
+    assert "Save value to file…" in [a.text() for a in entries.actions()]
+    out = tmp_path / "saved.txt"
+    save = menu.save_value(HUGE_ROW - 1, body, out)
+    assert save is not None
+    with qtbot.waitSignal(save.finished, timeout=120_000):
+        pass
+    assert out.read_bytes() == huge_text().encode("utf-8")
+    assert str(out) in pane.status.text()
