@@ -383,23 +383,46 @@ def combine(clauses: Iterable[Clause | None]) -> Clause:
 
 @dataclass(frozen=True)
 class Order:
-    """Sort by one column (None: by rowid, i.e. insertion order), rowid breaking ties."""
+    """Sort by one column (None: by the row key, i.e. insertion order), the row key breaking ties.
+
+    ``key`` is one expression (``rowid``, ``_rowid_``) or several (a WITHOUT ROWID
+    table's composite primary key): together they identify one row.
+    """
 
     column: str | None = None  # quoted column expression
     descending: bool = False
-    key: str = "rowid"
+    key: str | tuple[str, ...] = "rowid"
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The key's expressions as a tuple (one for a rowid)."""
+        return (self.key,) if isinstance(self.key, str) else self.key
 
     def sql(self, reverse: bool = False) -> str:
         """The ORDER BY list; ``reverse`` flips it (to page from the end)."""
         desc = self.descending != reverse
         word = "DESC" if desc else "ASC"
+        keys = ", ".join(f"{k} {word}" for k in self.keys)
         if self.column is None:
-            return f"{self.key} {word}"
-        return f"{self.column} {word}, {self.key} {word}"
+            return keys
+        return f"{self.column} {word}, {keys}"
 
     def reversed(self) -> Order:
         """The same order read backwards."""
         return Order(self.column, not self.descending, self.key)
+
+
+def _key_values(order: Order, key: object) -> tuple[object, ...]:
+    """A row's key as bind values (a composite key is a tuple of its columns' values)."""
+    if len(order.keys) == 1:
+        return (key,)
+    if not isinstance(key, tuple | list):
+        raise TypeError(f"a composite key needs a tuple of {len(order.keys)} values, got {key!r}")
+    return tuple(key)
+
+
+def _row_value(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"({', '.join(parts)})"
 
 
 def keyset_after(order: Order, value: object, key: object) -> list[Clause]:
@@ -410,14 +433,16 @@ def keyset_after(order: Order, value: object, key: object) -> list[Clause]:
     with a NULL sort value get a phase of their own. Each phase is a plain
     range (``(col, rowid) > (?, ?)``) that SQLite answers from an index.
     """
-    k = order.key
+    keys, kv = order.keys, _key_values(order, key)
+    k, marks = _row_value(keys), _row_value(["?"] * len(keys))
     if order.column is None:
-        return [Clause(f"{k} {'<' if order.descending else '>'} ?", (key,))]
+        return [Clause(f"{k} {'<' if order.descending else '>'} {marks}", kv)]
     c = order.column
+    both, both_marks = _row_value([c, *keys]), _row_value(["?"] * (1 + len(keys)))
     if not order.descending:
         if value is None:
-            return [Clause(f"{c} IS NULL AND {k} > ?", (key,)), Clause(f"{c} IS NOT NULL")]
-        return [Clause(f"({c}, {k}) > (?, ?)", (value, key))]
+            return [Clause(f"{c} IS NULL AND {k} > {marks}", kv), Clause(f"{c} IS NOT NULL")]
+        return [Clause(f"{both} > {both_marks}", (value, *kv))]
     if value is None:
-        return [Clause(f"{c} IS NULL AND {k} < ?", (key,))]
-    return [Clause(f"({c}, {k}) < (?, ?)", (value, key)), Clause(f"{c} IS NULL")]
+        return [Clause(f"{c} IS NULL AND {k} < {marks}", kv)]
+    return [Clause(f"{both} < {both_marks}", (value, *kv)), Clause(f"{c} IS NULL")]

@@ -214,3 +214,36 @@ def test_keyset_walks_every_row_in_order_with_nulls(con: sqlite3.Connection, col
     assert got == want
     back = [r[0] for r in con.execute(f"SELECT rowid FROM t ORDER BY {order.reversed().sql()}")]
     assert back == want[::-1]
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("column", ['"v"', None])
+def test_item13_keyset_on_a_composite_key_walks_every_row_once(column: str | None, descending: bool) -> None:
+    c = sqlite3.connect(":memory:")
+    c.execute("CREATE TABLE p (a INTEGER NOT NULL, b TEXT NOT NULL, v REAL, PRIMARY KEY (a, b)) WITHOUT ROWID")
+    c.executemany("INSERT INTO p VALUES (?,?,?)", [(i % 3, f"k{i % 7}", None if i % 4 == 0 else i % 5)
+                                                    for i in range(21)])
+    order = Order(column, descending, ('"a"', '"b"'))
+    assert order.sql() == (f"{column} {'DESC' if descending else 'ASC'}, " if column else "") + \
+        ", ".join(f'"{k}" {"DESC" if descending else "ASC"}' for k in "ab")
+    sel = f"SELECT a, b, {column or 'NULL'} FROM p"
+    want = [r[:2] for r in c.execute(f"{sel} ORDER BY {order.sql()}")]
+    got: list[tuple[object, ...]] = []
+    last: tuple[object, ...] | None = None
+    while True:
+        if last is None:
+            rows = c.execute(f"{sel} ORDER BY {order.sql()} LIMIT 4").fetchall()
+        else:
+            rows = []
+            for phase in keyset_after(order, last[2], (last[0], last[1])):
+                if len(rows) >= 4:
+                    break
+                rows += c.execute(f"{sel} WHERE {phase.sql} ORDER BY {order.sql()} LIMIT ?",
+                                  (*phase.params, 4 - len(rows))).fetchall()
+        if not rows:
+            break
+        got += [r[:2] for r in rows]
+        last = rows[-1]
+    assert got == want and len(set(got)) == 21
+    with pytest.raises(TypeError):
+        keyset_after(order, 1, 5)  # a composite key needs all its values

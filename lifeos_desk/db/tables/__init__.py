@@ -19,6 +19,11 @@ admin scrolls end to end. Between events no statement is open, ever.
   end (the last rows are ``ORDER BY ... DESC LIMIT n``, i.e. instant).
 * Sort and filter: in SQL, ``ORDER BY col, rowid`` (rowid makes it total and
   keysets exact); filters are ``core.filters`` clauses with bound parameters.
+* Row identity (``keys.py``): "rowid" above means the table's real row
+  identity — the first rowid alias no user column shadows, a WITHOUT ROWID
+  table's (composite) primary key, else OFFSET paging over every column.
+* Bounded cells (``cells.py``): windows read a prefix and the length of long
+  texts and blobs; the whole value is streamed on demand in 1 MB queries.
 * Edits: staged in memory (no write lock while pending: DB Browser holds
   one, we don't), shown as pending, written by ``editor.save_edits`` through
   a QSqlTableModel in one short transaction — that is where QSqlTableModel

@@ -23,6 +23,39 @@ _BOOL_PREFIXES = ("is_", "enable_", "require_", "auto_", "learn_", "has_")
 _WORDS = {"id": "ID", "usd": "(USD)", "pnl": "PnL", "sol": "SOL", "pct": "%", "tx": "Tx"}
 
 
+class Clipped(str):
+    """The first characters of a long text, and how long the stored text is (db/tables/cells.py)."""
+
+    length: int
+
+    def __new__(cls, prefix: str, length: int) -> Clipped:
+        """A prefix remembering the full length."""
+        obj = super().__new__(cls, prefix)
+        obj.length = length
+        return obj
+
+
+class ClippedBytes(bytes):
+    """The first bytes of a long blob, and how long the stored blob is."""
+
+    length: int
+
+    def __new__(cls, prefix: bytes, length: int) -> ClippedBytes:
+        """A prefix remembering the full length."""
+        obj = super().__new__(cls, prefix)
+        obj.length = length
+        return obj
+
+
+def clipped_note(value: object) -> str:
+    """" … (52,428,800 chars)" after a cut value; "" for a whole one."""
+    if isinstance(value, Clipped):
+        return f" … ({value.length:,} chars)"
+    if isinstance(value, ClippedBytes):
+        return f" … ({value.length:,} bytes)"
+    return ""
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
     """One column of a table view."""
@@ -163,8 +196,12 @@ def format_value(spec: ColumnSpec, value: object, utc: bool) -> str:
         return format_key(value)
     if value is None:
         return "NULL"
+    if isinstance(value, ClippedBytes):
+        return f"<{value.length:,} bytes>"
     if isinstance(value, bytes | bytearray):
         return f"<{len(value)} bytes>"
+    if isinstance(value, Clipped):
+        return str.__str__(value) + clipped_note(value)
     if spec.kind is ColumnKind.BOOL:
         return _format_bool(value)
     if spec.kind is ColumnKind.TIME:
@@ -219,6 +256,9 @@ def export_value(spec: ColumnSpec, value: object) -> str:
         return format_key(value) if value is not None else ""
     if value is None:
         return ""
+    if isinstance(value, Clipped | ClippedBytes):  # only a prefix was read: say so (the CSV export streams all)
+        text = value.hex() if isinstance(value, bytes) else str.__str__(value)
+        return text + clipped_note(value)
     if isinstance(value, bytes | bytearray):
         return value.hex()
     return str(value)

@@ -45,7 +45,7 @@ def save_edits(database: Database, info: TableInfo, edits: list[Edit], audit: Au
         return 0
     if database.read_only:
         raise SaveError("Editing is locked: unlock it with Database ▸ Allow editing, then Save again.")
-    if info.key != "rowid":
+    if not info.identity.rowid:  # edits address rows by rowid (db/tables/keys.py)
         raise SaveError(f"{info.name} has no rowid; the console does not edit such tables.")
     db = database.connection(role)
     try:
@@ -80,7 +80,7 @@ def _apply(db: QSqlDatabase, info: TableInfo, edits: list[Edit]) -> None:
         model.setTable(info.name)
         model.setEditStrategy(QSqlTableModel.EditStrategy.OnManualSubmit)
         keys = sorted({int(e.key) for e in edits})  # rowids are integers: safe as filter text
-        model.setFilter(f"rowid IN ({', '.join(str(k) for k in keys)})")
+        model.setFilter(f"{info.key} IN ({', '.join(str(k) for k in keys)})")  # the real rowid, never a user column
         if not model.select():
             raise SaveError(f"Could not read the rows to save: {model.lastError().text()}.")
         while model.canFetchMore():  # a handful of rows: read to the end (fact 2)
@@ -144,7 +144,7 @@ def _check_single_default(db: QSqlDatabase, info: TableInfo, edits: list[Edit], 
     keys = json.dumps(sorted({int(e.key) for e in edits}))
     w, u, d = (f'"{n}"' for n in (domain.wallets, domain.wallet_user, domain.wallet_default))
     bad = run_rows(db, f"SELECT {u}, count(*) FROM {w} WHERE {d} = 1 AND {u} IN "
-                       f"(SELECT {u} FROM {w} WHERE rowid IN (SELECT value FROM json_each(?)))"
+                       f"(SELECT {u} FROM {w} WHERE {info.key} IN (SELECT value FROM json_each(?)))"
                        f" GROUP BY {u} HAVING count(*) > 1", (keys,))
     if bad:
         who = ", ".join(f"user {r[0]} ({r[1]} defaults)" for r in bad)
@@ -164,7 +164,8 @@ def single_default_rule(domain: Domain | None) -> Callable[[TableWindowModel, in
         if row is None or user_col < 0:
             return
         u, d = f'"{domain.wallet_user}"', f'"{domain.wallet_default}"'
-        others = model.fetch_rows(Clause(f"{u} = ? AND {d} = 1 AND rowid <> ?", (row[1 + user_col], row[0])))
+        k = model.info.key
+        others = model.fetch_rows(Clause(f"{u} = ? AND {d} = 1 AND {k} <> ?", (row[1 + user_col], row[0])))
         for other in others:
             model.stage_row(other, column, 0)
 

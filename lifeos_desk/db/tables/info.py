@@ -14,6 +14,7 @@ from ...core.schema import Domain, SchemaKind
 from ..connection import Database, quote_ident
 from ..errors import DatabaseError, DbProblem
 from .columns import ColumnSpec, build_specs
+from .keys import ROWID, RowIdentity, row_identity
 from .sql import fetch_one, fetch_rows
 
 
@@ -32,9 +33,14 @@ class TableInfo:
 
     name: str
     specs: tuple[ColumnSpec, ...]
-    key: str = "rowid"  # a unique, never-NULL expression that breaks sort ties
+    identity: RowIdentity = ROWID  # what identifies a row: breaks sort ties, keys keysets (db/tables/keys.py)
     users: UserLookup | None = None
     indexed: frozenset[str] = frozenset()  # columns an index (or the rowid) sorts cheaply
+
+    @property
+    def key(self) -> str | tuple[str, ...]:
+        """The row key's SQL: a rowid alias, or the primary key's quoted columns."""
+        return self.identity.key
 
     def index_of(self, column: str) -> int:
         """The position of a column by name, or -1."""
@@ -51,7 +57,8 @@ def load_table_info(database: Database, table: str, domain: Domain | None, role:
     """Columns, kinds, time storage and row key of a table (a few bounded queries)."""
     db = database.connection(role)
     t = quote_ident(table)
-    cols = [(str(r[1]), str(r[2] or ""), bool(r[5])) for r in fetch_rows(db, f"PRAGMA table_info({t})")]
+    pragma = fetch_rows(db, f"PRAGMA table_info({t})")
+    cols = [(str(r[1]), str(r[2] or ""), bool(r[5])) for r in pragma]
     if not cols:
         raise DatabaseError(DbProblem.OTHER, f"there is no table {table} in {database.path}", database.path)
     specs = build_specs(table, cols, domain)
@@ -62,15 +69,11 @@ def load_table_info(database: Database, table: str, domain: Domain | None, role:
             sample = fetch_one(db, f"SELECT {spec.sql} FROM {t} WHERE {spec.sql} IS NOT NULL LIMIT 1")
             spec = spec.with_storage(storage_of(sample, default))
         timed.append(spec)
-    key = "rowid"
-    try:
-        fetch_one(db, f"SELECT rowid FROM {t} LIMIT 1")
-    except DatabaseError:  # a WITHOUT ROWID table: its primary key is the key
-        key = next((s.sql for s in timed if s.pk), timed[0].sql)
+    identity = row_identity(db, table, pragma)
     users = None
     if domain is not None and any(s.user_ref for s in timed):
         users = UserLookup(domain.users, domain.user_pk, domain.user_name)
-    return TableInfo(table, tuple(timed), key, users, _indexed_columns(database, table, timed, role))
+    return TableInfo(table, tuple(timed), identity, users, _indexed_columns(database, table, timed, role))
 
 
 def _indexed_columns(database: Database, table: str, specs: list[ColumnSpec], role: str) -> frozenset[str]:

@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtSql import QSqlDatabase
 
 from ...core.filters import Clause, ColumnKind, Order, combine, keyset_after
 from ..connection import Database, quote_ident
 from ..errors import DatabaseError
+from .cells import anchor_ok, shape_rows
 from .columns import format_value
 from .info import TableInfo, load_table_info
 from .snapshot import build_snapshot, columns_sql, drop_snapshot, snapshot_rows_sql, wants_snapshot
@@ -97,41 +99,42 @@ class TableWindowModel(QAbstractTableModel):
         sql = (f"SELECT {columns_sql(self.info)} FROM {self.table_sql} AS t WHERE {where.sql}"
                f" ORDER BY {order_sql} LIMIT ? OFFSET ?")
         self.queries += 1
-        return fetch_rows(self._database.connection(self._role), sql, (*where.params, limit, offset))
+        return shape_rows(self.info, fetch_rows(self.connection(), sql, (*where.params, limit, offset)))
 
     def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        return fetch_one(self._database.connection(self._role), sql, params)
+        return fetch_one(self.connection(), sql, params)
+
+    def connection(self) -> QSqlDatabase:
+        """This view's connection (for bounded reads of one cell: ``cells.value_chunks``)."""
+        return self._database.connection(self._role)
 
     def _count_now(self) -> tuple[int, Any]:
         """(matching rows, max rowid of the table) from one statement, i.e. one snapshot."""
         w, t = self._where, self.table_sql
-        top = f"(SELECT max(rowid) FROM {t})" if self.info.key == "rowid" else "NULL"
+        top = f"(SELECT max({self.info.key}) FROM {t})" if self.info.identity.rowid else "NULL"
         row = self._row_of(f"SELECT (SELECT count(*) FROM {t} WHERE {w.sql}), {top}", w.params)
         return int(row[0] or 0), row[1]
 
     def _row_of(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...]:
-        rows = fetch_rows(self._database.connection(self._role), sql, params)
-        return rows[0] if rows else (None, None)
+        return (fetch_rows(self.connection(), sql, params) or [(None, None)])[0]
 
     def _live_count(self) -> tuple[int, Any]:
         """(count, max rowid) after another connection committed, cheaply.
 
-        The bot appends (new rowids above the last seen): counting just those is an index range of
-        a few rows instead of a scan of a million, which keeps this view's reads short and so the
-        bot's passive checkpoints complete (docs/architecture.md, 'Half-read statements pin the
-        WAL'). Count and max come from one
-        statement (one snapshot), so a row committed in between is never skipped. A full COUNT(*)
-        still runs every ``FULL_RECOUNT_S`` to take in deletions and updates that moved rows in or
-        out of a filter.
+        The bot appends (new rowids above the last seen): counting just those is an index range,
+        not a scan of a million, so the bot's passive checkpoints complete (docs/architecture.md,
+        'Half-read statements pin the WAL'). Count and max come from one statement (one snapshot).
+        A full COUNT(*) still runs every ``FULL_RECOUNT_S`` for deletions and updates.
         """
         now = time.monotonic()
-        if (self._map is not None or self.info.key != "rowid" or self._max_key is None
+        if (self._map is not None or not self.info.identity.rowid or self._max_key is None
                 or now - self._counted_at >= FULL_RECOUNT_S):
             self._counted_at = now
             return self._count_now()
         w = self._where
-        added, top = self._row_of(f"SELECT sum(CASE WHEN ({w.sql}) THEN 1 ELSE 0 END), max(rowid)"
-                                  f" FROM {self.table_sql} WHERE rowid > ?", (*w.params, self._max_key))
+        k = self.info.key
+        added, top = self._row_of(f"SELECT sum(CASE WHEN ({w.sql}) THEN 1 ELSE 0 END), max({k})"
+                                  f" FROM {self.table_sql} WHERE {k} > ?", (*w.params, self._max_key))
         return self._count + int(added or 0), (self._max_key if top is None else top)
 
     def total_rows(self) -> int:
@@ -190,7 +193,7 @@ class TableWindowModel(QAbstractTableModel):
             self._drop_map()
             self._count, self._max_key = self._count_now()
             self._counted_at = time.monotonic()
-            if wants_snapshot(self.info, self._order, self._where, self._count):
+            if wants_snapshot(self.info, self._order, self._where, self._count, self.connection()):
                 self._build_map()
             ok = True
         except DatabaseError as exc:
@@ -202,13 +205,12 @@ class TableWindowModel(QAbstractTableModel):
         return ok
 
     def _build_map(self) -> None:
-        self._map, self._count = build_snapshot(self._database.connection(self._role), self.info, self._where,
-                                                self._order)
+        self._map, self._count = build_snapshot(self.connection(), self.info, self._where, self._order)
 
     def _drop_map(self) -> None:
         if self._map is not None:
             name, self._map = self._map, None
-            drop_snapshot(self._database.connection(self._role), name)
+            drop_snapshot(self.connection(), name)
 
     @Slot()
     def refresh(self) -> None:
@@ -294,8 +296,8 @@ class TableWindowModel(QAbstractTableModel):
 
     def _map_rows(self, start: int, n: int) -> list[Row]:
         self.queries += 1
-        return fetch_rows(self._database.connection(self._role), snapshot_rows_sql(self.info, self._map or ""),
-                          (start, start + n))
+        sql = snapshot_rows_sql(self.info, self._map or "")
+        return shape_rows(self.info, fetch_rows(self.connection(), sql, (start, start + n)))
 
     def _load_block(self, b: int) -> list[Row]:
         start = b * BLOCK_ROWS
@@ -303,14 +305,17 @@ class TableWindowModel(QAbstractTableModel):
         if self._map is not None:
             return self._map_rows(start, n)
         prev, nxt = self._blocks.get(b - 1), self._blocks.get(b + 1)
-        if prev is not None and len(prev) == BLOCK_ROWS:
+        if prev is not None and len(prev) == BLOCK_ROWS and self._can_anchor(prev[-1]):
             return self._keyset(self._order, prev[-1], n)
-        if nxt:
+        if nxt and self._can_anchor(nxt[0]):
             return self._keyset(self._order.reversed(), nxt[0], n)[::-1]
         tail = self._count - start - n
         if start <= tail:
             return self._rows(self._where, self._order.sql(), n, start)
         return self._rows(self._where, self._order.sql(reverse=True), n, tail)[::-1]
+
+    def _can_anchor(self, row: Row) -> bool:  # exact key, sort value read whole (cells.anchor_ok)
+        return anchor_ok(self.info, row, self._sort_index())
 
     def _keyset(self, order: Order, anchor_row: Row, n: int) -> list[Row]:
         value, key = self._anchor(anchor_row)
@@ -328,9 +333,10 @@ class TableWindowModel(QAbstractTableModel):
                 yield self._map_rows(start, page_rows)
             return
         last: Row | None = None
+        done = 0
         while True:
-            if last is None:
-                page = self._rows(self._where, self._order.sql(), page_rows)
+            if last is None or not self._can_anchor(last):  # OFFSET when no keyset can start there
+                page = self._rows(self._where, self._order.sql(), page_rows, done)
             else:
                 page = self._keyset(self._order, last, page_rows)
             if not page:
@@ -338,7 +344,7 @@ class TableWindowModel(QAbstractTableModel):
             yield page
             if len(page) < page_rows:
                 return
-            last = page[-1]
+            last, done = page[-1], done + len(page)
 
     # ---------------------------------------------------------------- Qt model API
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt API
@@ -373,11 +379,8 @@ class TableWindowModel(QAbstractTableModel):
 
     def value(self, r: int, c: int) -> Any:
         """The cell's value as the view shows it: a staged edit wins over the stored value."""
-        row = self.row(r)
-        if row is None:
-            return None
-        edit = self._edits.get((row[0], c))
-        return edit.new if edit is not None else row[1 + c]
+        cell = self.cell(r, c)
+        return None if cell is None else cell.value
 
     def user_name(self, r: int) -> Any:
         """The username beside this row's user id (None when there is none)."""
@@ -402,10 +405,8 @@ class TableWindowModel(QAbstractTableModel):
             if spec.user_ref and value is not None and self.info.users is not None and row[-1]:
                 text = f"{row[-1]} ({value})"
             return text
-        if role in (Qt.ItemDataRole.EditRole, RawRole):
-            return value
-        if role == KeyRole:
-            return row[0]
+        if role in (Qt.ItemDataRole.EditRole, RawRole, KeyRole):
+            return row[0] if role == KeyRole else value
         if role == PendingRole:
             return edit is not None
         if role == NewRole:
@@ -421,8 +422,7 @@ class TableWindowModel(QAbstractTableModel):
         return Cell(edit.new if edit is not None else row[1 + c], edit, self._is_new(row))
 
     @property
-    def utc(self) -> bool:
-        """Whether times are shown in UTC (else local time)."""
+    def utc(self) -> bool:  # times in UTC (else local time)
         return self._utc
 
     def _is_new(self, row: Row) -> bool:

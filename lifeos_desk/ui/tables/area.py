@@ -324,7 +324,7 @@ class TablesArea(QWidget, AreaDefaults):
         pane = self.show_table(table)
         if pane is None or not key:
             return
-        pk = [s.name for s in pane.model.info.specs if s.pk] or [pane.model.info.key]
+        pk = [s.name for s in pane.model.info.specs if s.pk] or ["rowid"]
         pane.show_rows(pk[0], [key[0]])
         for column, value in list(zip(pk, key, strict=False))[1:]:
             pane.set_filter(column, equals_text(value))

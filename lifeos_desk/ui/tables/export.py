@@ -7,6 +7,13 @@ page per timer tick keeps the window responsive and the progress dialog's
 Cancel working. The file is written under a temporary name and renamed at
 the end; cancel or failure removes it. Key columns export only "key present
 (N bytes)": a CSV never carries a wallet secret.
+
+Long values: a window holds only a prefix of a long text or blob
+(db/tables/cells.py). The export streams such a value whole, in
+``cells.CHUNK_CHARS`` pieces of bounded queries, instead of truncating it: a
+CSV is a copy of the data, and a silently cut value is lost data. Memory stays
+at one piece. Only a table without any row key (paged by OFFSET) cannot have a
+value read back by row; there the cell says it is cut ("… (N chars)").
 """
 
 from __future__ import annotations
@@ -20,11 +27,19 @@ from typing import IO
 from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal, Slot
 
 from ...db.errors import DatabaseError
+from ...db.tables.cells import is_clipped, readable_by_key, value_chunks
 from ...db.tables.columns import export_value
 from ...db.tables.window import RawRole, Row, TableWindowModel
 from ..busy import BusyToken, app_registry
 
 PAGE_ROWS = 2000
+
+
+def csv_field(text: str) -> str:
+    """One field as ``csv.writer`` (QUOTE_MINIMAL) writes it: quoted when it holds , " or a line break."""
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def selection_tsv(model: TableWindowModel, indexes: list[QModelIndex]) -> str:
@@ -91,6 +106,26 @@ class CsvExport(QObject):
     def _write(self, cells: list[str]) -> None:
         self._writer.writerow(cells)  # type: ignore[attr-defined]
 
+    def _write_row(self, row: Row) -> None:
+        """One row; a value the window cut is streamed whole from the database, piece by piece."""
+        specs, values = self._model.info.specs, row[1:1 + len(self._model.info.specs)]
+        if not any(is_clipped(v) for v in values) or not readable_by_key(self._model.info):
+            self._write([export_value(s, v) for s, v in zip(specs, values, strict=True)])  # (cut: says so)
+            return
+        assert self._file is not None
+        for i, (spec, value) in enumerate(zip(specs, values, strict=True)):
+            if i:
+                self._file.write(",")
+            if not is_clipped(value):
+                self._file.write(csv_field(export_value(spec, value)))
+                continue
+            self._file.write('"')
+            for piece in value_chunks(self._model.connection(), self._model.info, row[0], i):
+                text = piece.hex() if isinstance(piece, bytes) else piece
+                self._file.write(text.replace('"', '""'))
+            self._file.write('"')
+        self._file.write("\r\n")  # csv.writer's line end
+
     @Slot()
     def _step(self) -> None:
         assert self._pages is not None
@@ -100,9 +135,8 @@ class CsvExport(QObject):
                 self._close(keep=True)
                 self.finished.emit(f"Exported {self.rows:,} rows to {self.path}")
                 return
-            specs = self._model.info.specs
             for row in page:
-                self._write([export_value(s, row[1 + i]) for i, s in enumerate(specs)])
+                self._write_row(row)
             self.rows += len(page)
             self.progressed.emit(self.rows)
         except (DatabaseError, OSError, ValueError) as exc:  # ValueError: anything else the writer refuses

@@ -366,6 +366,11 @@ class TablePane(QWidget):
         self._error = message
         self._update_status()
 
+    @Slot(str)
+    def show_message(self, text: str) -> None:
+        """A one-line status message (the row menu's "Save value to file…" reports here)."""
+        self._message(text)
+
     def _message(self, text: str) -> None:
         self.status.setStyleSheet("")
         self.status.setText(text)

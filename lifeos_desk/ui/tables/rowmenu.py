@@ -7,14 +7,17 @@ entry is a named slot here (no side-effect lambdas in ``connect``).
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QFileDialog, QMenu
 
 from ...core.filters import ColumnKind
+from ...db.tables.cells import readable_by_key
 from . import actions
+from .savevalue import ValueSave
 
 if TYPE_CHECKING:
     from .pane import TablePane
@@ -46,6 +49,8 @@ class RowMenu(QObject):
         spec = info.specs[index.column()]
         if spec.kind is not ColumnKind.KEY:
             menu.addAction(f"Filter {spec.header} by this value", self.filter_by_current)
+            if readable_by_key(info):  # the whole value, streamed (a cell shows a bounded prefix)
+                menu.addAction("Save value to file…", self.save_current_value)
         value_of = partial(self._value, index.row())
         for label, table, column, value in actions.relation_targets(pane.deps.domain, pane.table, info, value_of):
             action = menu.addAction(label)
@@ -81,3 +86,27 @@ class RowMenu(QObject):
             spec = pane.model.info.specs[index.column()]
             value = pane.model.value(index.row(), index.column())
             pane.set_filter(spec.name, "NULL" if value is None else actions.equals_text(value))
+
+    @Slot()
+    def save_current_value(self) -> None:
+        """Ask where, then stream the current cell's whole value there."""
+        pane = self._pane
+        index = pane.view.currentIndex()
+        if not index.isValid():
+            return
+        spec = pane.model.info.specs[index.column()]
+        default = str(Path.home() / f"{pane.table}-{spec.name}.txt")
+        path, _ = QFileDialog.getSaveFileName(pane, f"Save {spec.header} to a file", default)
+        if path:
+            self.save_value(index.row(), index.column(), Path(path))
+
+    def save_value(self, row: int, column: int, path: Path) -> ValueSave | None:
+        """Stream one cell's whole value to ``path``; the pane's status line says how it went."""
+        stored = self._pane.model.row(row)
+        if stored is None:
+            return None
+        save = ValueSave(self._pane.model, stored[0], column, path, parent=self)
+        save.finished.connect(self._pane.show_message)
+        save.failed.connect(self._pane.show_message)
+        save.start()
+        return save

@@ -8,13 +8,14 @@ colour, and the look can change without touching data access.
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...core.filters import ColumnKind
-from ...db.tables.columns import ColumnSpec, format_value, sign_of
+from ...db.tables.columns import Clipped, ClippedBytes, ColumnSpec, format_value, sign_of
 from ...db.tables.window import Cell, TableWindowModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -25,6 +26,7 @@ GAIN = QColor("#2a9d4b")  # mid tones: readable on light and dark palettes
 LOSS = QColor("#d9463b")
 ON_LIGHT = QColor("#202020")
 NULL_FG = QColor("#8a8a8a")
+TIP_CHARS = 1000  # of a long text, in its tooltip (the cell itself holds cells.CELL_CHARS)
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _CENTER = int(Qt.AlignmentFlag.AlignCenter.value)
 _STYLE_ROLES = frozenset({Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole,
@@ -70,7 +72,19 @@ def cell_tooltip(spec: ColumnSpec, cell: Cell, utc: bool) -> str | None:
         return f"stored as {cell.value!r} ({'UTC' if utc else 'shown in local time'})"
     if cell.value is None:
         return "NULL: no value (not the same as empty text)"
+    if isinstance(cell.value, Clipped | ClippedBytes):
+        return clipped_tooltip(cell.value)
     return None
+
+
+def clipped_tooltip(value: Clipped | ClippedBytes) -> str:
+    """A long value's tooltip: its start (bounded), its size, and how to get all of it."""
+    if isinstance(value, ClippedBytes):
+        head = f"{value.length:,} bytes stored (the cell read the first {len(value):,})."
+    else:
+        head = (f"<p style='white-space:pre-wrap'>{escape(str.__str__(value)[:TIP_CHARS])}…</p>"
+                f"{value.length:,} characters stored; the cell shows the first {len(value):,}.")
+    return f"{head} Right-click ▸ Save value to file… for all of it."
 
 
 def header_tooltip(spec: ColumnSpec) -> str:
