@@ -97,3 +97,4 @@ def test_bot_commit_updates_row_counts(window_for, tmp_path: Path, qtbot) -> Non
                     "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO rate_limits"
                     " VALUES (1, 0, 0, 'x')\"); c.commit()", str(paths.db)], check=True)
     qtbot.waitUntil(lambda: "rate_limits 1" in w.counts_label.toolTip(), timeout=3000)
+    assert w.counter is not None and w.counter.full_counts == 0  # appended rows counted, no COUNT(*) of a table

@@ -1,0 +1,103 @@
+"""Row counts for the status bar that follow the bot's appends without recounting.
+
+A ``COUNT(*)`` walks a whole b-tree: tens of milliseconds on a million rows,
+and the status bar wants the counts after every commit. The bot mostly
+appends, so after the first full count each table keeps its count and its
+highest rowid, and a commit costs one bounded statement per table: the rows
+above the last seen rowid (an index range of a few rows). Deletions and
+updates cannot be seen that way, so a full count still runs when a table's
+highest rowid went *down* (rows at the end were deleted) and otherwise at most
+every ``FULL_RECOUNT_S`` (the same rule as the table views, db/tables/window.py).
+Tables without a rowid are always counted in full, at the same pace.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtSql import QSqlDatabase
+
+from .connection import quote_ident, run_rows
+from .errors import DatabaseError
+
+FULL_RECOUNT_S = 10.0
+
+
+@dataclass
+class _Kept:
+    count: int
+    top: int | None  # highest rowid seen; None: the table has no rowid (or is empty)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None or value == "" else int(value)
+
+
+class RowCounter:
+    """Exact-at-full-count, append-following row counts of a set of tables.
+
+    ``connection`` returns the QtSql connection to ask (the window's main one);
+    ``clock`` is injectable so tests can step past ``FULL_RECOUNT_S``.
+    """
+
+    def __init__(self, connection: Callable[[], QSqlDatabase], tables: Iterable[str],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._connection = connection
+        self._tables = list(tables)
+        self._clock = clock
+        self._kept: dict[str, _Kept] = {}
+        self._counted_at = 0.0
+        self.full_counts = 0  # how many COUNT(*) of a whole table ran (the tests read it)
+
+    def seed(self, counts: dict[str, int]) -> None:
+        """Start from counts already taken in full (the session's first look) without counting again."""
+        db = self._connection()
+        for table in self._tables:
+            if table in counts:
+                self._kept[table] = _Kept(counts[table], self._top(db, table))
+        self._counted_at = self._clock()
+
+    def counts(self) -> dict[str, int]:
+        """Every table's row count now (raises DatabaseError like any read)."""
+        db = self._connection()
+        full = self._clock() - self._counted_at >= FULL_RECOUNT_S
+        if full:
+            self._counted_at = self._clock()
+        out = {}
+        for table in self._tables:
+            kept = self._kept.get(table)
+            if full or kept is None or kept.top is None:
+                kept = self._full(db, table)
+            else:
+                kept = self._grown(db, table, kept)
+            self._kept[table] = kept
+            out[table] = kept.count
+        return out
+
+    def _top(self, db: QSqlDatabase, table: str) -> int | None:
+        try:
+            return _int(run_rows(db, f"SELECT max(rowid) FROM {quote_ident(table)}")[0][0])
+        except DatabaseError:  # WITHOUT ROWID: no such column
+            return None
+
+    def _full(self, db: QSqlDatabase, table: str) -> _Kept:
+        self.full_counts += 1
+        t = quote_ident(table)
+        try:
+            count, top = run_rows(db, f"SELECT count(*), max(rowid) FROM {t}")[0]
+        except DatabaseError:  # WITHOUT ROWID
+            return _Kept(_int(run_rows(db, f"SELECT count(*) FROM {t}")[0][0]) or 0, None)
+        return _Kept(_int(count) or 0, _int(top))
+
+    def _grown(self, db: QSqlDatabase, table: str, kept: _Kept) -> _Kept:
+        """Rows above the last seen rowid, and the highest rowid now, from one statement (one snapshot)."""
+        t = quote_ident(table)
+        added, top = run_rows(db, f"SELECT (SELECT count(*) FROM {t} WHERE rowid > ?), (SELECT max(rowid) FROM {t})",
+                              (kept.top,))[0]
+        top_now = _int(top)
+        if top_now is None or kept.top is None or top_now < kept.top:  # the last rows went: count again
+            return self._full(db, table)
+        return _Kept(kept.count + (_int(added) or 0), top_now)
