@@ -29,7 +29,7 @@ FULL_RECOUNT_S = 10.0
 @dataclass
 class _Kept:
     count: int
-    top: int | None  # highest rowid seen; None: the table has no rowid (or is empty)
+    top: int | None  # highest rowid seen (0: empty); None: the table has no rowid
 
 
 def _int(value: Any) -> int | None:
@@ -79,7 +79,7 @@ class RowCounter:
 
     def _top(self, db: QSqlDatabase, table: str) -> int | None:
         try:
-            return _int(run_rows(db, f"SELECT max(rowid) FROM {quote_ident(table)}")[0][0])
+            return _int(run_rows(db, f"SELECT max(rowid) FROM {quote_ident(table)}")[0][0]) or 0
         except DatabaseError:  # WITHOUT ROWID: no such column
             return None
 
@@ -90,14 +90,14 @@ class RowCounter:
             count, top = run_rows(db, f"SELECT count(*), max(rowid) FROM {t}")[0]
         except DatabaseError:  # WITHOUT ROWID
             return _Kept(_int(run_rows(db, f"SELECT count(*) FROM {t}")[0][0]) or 0, None)
-        return _Kept(_int(count) or 0, _int(top))
+        return _Kept(_int(count) or 0, _int(top) or 0)
 
     def _grown(self, db: QSqlDatabase, table: str, kept: _Kept) -> _Kept:
         """Rows above the last seen rowid, and the highest rowid now, from one statement (one snapshot)."""
         t = quote_ident(table)
         added, top = run_rows(db, f"SELECT (SELECT count(*) FROM {t} WHERE rowid > ?), (SELECT max(rowid) FROM {t})",
                               (kept.top,))[0]
-        top_now = _int(top)
-        if top_now is None or kept.top is None or top_now < kept.top:  # the last rows went: count again
+        top_now = _int(top) or 0
+        if kept.top is None or top_now < kept.top:  # the last rows went: count again
             return self._full(db, table)
         return _Kept(kept.count + (_int(added) or 0), top_now)
