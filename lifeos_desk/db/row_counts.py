@@ -69,10 +69,8 @@ class RowCounter:
         out = {}
         for table in self._tables:
             kept = self._kept.get(table)
-            if full or kept is None or kept.top is None:
-                kept = self._full(db, table)
-            else:
-                kept = self._grown(db, table, kept)
+            following = not full and kept is not None and kept.top is not None
+            kept = self._grown(db, table, kept) if following and kept is not None else self._full(db, table)
             self._kept[table] = kept
             out[table] = kept.count
         return out
