@@ -22,6 +22,7 @@ from .pnl import (
     Daily,
     Drawdown,
     Figures,
+    FloatArray,
     Headline,
     Histogram,
     Realised,
@@ -36,7 +37,7 @@ from .pnl import (
 from .trades_merge import merge
 
 
-def _curve(old: Drawdown, pnl: np.ndarray) -> Drawdown:  # type: ignore[type-arg]
+def _curve(old: Drawdown, pnl: FloatArray) -> Drawdown:
     n = len(old.cumulative)
     base = float(old.cumulative[-1]) if n else 0.0
     peak_before = float(old.cumulative[-1] - old.drawdown[-1]) if n else 0.0
@@ -55,7 +56,7 @@ def _curve(old: Drawdown, pnl: np.ndarray) -> Drawdown:  # type: ignore[type-arg
     return Drawdown(cum, dd, float(dd[trough]), peak_index, trough)
 
 
-def _headline(old: Headline, pnl: np.ndarray, max_drawdown: float) -> Headline:  # type: ignore[type-arg]
+def _headline(old: Headline, pnl: FloatArray, max_drawdown: float) -> Headline:
     n = old.trade_count + len(pnl)
     wins = old.wins + int((pnl > 0).sum())
     losses = old.losses + int((pnl < 0).sum())
@@ -69,7 +70,7 @@ def _headline(old: Headline, pnl: np.ndarray, max_drawdown: float) -> Headline: 
                     max_drawdown=max_drawdown, best=best, worst=worst)
 
 
-def _daily(old: Daily, wall: np.ndarray, pnl: np.ndarray) -> Daily | None:  # type: ignore[type-arg]
+def _daily(old: Daily, wall: FloatArray, pnl: FloatArray) -> Daily | None:
     days = np.floor(wall / DAY).astype(np.int64)
     if len(days) == 0:
         return old
@@ -93,7 +94,7 @@ def _daily(old: Daily, wall: np.ndarray, pnl: np.ndarray) -> Daily | None:  # ty
                  np.concatenate([old.trade_day, days]))
 
 
-def _histogram(old: Histogram, pnl: np.ndarray) -> Histogram:  # type: ignore[type-arg]
+def _histogram(old: Histogram, pnl: FloatArray) -> Histogram:
     index = old.bin_of(pnl)
     n = len(old.counts)
     counts = old.counts + np.bincount(index[(index >= 0) & (index < n)], minlength=n).astype(np.int64)
