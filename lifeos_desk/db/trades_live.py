@@ -11,8 +11,8 @@ row as arrays. A commit then costs, on a connection of the worker's own:
   bot's appends, bounded by how many there are;
 - the rows their writer may still update (``FLAG_MAY_CHANGE``: ADR trades
   still OPEN, which the ADR bot closes by UPDATE), by rowid, at most every
-  ``RECHECK_S`` or twenty times the time the last re-read took, so a large
-  open book cannot cost more than a twentieth of a core;
+  ``RECHECK_S`` or ``RECHECK_COST`` times the time the last re-read took, so a
+  large open book cannot cost more than a fiftieth of a core;
 - every ``FULL_CHECK_S`` the whole-table fingerprint (trades_query.fingerprint:
   count(*), highest rowid, PnL sum, realised rows), compared with the same
   figures of the held rows, for deletions or edits of old rows.
@@ -49,6 +49,7 @@ from .trades_query import (
 
 TAIL = 256
 RECHECK_S = 2.0
+RECHECK_COST = 50  # the open rows are re-read at most once per this many times the last re-read took
 FULL_CHECK_S = 30.0
 IN_LIST = 5000  # rowids per re-read statement
 
@@ -84,6 +85,12 @@ class Update:
     dropped: Trades
     full: bool
     rows_read: int
+    recheck_in: float | None = None  # the re-read of open rows was not due yet: due in this many seconds
+
+    @property
+    def changed(self) -> bool:
+        """The trades held changed (all read again, or rows added or replaced)."""
+        return self.full or len(self.added) > 0
 
 
 def _number(v: Any) -> int:
@@ -200,41 +207,58 @@ def _recheck(db: Any, source: TradeSource, held: Held) -> _Recheck | None:
                     time.perf_counter() - started)
 
 
+@dataclass
+class _Look:
+    top: int
+    fresh: list[Chunk]
+    check: _Recheck | None
+    whole_due: bool
+    recheck_in: float | None
+
+
+def _look(db: Any, source: TradeSource, held: Held, now: float) -> _Look | None:
+    """What changed since ``held`` (None: rows went or changed where only a full read can tell)."""
+    top, tail = _probe(db, source, held)
+    whole_due = now - held.checked_at >= FULL_CHECK_S
+    if top < held.top or tail != _tail_held(held) or (whole_due and not _whole_matches(db, source, held)):
+        return None
+    fresh = [fetch_chunk(db, select_sql(source, "rowid > ? AND rowid <= ?"), (held.top, top))] \
+        if top > held.top else []
+    check, recheck_in = None, None
+    if len(held.open_records) and now - held.rechecked_at < held.recheck_gap:
+        recheck_in = held.rechecked_at + held.recheck_gap - now
+    elif len(held.open_records):
+        check = _recheck(db, source, held)
+        if check is None:
+            return None
+    return _Look(top, fresh, check, whole_due, recheck_in)
+
+
 def update(path: Path, source: TradeSource, held: Held, workers: int = 2, clock: Clock = time.monotonic,
-           busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Update | None:
-    """Bring ``held`` up to date reading only what changed; None when no trade changed."""
+           busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Update:
+    """Bring ``held`` up to date reading only what changed (``Update.changed`` is False when nothing did)."""
     now = clock()
     reader = Reader(path, busy_timeout_ms)
     try:
-        db = reader.conn
-        top, tail = _probe(db, source, held)
-        whole_due = now - held.checked_at >= FULL_CHECK_S
-        if top < held.top or tail != _tail_held(held) or (whole_due and not _whole_matches(db, source, held)):
-            reader.close()
-            return load_full(path, source, workers, clock, busy_timeout_ms)
-        fresh = [fetch_chunk(db, select_sql(source, "rowid > ? AND rowid <= ?"), (held.top, top))] \
-            if top > held.top else []
-        check = None
-        if len(held.open_records) and now - held.rechecked_at >= held.recheck_gap:
-            check = _recheck(db, source, held)
-            if check is None:
-                reader.close()
-                return load_full(path, source, workers, clock, busy_timeout_ms)
+        look = _look(reader.conn, source, held, now)
     finally:
         reader.close()
-    held = replace(held, checked_at=now if whole_due else held.checked_at)
+    if look is None:
+        return load_full(path, source, workers, clock, busy_timeout_ms)
+    check, fresh = look.check, look.fresh
+    held = replace(held, checked_at=now if look.whole_due else held.checked_at)
     if check is not None:
         held = replace(held, open_records=check.open_records, rechecked_at=now,
-                       recheck_gap=max(RECHECK_S, 20 * check.seconds))
+                       recheck_gap=max(RECHECK_S, RECHECK_COST * check.seconds))
     changed = check.changed if check is not None else []
     rows_read = sum(len(c.records) for c in fresh) + (check.rows_read if check is not None else 0)
     if not fresh and not changed:
-        return Update(held, Trades.empty(), Trades.empty(), False, rows_read)
+        return Update(held, Trades.empty(), Trades.empty(), False, rows_read, look.recheck_in)
     added = assemble(fresh + changed)
     gone = check.gone if check is not None else np.zeros(0, dtype=np.int64)
     dropped = held.trades.take(np.isin(held.trades.rowid, gone)) if len(gone) else Trades.empty()
     new_open = _open_of(fresh)
     open_all = np.sort(np.concatenate([held.open_records, new_open]), order="rowid") if len(new_open) \
         else held.open_records
-    held = replace(held, trades=merge(held.trades, added, gone), top=max(top, held.top), open_records=open_all)
-    return Update(held, added, dropped, False, rows_read)
+    held = replace(held, trades=merge(held.trades, added, gone), top=max(look.top, held.top), open_records=open_all)
+    return Update(held, added, dropped, False, rows_read, look.recheck_in)

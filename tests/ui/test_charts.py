@@ -200,11 +200,11 @@ def test_png_export_is_laid_out_and_not_blank(open_area, tmp_path: Path) -> None
     assert panel.charts[2].card.export_csv(tmp_path / "daily.csv") == len(panel.figures.days.day)
 
 
-def _commit_trade_in_child(db: Path, pnl_usd: float) -> None:
+def _commit_trade_in_child(db: Path, pnl_usd: float, closed: str = "2026-02-05 00:10:00") -> None:
     code = ("import sqlite3,sys; con=sqlite3.connect(sys.argv[1], timeout=30); "
             "con.execute(\"INSERT INTO trades VALUES ('live1',1,'m','T1','LONG',1,1.1,1,100,'CLOSED',?,"
-            "'2026-02-05 00:00:00','2026-02-05 00:10:00')\", (float(sys.argv[2]),)); con.commit(); con.close()")
-    subprocess.run([sys.executable, "-c", code, str(db), str(pnl_usd)], check=True, timeout=60)
+            "'2026-02-05 00:00:00',?)\", (float(sys.argv[2]), sys.argv[3])); con.commit(); con.close()")
+    subprocess.run([sys.executable, "-c", code, str(db), str(pnl_usd), closed], check=True, timeout=60)
 
 
 def test_live_update_keeps_the_zoom(open_area, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -219,10 +219,26 @@ def test_live_update_keeps_the_zoom(open_area, tmp_path: Path, qtbot) -> None:  
     _commit_trade_in_child(paths.db, 1234.5)
     qtbot.waitUntil(lambda: panel.figures.headline.trade_count == 101, timeout=15_000)
     assert panel.figures.headline.net_pnl == pytest.approx(net_before + 1234.5)
+    assert panel.loader.rows_read == 1  # the new row, not the table (issue 18)
+    assert panel.extended == 0  # realised before the last trade shown: the figures were computed again
     after = vb.viewRange()
     np.testing.assert_allclose(after, before)
     # a plot the admin did not touch still follows the data
     assert panel.charts[4].card.plots[0].getPlotItem().getViewBox().autoRangeEnabled()[1]
+
+
+def test_a_new_last_trade_extends_the_figures(open_area, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    paths = _make_home(tmp_path, "adr", _adr_rows(100))
+    panel = open_area(paths).trades
+    before = panel.figures
+    _commit_trade_in_child(paths.db, -40.0, "2026-03-01 00:00:00")
+    qtbot.waitUntil(lambda: panel.figures.headline.trade_count == 101, timeout=15_000)
+    assert panel.loader.rows_read == 1 and panel.extended == 1  # read one row, computed nothing again
+    again = pnl.compute(panel.trades, panel.tz)
+    assert panel.figures.headline.net_pnl == pytest.approx(before.headline.net_pnl - 40.0)
+    assert panel.figures.headline.net_pnl == pytest.approx(again.headline.net_pnl)
+    np.testing.assert_allclose(panel.figures.curve.drawdown, again.curve.drawdown)
+    assert panel.figures.days.count.tolist() == again.days.count.tolist()
 
 
 def test_click_opens_the_trades_in_tables(open_area, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -360,7 +376,10 @@ def test_commits_elsewhere_cost_no_reload_but_a_closed_trade_does(open_area, tmp
 
 
 def test_requests_during_a_load_coalesce_into_one_more(open_area, tmp_path: Path, qtbot,  # type: ignore[no-untyped-def]
-                                                       immediate_tasks) -> None:
+                                                       immediate_tasks, monkeypatch) -> None:
+    from lifeos_desk.ui.charts import loader as loader_module
+
+    monkeypatch.setattr(loader_module, "LIVE_GAP_MS", 0)  # no pacing: the first check starts at once
     loader = open_area(_make_home(tmp_path, "adr", _adr_rows(10))).trades.loader
     skipped = loader.skipped
     for _ in range(3):  # a burst of the bot's commits while the first check runs
@@ -370,6 +389,16 @@ def test_requests_during_a_load_coalesce_into_one_more(open_area, tmp_path: Path
     assert loader.skipped == skipped + 1 and loader.busy
     qtbot.waitUntil(lambda: not loader.busy, timeout=15_000)
     assert loader.skipped == skipped + 2
+
+
+def test_a_burst_right_after_an_update_waits_for_the_live_gap(open_area, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    loader = open_area(_make_home(tmp_path, "adr", _adr_rows(10))).trades.loader
+    skipped = loader.skipped
+    for _ in range(5):  # the bot commits five times within a second of the last update
+        loader.request()
+    assert loader.busy and loader._task is None  # waiting on the pace timer, nothing read yet
+    qtbot.waitUntil(lambda: not loader.busy, timeout=15_000)
+    assert loader.skipped == skipped + 1  # one update for the whole burst
 
 
 def test_an_outcome_after_shutdown_is_dropped(open_area, tmp_path: Path, immediate_tasks) -> None:  # type: ignore[no-untyped-def]

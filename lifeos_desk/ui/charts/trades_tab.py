@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import pnl
+from ...core.pnl_live import extend
 from ...db.errors import DatabaseError
+from ...db.trades_live import Update
 from ...db.trades_query import TradeSource, pk_values, user_names
 from ...session import Session
 from . import style
@@ -124,8 +126,10 @@ class TradePnlPanel(QWidget):
         self.session = session
         self.source = source
         self.trades = pnl.Trades.empty()
+        self._user_ids = np.zeros(0, dtype=np.int64)
         self.figures: pnl.Figures | None = None
         self.loaded_once = False
+        self.extended = 0  # updates drawn by extending the figures (not computing them again)
         self.stale = False
         self.last_load_s = 0.0
         self.last_compute_s = 0.0
@@ -222,15 +226,38 @@ class TradePnlPanel(QWidget):
 
     @Slot(object)
     def on_loaded(self, result: Loaded) -> None:
-        """Fresh trades: refresh the user list and every chart (zoom kept)."""
+        """Fresh trades: refresh the user list and every chart (zoom kept).
+
+        After the bot's commits the figures grow by the new trades
+        (core/pnl_live.py) instead of being computed again from a million rows.
+        """
         first = not self.loaded_once
         self.trades = result.trades
         self.last_load_s = result.seconds
         self.loaded_once = True
-        self._fill_users()
+        update = result.update
+        self._fill_users(update.added if not update.full else None)
         if first:
             self._fill_dates()
+        if not first and not update.full and self._extend(update):
+            return
         self.recompute(reset_view=first)
+
+    def _extend(self, update: Update) -> bool:
+        """Draw the figures extended by an update's rows; False when they must be computed again."""
+        if self.figures is None or self.period_box.currentData() not in (None, -1):  # "last N days" moves
+            return False
+        started = time.perf_counter()
+        start, end = self.date_range()
+        fig = extend(self.figures, update.added, update.dropped, self.tz, self.user_box.currentData(), start, end)
+        if fig is None:
+            return False
+        self.figures = fig
+        self.extended += 1
+        self._draw(fig, reset_view=False)
+        self.last_compute_s = time.perf_counter() - started
+        self._show_status(fig)
+        return True
 
     @Slot(str)
     def on_failed(self, message: str) -> None:
@@ -243,9 +270,13 @@ class TradePnlPanel(QWidget):
         """UTC or this machine's zone, as the View menu says."""
         return UTC if self.session.prefs.utc else None
 
-    def _fill_users(self) -> None:
+    def _fill_users(self, added: pnl.Trades | None = None) -> None:
+        """The user list; after an update only when a user traded for the first time."""
+        if added is not None and (len(added) == 0 or bool(np.isin(added.user, self._user_ids).all())):
+            return
         current = self.user_box.currentData()
-        ids = np.unique(self.trades.user).tolist()
+        self._user_ids = np.unique(self.trades.user)
+        ids = self._user_ids.tolist()
         try:
             names = user_names(self.session.database.connection(), self.session.domain) \
                 if self.session.database is not None and self.session.domain is not None else {}
@@ -329,14 +360,17 @@ class TradePnlPanel(QWidget):
         start, end = self.date_range()
         fig = pnl.compute(self.trades, self.tz, self.user_box.currentData(), start, end)
         self.figures = fig
+        self._draw(fig, reset_view)
+        self.last_compute_s = time.perf_counter() - started
+        self._show_status(fig)
+
+    def _draw(self, fig: pnl.Figures, reset_view: bool) -> None:
         self._show_headline(fig)
         for chart in self.charts:
             chart.show(fig, self.tz)
             if reset_view:
                 for plot in chart.card.plots:
                     plot.getPlotItem().enableAutoRange()
-        self.last_compute_s = time.perf_counter() - started
-        self._show_status(fig)
 
     def _show_headline(self, fig: pnl.Figures) -> None:
         h = fig.headline
