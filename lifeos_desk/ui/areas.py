@@ -85,13 +85,17 @@ class AreaSpec:
     """One area: its key (settings, navigation), title, tab tooltip and widget factory.
 
     The tooltip says what the area is for; the window adds its Ctrl+N.
-    The factory's widget must satisfy ``Area``.
+    The factory's widget must satisfy ``Area``. A ``lazy`` area is built
+    when its tab is first shown (ui/area_host.py): only for areas without
+    window actions, whose construction costs start-up time (a vault of
+    10,000 wallets, the chart widgets).
     """
 
     key: str
     title: str
     tooltip: str
     factory: Callable[[Session], QWidget]
+    lazy: bool = False
 
 
 class NoticePanel(QWidget, AreaDefaults):
@@ -153,8 +157,8 @@ def default_areas() -> list[AreaSpec]:
         AreaSpec("tables", "Tables", "Every table of the database, live", _tables_area),
         AreaSpec("trading", "Trading state", "The treasury's positions, exit intents and trade history, live",
                  _trading_area),
-        AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area),
+        AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area, lazy=True),
         AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs", _logs_area),
-        AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL", _charts_area),
+        AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL", _charts_area, lazy=True),
         AreaSpec("backups", "Backups", "Make, verify and restore tar.gz archives", _backups_area),
     ]

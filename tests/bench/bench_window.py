@@ -107,7 +107,7 @@ def console(home: Path, seconds: float, launched: float) -> dict[str, Any]:
     from lifeos_desk.ui.main_window import MainWindow
     out["imports_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    app = make_application(["lifeos-desk"])
+    app = make_application(["lifeos-desk"])  # noqa: F841 (kept alive for the whole run)
     out["qt_app_s"] = time.perf_counter() - t
     scratch = Path(tempfile.mkdtemp(prefix="bench-window-"))
     dirs = AppDirs(config=scratch / "c", state=scratch / "s", data=scratch / "d", log=scratch / "l")
