@@ -9,7 +9,9 @@ drops them (on close, on opening another home).
 An area whose spec is ``lazy`` starts as a placeholder (an empty area) and
 is built when its tab is first shown: start-up then pays only for the areas
 the admin sees (issue 18). Lazy areas have no window actions, so nothing on
-the toolbar or in the menus waits for them.
+the toolbar or in the menus waits for them. A lazy area's ``warm`` work (the
+charts read their million trades in worker threads) starts ``WARM_DELAY_MS``
+after the window is built, and the area takes it over when first shown.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import enum
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QTabWidget, QToolBar, QWidget
 
 from ..session import Session
-from .areas import Area, AreaDefaults, AreaSpec, SavesChanges
+from .areas import AdoptsWarm, Area, AreaDefaults, AreaSpec, SavesChanges, Warm
+
+WARM_DELAY_MS = 1000
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +70,21 @@ def ask_unsaved(parent: QWidget, lines: list[str]) -> UnsavedChoice:
 
 
 class PendingArea(QWidget, AreaDefaults):
-    """The stand-in for a lazy area until its tab is first shown: an area with nothing in it yet."""
+    """The stand-in for a lazy area until its tab is first shown: an area with nothing in it yet.
+
+    It holds the spec's warm work until the area is built, and stops it if
+    the area never is.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.work: Warm | None = None
+
+    def shutdown(self) -> None:
+        """Stop warm work nobody took over."""
+        if self.work is not None:
+            self.work.shutdown()
+            self.work = None
 
 
 class AreaHost(QObject):
@@ -95,12 +113,30 @@ class AreaHost(QObject):
             self.widgets.append(widget)
         self._menu.menuAction().setVisible(bool(self._actions))
         tabs.currentChanged.connect(self._on_current_changed)
+        pairs = zip(self.specs, self.widgets, strict=True)
+        if any(isinstance(w, PendingArea) and spec.warm is not None for spec, w in pairs):
+            QTimer.singleShot(WARM_DELAY_MS, self._warm)
         return tabs
 
-    def _make(self, spec: AreaSpec, session: Session) -> QWidget:
+    @Slot()
+    def _warm(self) -> None:
+        """Start the warm work of lazy areas not built yet (a moment after start-up)."""
+        if self._session is None:
+            return
+        for spec, widget in zip(self.specs, self.widgets, strict=True):
+            if isinstance(widget, PendingArea) and spec.warm is not None and widget.work is None:
+                widget.work = spec.warm(self._session)
+
+    def _make(self, spec: AreaSpec, session: Session, pending: PendingArea | None = None) -> QWidget:
         widget = spec.factory(session)
         if not isinstance(widget, Area):
             raise TypeError(f"area {spec.key!r}: {type(widget).__name__} does not implement ui.areas.Area")
+        if pending is not None and pending.work is not None:
+            work, pending.work = pending.work, None
+            if isinstance(widget, AdoptsWarm):
+                widget.adopt_warm(work)
+            else:
+                work.shutdown()
         actions = list(widget.window_actions())
         if actions:
             self._menu.addSection(spec.title)
@@ -121,7 +157,7 @@ class AreaHost(QObject):
         pending = self.widgets[index]
         if not isinstance(pending, PendingArea):
             return
-        widget = self._make(self.specs[index], session)
+        widget = self._make(self.specs[index], session, pending)
         tip = tabs.tabToolTip(index)
         tabs.blockSignals(True)
         try:  # insert before, show it, then drop the placeholder: no other tab is shown meanwhile

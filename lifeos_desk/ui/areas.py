@@ -96,6 +96,29 @@ class AreaSpec:
     tooltip: str
     factory: Callable[[Session], QWidget]
     lazy: bool = False
+    warm: Callable[[Session], Warm | None] | None = None
+
+
+@runtime_checkable
+class Warm(Protocol):
+    """Background work a lazy area will need, started before its tab is first shown (``AreaSpec.warm``).
+
+    The host hands it to the area it builds (``AdoptsWarm``), or shuts it
+    down when the area is never built.
+    """
+
+    def shutdown(self) -> None:
+        """Stop the work (the session is closing)."""
+        ...
+
+
+@runtime_checkable
+class AdoptsWarm(Protocol):
+    """An area that takes over the work its spec's ``warm`` started."""
+
+    def adopt_warm(self, work: Warm) -> None:
+        """Use ``work`` instead of starting the same again."""
+        ...
 
 
 class NoticePanel(QWidget, AreaDefaults):
@@ -145,6 +168,12 @@ def _charts_area(session: Session) -> QWidget:
     return create_charts_area(session)
 
 
+def _charts_warm(session: Session) -> Warm | None:
+    from .charts.prefetch import prefetch_trades  # numpy and the reader, not pyqtgraph
+
+    return prefetch_trades(session)
+
+
 def _backups_area(session: Session) -> QWidget:
     from .backups import create_backups_area  # imported here so start-up stays light
 
@@ -159,6 +188,6 @@ def default_areas() -> list[AreaSpec]:
                  _trading_area),
         AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area, lazy=True),
         AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs", _logs_area),
-        AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL", _charts_area, lazy=True),
+        AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL", _charts_area, lazy=True, warm=_charts_warm),
         AreaSpec("backups", "Backups", "Make, verify and restore tar.gz archives", _backups_area),
     ]

@@ -98,3 +98,27 @@ def test_bot_commit_updates_row_counts(window_for, tmp_path: Path, qtbot) -> Non
                     " VALUES (1, 0, 0, 'x')\"); c.commit()", str(paths.db)], check=True)
     qtbot.waitUntil(lambda: "rate_limits 1" in w.counts_label.toolTip(), timeout=3000)
     assert w.counter is not None and w.counter.full_counts == 0  # appended rows counted, no COUNT(*) of a table
+
+
+def test_charts_read_the_trades_before_their_tab_opens(window_for, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from lifeos_desk.ui.area_host import PendingArea
+    from lifeos_desk.ui.charts import ChartsArea
+
+    paths = _home(tmp_path, DEPLOYED_DDL)
+    con = sqlite3.connect(paths.db)
+    con.executemany("INSERT INTO transactions VALUES (?, 1, 'w', 'BONK', 'SELL', 10.0, ?, 'completed', ?)",
+                    [(f"tx{i}", f"2026-03-01T00:00:{i:02d}", float(i)) for i in range(20)])
+    con.commit()
+    con.close()
+    w = window_for(paths)
+    index = [s.key for s in default_areas()].index("charts")
+    pending = w.tabs.widget(index)
+    assert isinstance(pending, PendingArea)
+    qtbot.waitUntil(lambda: pending.work is not None and pending.work.last is not None, timeout=15_000)
+    loader = pending.work
+    w.tabs.setCurrentIndex(index)
+    area = w.tabs.widget(index)
+    assert isinstance(area, ChartsArea) and area.trades is not None
+    assert area.trades.loader is loader  # taken over, not started again
+    assert area.trades.loaded_once and area.trades.figures.headline.trade_count == 20  # drawn at once
+    qtbot.waitUntil(lambda: not loader.busy, timeout=15_000)

@@ -75,6 +75,7 @@ class TradeLoader(QObject):
         self.held: Held | None = None
         self.skipped = 0  # commits that did not touch the trades (no reload needed)
         self.rows_read = 0  # rows read by the last load or update (the tests read it)
+        self.last: Loaded | None = None  # the latest trades, for a panel that adopts this loader later
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._start)
@@ -142,6 +143,7 @@ class TradeLoader(QObject):
             self.skipped += 1
             self._finish(result.update.recheck_in)
             return
+        self.last = result
         self._finish(result.update.recheck_in)
         self.loaded.emit(result)
 

@@ -134,8 +134,7 @@ class TradePnlPanel(QWidget):
         self.last_load_s = 0.0
         self.last_compute_s = 0.0
         self.loader = TradeLoader(session.paths.db, source, workers, self)
-        self.loader.loaded.connect(self.on_loaded)
-        self.loader.failed.connect(self.on_failed)
+        self._follow(self.loader)
         self._build()
         session.prefs.utcChanged.connect(self.on_utc_changed)
         if session.watcher is not None:
@@ -205,9 +204,32 @@ class TradePnlPanel(QWidget):
         self.period_box.currentIndexChanged.connect(self.on_period_changed)
         self.from_edit.dateChanged.connect(self.on_selection_changed)
         self.to_edit.dateChanged.connect(self.on_selection_changed)
-        self.reload_button.clicked.connect(self.loader.reload)
+        self.reload_button.clicked.connect(self.on_reload)
 
     # -- loading -------------------------------------------------------------------------
+    def _follow(self, loader: TradeLoader) -> None:
+        loader.loaded.connect(self.on_loaded)
+        loader.failed.connect(self.on_failed)
+
+    def adopt(self, loader: TradeLoader) -> None:
+        """Take over a loader started before this panel existed (charts/prefetch.py), with what it read."""
+        own = self.loader
+        own.loaded.disconnect(self.on_loaded)
+        own.failed.disconnect(self.on_failed)
+        own.shutdown()
+        own.deleteLater()
+        loader.setParent(self)
+        self.loader = loader
+        self._follow(loader)
+        if loader.last is not None:
+            self.on_loaded(loader.last)
+            loader.request()  # catch up with the commits made since (reads only those)
+
+    @Slot()
+    def on_reload(self) -> None:
+        """The Reload button: read everything again."""
+        self.loader.reload()
+
     def showEvent(self, event: QShowEvent) -> None:
         """Load on first show (the tab opened), and catch up on changes made while hidden."""
         super().showEvent(event)
