@@ -9,10 +9,11 @@ events: the controller decides whether they lock.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +47,8 @@ __all__ = ["VaultArea", "VaultController", "VaultTimings"]
 _BADGE = "color:white;font-weight:bold;padding:2px 6px;border-radius:3px;"
 _ROTATE_TIP = "Re-encrypt every wallet under a new passphrase, in one transaction"
 _IMPORT_TIP = "Seal a key under the vault passphrase and add it for a user"
+RELOAD_MIN_S = 2.0  # live re-reads of the wallets: at most one per this many seconds ...
+RELOAD_COST = 20  # ... or per this many times the last re-read took
 
 
 def _forget_when_destroyed(controller: VaultController, _obj: object = None) -> None:
@@ -71,6 +74,10 @@ class VaultArea(QWidget):
         self.demo_passphrase = session.demo_passphrase
         self._window_filtered: QObject | None = None
         self._stale = False
+        self._reload_s, self._reloaded_at = 0.0, 0.0
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.timeout.connect(self.reload_wallets)
         self._reselect: WalletKey | None = None
         self.controller = VaultController(session, timings, delay_policy, workers, self)
         self.model = self.controller.model
@@ -194,16 +201,25 @@ class VaultArea(QWidget):
     # -- wallets -------------------------------------------------------------------
     @Slot()
     def _on_database_changed(self) -> None:
-        """The bot committed: re-read now if the vault is on screen, else when it is shown."""
-        if self.isVisible():
-            self.reload_wallets()
-        else:
+        """The bot committed: re-read soon if the vault is on screen, else when it is shown.
+
+        Re-reading 10,000 wallets takes about a second on the UI thread and the deployed bot
+        touches its wallet rows on every trade, so re-reads are paced: at most one per
+        RELOAD_MIN_S or RELOAD_COST times the last one took (issue 18: <= 5 % of a core).
+        """
+        if not self.isVisible():
             self._stale = True
+        elif not self._reload_timer.isActive():
+            gap = max(RELOAD_MIN_S, RELOAD_COST * self._reload_s) - (time.monotonic() - self._reloaded_at)
+            self._reload_timer.start(max(0, int(gap * 1000)))
 
     @Slot()
     def reload_wallets(self) -> None:
         """Re-read the wallet rows (the selection is kept)."""
+        started = time.monotonic()
         self.controller.reload_wallets()
+        self._reloaded_at = time.monotonic()
+        self._reload_s = self._reloaded_at - started
 
     @Slot()
     def _on_wallets_resetting(self) -> None:
@@ -438,6 +454,7 @@ class VaultArea(QWidget):
 
     def shutdown(self) -> None:
         """The window is going: lock (wipes the secrets, clears the clipboard if it holds our copy)."""
+        self._reload_timer.stop()
         self.controller.lock("area closed")
 
     def unsaved_changes(self) -> list[str]:
