@@ -77,16 +77,20 @@ def cpu_s() -> float:
 
 def wait(seconds: float, until: Callable[[], bool] | None = None, poll_ms: int = 20) -> bool:
     """Run the event loop for ``seconds`` (or until ``until()``), idle between polls; True if ``until`` held."""
-    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     loop = QEventLoop()
     deadline = time.perf_counter() + seconds
     timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer may fire 5 % early
     timer.setInterval(poll_ms if until is not None else max(1, int(seconds * 1000)))  # a plain wait: one wake-up
 
     def check() -> None:
-        if (until is not None and until()) or time.perf_counter() >= deadline:
+        left = deadline - time.perf_counter()
+        if (until is not None and until()) or left <= 0:
             loop.quit()
+        elif until is None:
+            timer.setInterval(max(1, int(left * 1000) + 1))
 
     timer.timeout.connect(check)
     timer.start()
