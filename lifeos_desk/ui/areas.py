@@ -88,7 +88,7 @@ class AreaSpec:
     The factory's widget must satisfy ``Area``. A ``lazy`` area is built
     when its tab is first shown (ui/area_host.py): only for areas without
     window actions, whose construction costs start-up time (a vault of
-    10,000 wallets, the chart widgets).
+    10,000 wallets, the chart widgets, the log index, the state files).
     """
 
     key: str
@@ -185,9 +185,9 @@ def default_areas() -> list[AreaSpec]:
     return [
         AreaSpec("tables", "Tables", "Every table of the database, live", _tables_area),
         AreaSpec("trading", "Trading state", "The treasury's positions, exit intents and trade history, live",
-                 _trading_area),
+                 _trading_area, lazy=True),
         AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area, lazy=True),
-        AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs", _logs_area),
+        AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs", _logs_area, lazy=True),
         AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL", _charts_area, lazy=True, warm=_charts_warm),
         AreaSpec("backups", "Backups", "Make, verify and restore tar.gz archives", _backups_area),
     ]
