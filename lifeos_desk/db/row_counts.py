@@ -3,8 +3,9 @@
 A ``COUNT(*)`` walks a whole b-tree: tens of milliseconds on a million rows,
 and the status bar wants the counts after every commit. The bot mostly
 appends, so after the first full count each table keeps its count and its
-highest rowid, and a commit costs one bounded statement per table: the rows
-above the last seen rowid (an index range of a few rows). Deletions and
+highest rowid, and a commit costs one statement for all the tables: per table
+the rows above the last seen rowid (an index range of a few rows) and the
+highest rowid. Deletions and
 updates cannot be seen that way, so a full count still runs when a table's
 highest rowid went *down* (rows at the end were deleted) and otherwise at most
 every ``FULL_RECOUNT_S`` (the same rule as the table views, db/tables/window.py).
@@ -66,13 +67,36 @@ class RowCounter:
         full = self._clock() - self._counted_at >= FULL_RECOUNT_S
         if full:
             self._counted_at = self._clock()
+        following = {t: k for t in self._tables if (k := self._kept.get(t)) is not None and k.top is not None} \
+            if not full else {}
+        grown = self._grown_all(db, following)
         out = {}
         for table in self._tables:
-            kept = self._kept.get(table)
-            following = not full and kept is not None and kept.top is not None
-            kept = self._grown(db, table, kept) if following and kept is not None else self._full(db, table)
+            kept = grown.get(table)
+            if kept is None:
+                kept = self._full(db, table)
             self._kept[table] = kept
             out[table] = kept.count
+        return out
+
+    def _grown_all(self, db: QSqlDatabase, following: dict[str, _Kept]) -> dict[str, _Kept]:
+        """Rows above each table's last seen rowid and its highest rowid now: one statement, one snapshot.
+
+        A table whose highest rowid fell (its last rows were deleted) is left out: it is counted in full.
+        """
+        if not following:
+            return {}
+        parts, params = [], []
+        for table, kept in following.items():
+            t = quote_ident(table)
+            parts.append(f"(SELECT count(*) FROM {t} WHERE rowid > ?), (SELECT max(rowid) FROM {t})")
+            params.append(kept.top)
+        row = run_rows(db, "SELECT " + ", ".join(parts), tuple(params))[0]
+        out = {}
+        for i, (table, kept) in enumerate(following.items()):
+            added, top = _int(row[2 * i]) or 0, _int(row[2 * i + 1]) or 0
+            if kept.top is not None and top >= kept.top:
+                out[table] = _Kept(kept.count + added, top)
         return out
 
     def _top(self, db: QSqlDatabase, table: str) -> int | None:
@@ -89,13 +113,3 @@ class RowCounter:
         except DatabaseError:  # WITHOUT ROWID
             return _Kept(_int(run_rows(db, f"SELECT count(*) FROM {t}")[0][0]) or 0, None)
         return _Kept(_int(count) or 0, _int(top) or 0)
-
-    def _grown(self, db: QSqlDatabase, table: str, kept: _Kept) -> _Kept:
-        """Rows above the last seen rowid, and the highest rowid now, from one statement (one snapshot)."""
-        t = quote_ident(table)
-        added, top = run_rows(db, f"SELECT (SELECT count(*) FROM {t} WHERE rowid > ?), (SELECT max(rowid) FROM {t})",
-                              (kept.top,))[0]
-        top_now = _int(top) or 0
-        if kept.top is None or top_now < kept.top:  # the last rows went: count again
-            return self._full(db, table)
-        return _Kept(kept.count + (_int(added) or 0), top_now)

@@ -12,6 +12,7 @@ import time
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import numpy as np
+import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QDate, QObject, QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QCursor, QShowEvent
@@ -127,6 +128,7 @@ class TradePnlPanel(QWidget):
         self.source = source
         self.trades = pnl.Trades.empty()
         self._user_ids = np.zeros(0, dtype=np.int64)
+        self._names: dict[int, str] = {}
         self.figures: pnl.Figures | None = None
         self.loaded_once = False
         self.extended = 0  # updates drawn by extending the figures (not computing them again)
@@ -293,25 +295,47 @@ class TradePnlPanel(QWidget):
         return UTC if self.session.prefs.utc else None
 
     def _fill_users(self, added: pnl.Trades | None = None) -> None:
-        """The user list; after an update only when a user traded for the first time."""
-        if added is not None and (len(added) == 0 or bool(np.isin(added.user, self._user_ids).all())):
+        """The user list; after an update only the users who traded for the first time are added."""
+        if added is not None and len(self._user_ids):
+            new = np.setdiff1d(np.unique(added.user), self._user_ids)
+            if len(new):
+                self._add_users(new)
             return
         current = self.user_box.currentData()
         self._user_ids = np.unique(self.trades.user)
-        ids = self._user_ids.tolist()
-        try:
-            names = user_names(self.session.database.connection(), self.session.domain) \
-                if self.session.database is not None and self.session.domain is not None else {}
-        except DatabaseError:
-            names = {}
+        self._names = self._read_names()
         self.user_box.blockSignals(True)
         self.user_box.clear()
-        self.user_box.addItem(f"All users ({len(ids):,})", None)
-        for uid in ids:
-            name = names.get(int(uid), "")
-            self.user_box.addItem(f"{name} ({uid})" if name else str(uid), int(uid))
+        self.user_box.addItem(f"All users ({len(self._user_ids):,})", None)
+        for uid in self._user_ids.tolist():
+            self.user_box.addItem(self._user_label(uid), int(uid))
         index = self.user_box.findData(current) if current is not None else 0
         self.user_box.setCurrentIndex(max(0, index))
+        self.user_box.blockSignals(False)
+
+    def _read_names(self) -> dict[int, str]:
+        try:
+            return user_names(self.session.database.connection(), self.session.domain) \
+                if self.session.database is not None and self.session.domain is not None else {}
+        except DatabaseError:
+            return {}
+
+    def _user_label(self, uid: int) -> str:
+        name = self._names.get(int(uid), "")
+        return f"{name} ({uid})" if name else str(uid)
+
+    def _add_users(self, new: npt.NDArray[np.int64]) -> None:
+        """Insert first-time traders in id order (names read again only for a user not seen yet)."""
+        if any(int(u) not in self._names for u in new):
+            self._names = self._read_names()
+            for uid in new.tolist():  # no row in users: never asked again
+                self._names.setdefault(int(uid), "")
+        self.user_box.blockSignals(True)
+        for uid in new.tolist():
+            at = int(np.searchsorted(self._user_ids, uid))
+            self._user_ids = np.insert(self._user_ids, at, uid)
+            self.user_box.insertItem(at + 1, self._user_label(uid), int(uid))
+        self.user_box.setItemText(0, f"All users ({len(self._user_ids):,})")
         self.user_box.blockSignals(False)
 
     def _fill_dates(self) -> None:
