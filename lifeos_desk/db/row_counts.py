@@ -1,4 +1,5 @@
-"""Row counts for the status bar that follow the bot's appends without recounting.
+"""Row counts for the status bar that follow the bot's appends without recounting
+(docs/architecture.md, 'Work that grows with what changed').
 
 A ``COUNT(*)`` walks a whole b-tree: tens of milliseconds on a million rows,
 and the status bar wants the counts after every commit. The bot mostly

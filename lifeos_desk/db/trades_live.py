@@ -1,4 +1,5 @@
-"""Following the bot's trades: read what changed, not the table (issue 18).
+"""Following the bot's trades: read what changed, not the table (docs/architecture.md,
+'Work that grows with what changed').
 
 After the first full read (trades_query.load_chunks) the charts hold every
 row as arrays. A commit then costs, on a connection of the worker's own:
