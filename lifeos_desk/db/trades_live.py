@@ -49,7 +49,7 @@ from .trades_query import (
 )
 
 TAIL = 256
-RECHECK_S = 2.0
+RECHECK_S = 5.0
 RECHECK_COST = 50  # the open rows are re-read at most once per this many times the last re-read took
 FULL_CHECK_S = 30.0
 IN_LIST = 5000  # rowids per re-read statement
