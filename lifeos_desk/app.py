@@ -32,7 +32,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from . import APP_DISPLAY_NAME, APP_NAME, __version__
 from .assets import app_icon_path
-from .core.demo import demo_passphrase
 from .core.paths import AppDirs, DataPaths
 from .core.selfcmd import self_command
 from .core.settings import Settings, State
@@ -133,7 +132,11 @@ class DemoHome:
 
     def passphrase_for(self, home: Path) -> str | None:
         """The demo passphrase, shown by the vault only on the demo home."""
-        return demo_passphrase(DEMO_SEED) if home == self.home else None
+        if home != self.home:
+            return None
+        from .core.demo import demo_passphrase  # numpy and the demo generator: not on the start-up path
+
+        return demo_passphrase(DEMO_SEED)
 
 
 class ErrorBox:

@@ -40,6 +40,7 @@ MISSING = -(1 << 62)  # sentinel for NULL / unparseable numbers in the hex strea
 SYMBOL_BYTES = 16
 RECORD = np.dtype([("time", ">i8"), ("pnl", ">i8"), ("rowid", ">i8"), ("user", ">i8"), ("flags", "u1")])
 FLAG_REALISED = 1
+FLAG_MAY_CHANGE = 2  # a row its writer may still update (an ADR trade still OPEN): re-read live (trades_live.py)
 DEFAULT_BATCH = 200_000
 _names = itertools.count(1)
 
@@ -79,6 +80,7 @@ class TradeSource:
     pnl_sql: str
     realised_sql: str
     description: str
+    may_change_sql: str = "0"
 
 
 def missing_columns(domain: Domain, columns: Sequence[str]) -> list[str]:
@@ -107,10 +109,13 @@ def trade_source(domain: Domain, columns: Sequence[str]) -> TradeSource:
                        " * amount_usd * (CASE WHEN direction IN ('SHORT','short','Short') THEN -1 ELSE 1 END) END")
         realised = _status_case(status, "1", ("CLOSED",), ("OPEN", "PENDING", *(w.upper() for w in _FAILED)),
                                 f"{closed} IS NOT NULL")
+        # The ADR bot closes a trade by UPDATE (status, exit price, PnL, closed_at): such rows are re-read live.
+        may_change = _status_case(status, "1", ("OPEN", "PENDING"), (), "0")
         return TradeSource(domain.trades, domain.trade_pk, domain.trade_user, domain.trade_symbol,
                            f"coalesce({closed}, {q(domain.trade_time)})", domain.trade_closed_time or "closed_at",
                            pnl_sql, realised,
-                           description=f"ADR-005 table {domain.trades} (closed trades, by closed_at)")
+                           description=f"ADR-005 table {domain.trades} (closed trades, by closed_at)",
+                           may_change_sql=may_change)
     action = "action" if "action" in cols else None
     sell = f"({action} IN ('SELL','sell','Sell') OR {pnl} <> 0)" if action else "1"
     # The deployed bot realises PnL on a completed SELL; pending and failed rows are not trades yet.
@@ -129,17 +134,22 @@ def _epoch_ms_sql(expr: str) -> str:
 
 
 def _batch_sql(source: TradeSource, user_filter: bool) -> str:
-    flags = f"({source.realised_sql}) * {FLAG_REALISED}"
+    where = "rowid > ? AND rowid <= ?" + (f" AND {quote_ident(source.user)} = ?" if user_filter else "")
+    return select_sql(source, where)
+
+
+def select_sql(source: TradeSource, where: str) -> str:
+    """SQL: the rows matching ``where`` as one hex blob of records and one blob of symbols."""
+    flags = f"({source.realised_sql}) * {FLAG_REALISED} + ({source.may_change_sql}) * {FLAG_MAY_CHANGE}"
     record = (f"printf('%016x%016x%016x%016x%02x', {_epoch_ms_sql(source.time_sql)}, "
-              f"ifnull({_micro_sql(source)}, {MISSING}), rowid, "
+              f"ifnull({micro_sql(source)}, {MISSING}), rowid, "
               f"ifnull(cast({quote_ident(source.user)} AS INTEGER), -1), {flags})")
     symbol = f"printf('%-{SYMBOL_BYTES}.{SYMBOL_BYTES}s', ifnull({quote_ident(source.symbol)}, ''))"
-    where = "rowid > ? AND rowid <= ?" + (f" AND {quote_ident(source.user)} = ?" if user_filter else "")
     return (f"SELECT unhex(group_concat({record}, '')), CAST(group_concat({symbol}, '') AS BLOB) "
             f"FROM {quote_ident(source.table)} WHERE {where}")
 
 
-def _micro_sql(source: TradeSource) -> str:
+def micro_sql(source: TradeSource) -> str:
     """SQL: a row's PnL in whole micro-dollars (the loader's value and the fingerprint's, identically)."""
     return f"CAST(round(({source.pnl_sql}) * 1000000.0) AS INTEGER)"
 
@@ -174,34 +184,35 @@ def batch_bounds(db: QSqlDatabase, table: str, batch: int) -> list[tuple[int, in
 
 
 @dataclass
-class _Chunk:
+class Chunk:
     records: np.ndarray[Any, Any]
     symbols: bytes
 
 
-def _fetch(db: QSqlDatabase, sql: str, bounds: Sequence[tuple[int, int]], user_id: int | None) -> list[_Chunk]:
-    chunks = []
-    for after, upto in bounds:
-        q = QSqlQuery(db)
-        q.setForwardOnly(True)
-        try:
-            if not q.prepare(sql):
-                _raise(q, db)
-            q.addBindValue(after)
-            q.addBindValue(upto)
-            if user_id is not None:
-                q.addBindValue(user_id)
-            if not q.exec():
-                _raise(q, db)
-            blob, symbols = (q.value(0), q.value(1)) if q.next() else (None, None)
-            while q.next():  # one row; read to the end all the same (fact 2)
-                pass
-        finally:
-            q.finish()
-        raw = bytes(blob) if blob is not None and not isinstance(blob, str) else b""
-        text = bytes(symbols) if symbols is not None and not isinstance(symbols, str) else b""
-        chunks.append(_Chunk(np.frombuffer(raw, dtype=RECORD), text))
-    return chunks
+def _fetch(db: QSqlDatabase, sql: str, bounds: Sequence[tuple[int, int]], user_id: int | None) -> list[Chunk]:
+    return [fetch_chunk(db, sql, (after, upto) if user_id is None else (after, upto, user_id))
+            for after, upto in bounds]
+
+
+def fetch_chunk(db: QSqlDatabase, sql: str, params: Sequence[Any]) -> Chunk:
+    """Run one ``select_sql`` statement to its end and view its blobs as records and symbols."""
+    q = QSqlQuery(db)
+    q.setForwardOnly(True)
+    try:
+        if not q.prepare(sql):
+            _raise(q, db)
+        for value in params:
+            q.addBindValue(value)
+        if not q.exec():
+            _raise(q, db)
+        blob, symbols = (q.value(0), q.value(1)) if q.next() else (None, None)
+        while q.next():  # one row; read to the end all the same (fact 2)
+            pass
+    finally:
+        q.finish()
+    raw = bytes(blob) if blob is not None and not isinstance(blob, str) else b""
+    text = bytes(symbols) if symbols is not None and not isinstance(symbols, str) else b""
+    return Chunk(np.frombuffer(raw, dtype=RECORD), text)
 
 
 def _factorize(symbol_bytes: bytes, n: int) -> tuple[np.ndarray[Any, Any], tuple[str, ...]]:
@@ -229,7 +240,7 @@ def _factorize(symbol_bytes: bytes, n: int) -> tuple[np.ndarray[Any, Any], tuple
     return remap[inverse], tuple(names[i] for i in order)
 
 
-def _assemble(chunks: Sequence[_Chunk]) -> Trades:
+def assemble(chunks: Sequence[Chunk]) -> Trades:
     records = np.concatenate([c.records for c in chunks]) if chunks else np.zeros(0, dtype=RECORD)
     symbols = b"".join(c.symbols for c in chunks)
     n = len(records)
@@ -256,7 +267,7 @@ def load_trades_db(db: QSqlDatabase, source: TradeSource, *, user_id: int | None
     """Every trade row (or one user's) as arrays, over one connection, in rowid order."""
     bounds = batch_bounds(db, source.table, batch)
     sql = _batch_sql(source, user_id is not None)
-    return _assemble(_fetch(db, sql, bounds, user_id))
+    return assemble(_fetch(db, sql, bounds, user_id))
 
 
 class Reader:
@@ -313,13 +324,22 @@ def load_trades_marked(path: Path, source: TradeSource, *, user_id: int | None =
     batches shows up as a difference at the next check, never as a silently
     stale chart.
     """
+    chunks = load_chunks(path, source, user_id=user_id, workers=workers, batch=batch,
+                         busy_timeout_ms=busy_timeout_ms)
+    mark = records_mark(chunks) if user_id is None else ()
+    return assemble(chunks), mark
+
+
+def load_chunks(path: Path, source: TradeSource, *, user_id: int | None = None, workers: int = 2,
+                batch: int = DEFAULT_BATCH, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> list[Chunk]:
+    """The raw records of every row (or one user's) in rowid order, ``workers`` threads in parallel."""
     reader = Reader(path, busy_timeout_ms)
     try:
         bounds = batch_bounds(reader.conn, source.table, batch)
         sql = _batch_sql(source, user_id is not None)
         count = max(1, min(workers, len(bounds)))
         parts = [bounds[i::count] for i in range(count)]
-        results: list[list[_Chunk]] = [[] for _ in parts]
+        results: list[list[Chunk]] = [[] for _ in parts]
         errors: list[BaseException] = []
 
         def run(i: int) -> None:
@@ -343,12 +363,10 @@ def load_trades_marked(path: Path, source: TradeSource, *, user_id: int | None =
     finally:
         reader.close()
     by_bound = {b: c for part, res in zip(parts, results, strict=True) for b, c in zip(part, res, strict=True)}
-    chunks = [by_bound[b] for b in bounds]
-    mark = _records_mark(chunks) if user_id is None else ()
-    return _assemble(chunks), mark
+    return [by_bound[b] for b in bounds]
 
 
-def _records_mark(chunks: Sequence[_Chunk]) -> tuple[int, ...]:
+def records_mark(chunks: Sequence[Chunk]) -> tuple[int, ...]:
     """The fingerprint of the rows read, from their raw integers (exactly what ``fingerprint`` sums in SQL)."""
     records = np.concatenate([c.records for c in chunks]) if chunks else np.zeros(0, dtype=RECORD)
     micro = records["pnl"].astype(np.int64)
@@ -368,7 +386,7 @@ def fingerprint(db: QSqlDatabase, source: TradeSource) -> tuple[Any, ...]:
     deleted does. Edits that keep all four (a symbol renamed by hand) are not
     seen until the next change or a manual reload.
     """
-    rows = run_rows(db, f"SELECT count(*), max(rowid), total(ifnull({_micro_sql(source)}, 0)), "
+    rows = run_rows(db, f"SELECT count(*), max(rowid), total(ifnull({micro_sql(source)}, 0)), "
                         f"total({source.realised_sql}) FROM {quote_ident(source.table)}")
 
     def number(v: Any) -> int:

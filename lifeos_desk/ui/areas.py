@@ -85,13 +85,40 @@ class AreaSpec:
     """One area: its key (settings, navigation), title, tab tooltip and widget factory.
 
     The tooltip says what the area is for; the window adds its Ctrl+N.
-    The factory's widget must satisfy ``Area``.
+    The factory's widget must satisfy ``Area``. A ``lazy`` area is built
+    when its tab is first shown (ui/area_host.py): only for areas without
+    window actions, whose construction costs start-up time (a vault of
+    10,000 wallets, the chart widgets, the log index, the state files).
     """
 
     key: str
     title: str
     tooltip: str
     factory: Callable[[Session], QWidget]
+    lazy: bool = False
+    warm: Callable[[Session], Warm | None] | None = None
+
+
+@runtime_checkable
+class Warm(Protocol):
+    """Background work a lazy area will need, started before its tab is first shown (``AreaSpec.warm``).
+
+    The host hands it to the area it builds (``AdoptsWarm``), or shuts it
+    down when the area is never built.
+    """
+
+    def shutdown(self) -> None:
+        """Stop the work (the session is closing)."""
+        ...
+
+
+@runtime_checkable
+class AdoptsWarm(Protocol):
+    """An area that takes over the work its spec's ``warm`` started."""
+
+    def adopt_warm(self, work: Warm) -> None:
+        """Use ``work`` instead of starting the same again."""
+        ...
 
 
 class NoticePanel(QWidget, AreaDefaults):
@@ -159,6 +186,12 @@ def _charts_area(session: Session) -> QWidget:
     return create_charts_area(session)
 
 
+def _charts_warm(session: Session) -> Warm | None:
+    from .charts.prefetch import prefetch_trades  # numpy and the reader, not pyqtgraph
+
+    return prefetch_trades(session)
+
+
 def _backups_area(session: Session) -> QWidget:
     from .backups import create_backups_area  # imported here so start-up stays light
 
@@ -171,11 +204,11 @@ def default_areas() -> list[AreaSpec]:
         AreaSpec("home", "Home", "Every store of the home and the bot checkout: size, freshness, risks", _home_area),
         AreaSpec("tables", "Tables", "Every table of the database, live", _tables_area),
         AreaSpec("trading", "Trading state", "The treasury's positions, exit intents and trade history, live",
-                 _trading_area),
+                 _trading_area, lazy=True),
         AreaSpec("sql", "SQL", "Read-only SQL console and the schema of every SQLite store", _sql_area),
-        AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area),
-        AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs", _logs_area),
+        AreaSpec("vault", "Wallet vault", "Decrypt and verify wallet keys in memory", _vault_area, lazy=True),
+        AreaSpec("logs", "Audit log", "Follow the bot's JSONL logs", _logs_area, lazy=True),
         AreaSpec("checks", "Checks", "Cross-check every store and inspect one trade's whole life", _checks_area),
-        AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL", _charts_area),
+        AreaSpec("charts", "Charts", "Algorithm metrics and trade PnL", _charts_area, lazy=True, warm=_charts_warm),
         AreaSpec("backups", "Backups", "Make, verify and restore tar.gz archives", _backups_area),
     ]

@@ -31,6 +31,7 @@ from ..assets import app_icon_path
 from ..core.paths import DataPaths
 from ..db.connection import sqlite_versions
 from ..db.errors import DatabaseError
+from ..db.row_counts import RowCounter
 from ..session import Session
 from .area_host import AreaHost, UnsavedChoice, add_shortcut_tip, ask_unsaved, shortcut_text
 from .areas import AreaSpec, default_areas
@@ -41,8 +42,8 @@ from .trading.models import time_text
 SessionOpener = Callable[[DataPaths], Session]
 UnsavedPrompt = Callable[[QWidget, list[str]], UnsavedChoice]
 
-# Row counts are exact COUNT(*)s: cheap, but not free on a million rows, so a
-# busy bot's commits refresh them at most this often.
+# The bot's commits refresh the counts at most this often; each refresh counts only
+# the rows appended since the last (db/row_counts.py), a full COUNT(*) at most every 10 s.
 COUNT_REFRESH_MS = 2000
 
 
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(COUNT_REFRESH_MS)
         self._count_timer.timeout.connect(self.refresh_counts)
+        self.counter: RowCounter | None = None
         self._build_status_bar()
         self._build_menus()
         self._show_session()
@@ -223,6 +225,7 @@ class MainWindow(QMainWindow):
             s.nav.showArea.connect(self.show_area)
             if s.watcher is not None:
                 s.watcher.changed.connect(self._on_bot_commit)
+            self._start_counter()
             self.session.state.add_recent_home(s.paths.home, s.paths.bot_dir)
         self.edit_action.blockSignals(True)
         self.edit_action.setChecked(bool(s.database) and not s.database.read_only)  # type: ignore[union-attr]
@@ -387,6 +390,7 @@ class MainWindow(QMainWindow):
         except DatabaseError as exc:
             self.statusBar().showMessage(str(exc), 10_000)
             return
+        self._start_counter()
         self._update_status()
 
     @Slot()
@@ -395,14 +399,26 @@ class MainWindow(QMainWindow):
         if not self._count_timer.isActive():
             self._count_timer.start()
 
-    @Slot()
-    def refresh_counts(self) -> None:
-        """Recount rows after the bot commits (cheap: COUNT(*) per table)."""
+    def _start_counter(self) -> None:
+        """Follow the row counts the session took at opening (they are not counted again)."""
         db, info = self.session.database, self.session.info
+        self.counter = None
         if db is None or info is None:
             return
+        self.counter = RowCounter(db.connection, list(info.tables))
         try:
-            info.row_counts = {t: db.row_count(t) for t in info.tables}
+            self.counter.seed(info.row_counts)
+        except DatabaseError:
+            self.counter = None
+
+    @Slot()
+    def refresh_counts(self) -> None:
+        """Update the row counts after the bot commits: appended rows only, a full count now and then."""
+        info = self.session.info
+        if self.counter is None or info is None:
+            return
+        try:
+            info.row_counts = self.counter.counts()
         except DatabaseError:
             return  # the next commit tries again; the areas report their own errors
         self._update_status()

@@ -111,11 +111,12 @@ def test_every_default_area_keeps_the_contract(window_for: WindowFor, tmp_path: 
     assert w.tabs.count() == len(keys)
     assert keys[0] == "home" and w.tabs.tabText(0) == "Home"  # the map comes first
     assert keys.index("checks") == keys.index("logs") + 1  # Checks comes right after the Audit log
-    assert w.tabs.count() == len(default_areas())
     assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == [spec.title for spec in default_areas()]
-    for i in range(w.tabs.count()):
+    for i, spec in enumerate(default_areas()):
+        w.tabs.setCurrentIndex(i)  # builds a lazy area
         area = w.tabs.widget(i)
         assert isinstance(area, Area), type(area).__name__
+        assert not (spec.lazy and area.window_actions()), spec.key  # they would be missing until it is shown
         assert isinstance(area.unsaved_changes(), list)
         assert all(isinstance(a, QAction) for a in area.window_actions())
         assert all(isinstance(name, str) and callable(enter) for name, enter in area.screenshot_states())
@@ -288,3 +289,33 @@ def test_vault_shutdown_locks_and_its_states_are_named(request: pytest.FixtureRe
     env.area.shutdown()
     assert not env.area.unlocked
     assert env.events()[-1] == "vault_lock" and env.audit()[-1]["reason"] == "area closed"
+
+
+def test_a_lazy_area_is_built_when_its_tab_is_first_shown(window_for: WindowFor, tmp_path: Path) -> None:
+    from lifeos_desk.ui.area_host import PendingArea
+
+    lazy = AreaSpec("dummy", "Dummy", "A test area", DummyArea, lazy=True)
+    w = window_for(_home(tmp_path, ADR_DDL), [lazy])
+    n = len(default_areas())
+    assert DummyArea.made == [] and isinstance(w.tabs.widget(n), PendingArea)  # start-up did not build it
+    assert isinstance(w.tabs.widget(n), Area) and w.host.unsaved_changes() == []
+    tip = w.tabs.tabToolTip(n)
+    shown: list[int] = []
+    w.tabs.currentChanged.connect(shown.append)
+    w.tabs.setCurrentIndex(n)
+    area = w.tabs.widget(n)
+    assert isinstance(area, DummyArea)
+    assert DummyArea.made == [area] and w.tabs.currentIndex() == n and w.tabs.count() == n + 1
+    assert (w.tabs.tabText(n), w.tabs.tabToolTip(n)) == ("Dummy", tip)
+    assert shown == [n]  # one change of tab, straight to the built area
+    assert area.poke in w.toolbar.actions()  # its window actions arrive with it
+    w.tabs.setCurrentIndex(0)
+    w.tabs.setCurrentIndex(n)
+    assert DummyArea.made == [area]  # built once
+    w.close()
+    assert area.calls == ["shutdown"]
+
+
+def test_the_default_areas_that_cost_start_up_are_lazy() -> None:
+    lazy = [s.key for s in default_areas() if s.lazy]
+    assert lazy == ["trading", "vault", "logs", "charts"]

@@ -223,11 +223,11 @@ def test_png_export_is_laid_out_and_not_blank(open_area: OpenArea, tmp_path: Pat
     assert panel.charts[2].card.export_csv(tmp_path / "daily.csv") == len(figures_of(panel).days.day)
 
 
-def _commit_trade_in_child(db: Path, pnl_usd: float) -> None:
+def _commit_trade_in_child(db: Path, pnl_usd: float, closed: str = "2026-02-05 00:10:00") -> None:
     code = ("import sqlite3,sys; con=sqlite3.connect(sys.argv[1], timeout=30); "
             "con.execute(\"INSERT INTO trades VALUES ('live1',1,'m','T1','LONG',1,1.1,1,100,'CLOSED',?,"
-            "'2026-02-05 00:00:00','2026-02-05 00:10:00')\", (float(sys.argv[2]),)); con.commit(); con.close()")
-    subprocess.run([sys.executable, "-c", code, str(db), str(pnl_usd)], check=True, timeout=60)
+            "'2026-02-05 00:00:00',?)\", (float(sys.argv[2]), sys.argv[3])); con.commit(); con.close()")
+    subprocess.run([sys.executable, "-c", code, str(db), str(pnl_usd), closed], check=True, timeout=60)
 
 
 def test_live_update_keeps_the_zoom(open_area: OpenArea, tmp_path: Path, qtbot: QtBot) -> None:
@@ -242,10 +242,26 @@ def test_live_update_keeps_the_zoom(open_area: OpenArea, tmp_path: Path, qtbot: 
     _commit_trade_in_child(paths.db, 1234.5)
     qtbot.waitUntil(lambda: figures_of(panel).headline.trade_count == 101, timeout=15_000)
     assert figures_of(panel).headline.net_pnl == pytest.approx(net_before + 1234.5)
+    assert panel.loader.rows_read == 1  # the new row, not the table (issue 18)
+    assert panel.extended == 0  # realised before the last trade shown: the figures were computed again
     after = vb.viewRange()
     np.testing.assert_allclose(after, before)
     # a plot the admin did not touch still follows the data
     assert panel.charts[4].card.plots[0].getPlotItem().getViewBox().autoRangeEnabled()[1]
+
+
+def test_a_new_last_trade_extends_the_figures(open_area: OpenArea, tmp_path: Path, qtbot: QtBot) -> None:
+    paths = _make_home(tmp_path, "adr", _adr_rows(100))
+    panel = trades_of(open_area(paths))
+    before = figures_of(panel)
+    _commit_trade_in_child(paths.db, -40.0, "2026-03-01 00:00:00")
+    qtbot.waitUntil(lambda: figures_of(panel).headline.trade_count == 101, timeout=15_000)
+    assert panel.loader.rows_read == 1 and panel.extended == 1  # read one row, computed nothing again
+    again = pnl.compute(panel.trades, panel.tz)
+    assert figures_of(panel).headline.net_pnl == pytest.approx(before.headline.net_pnl - 40.0)
+    assert figures_of(panel).headline.net_pnl == pytest.approx(again.headline.net_pnl)
+    np.testing.assert_allclose(figures_of(panel).curve.drawdown, again.curve.drawdown)
+    assert figures_of(panel).days.count.tolist() == again.days.count.tolist()
 
 
 def test_click_opens_the_trades_in_tables(open_area: OpenArea, tmp_path: Path, qtbot: QtBot) -> None:
@@ -387,7 +403,11 @@ def test_commits_elsewhere_cost_no_reload_but_a_closed_trade_does(open_area: Ope
 
 
 def test_requests_during_a_load_coalesce_into_one_more(open_area: OpenArea, tmp_path: Path, qtbot: QtBot,
-                                                       immediate_tasks: Callable[[], None]) -> None:
+                                                       immediate_tasks: Callable[[], None],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from lifeos_desk.ui.charts import loader as loader_module
+
+    monkeypatch.setattr(loader_module, "LIVE_GAP_MS", 0)  # no pacing: the first check starts at once
     loader = trades_of(open_area(_make_home(tmp_path, "adr", _adr_rows(10)))).loader
     skipped = loader.skipped
     for _ in range(3):  # a burst of the bot's commits while the first check runs
@@ -399,8 +419,19 @@ def test_requests_during_a_load_coalesce_into_one_more(open_area: OpenArea, tmp_
     assert loader.skipped == skipped + 2
 
 
-def test_an_outcome_after_shutdown_is_dropped(open_area: OpenArea, tmp_path: Path, immediate_tasks: Callable[[],
-                                              None]) -> None:
+def test_a_burst_right_after_an_update_waits_for_the_live_gap(open_area: OpenArea, tmp_path: Path,
+                                                              qtbot: QtBot) -> None:
+    loader = trades_of(open_area(_make_home(tmp_path, "adr", _adr_rows(10)))).loader
+    skipped = loader.skipped
+    for _ in range(5):  # the bot commits five times within a second of the last update
+        loader.request()
+    assert loader.busy and loader._task is None  # waiting on the pace timer, nothing read yet
+    qtbot.waitUntil(lambda: not loader.busy, timeout=15_000)
+    assert loader.skipped == skipped + 1  # one update for the whole burst
+
+
+def test_an_outcome_after_shutdown_is_dropped(open_area: OpenArea, tmp_path: Path,
+                                              immediate_tasks: Callable[[], None]) -> None:
     loader = trades_of(open_area(_make_home(tmp_path, "adr", _adr_rows(10)))).loader
     skipped = loader.skipped
     loader.request()

@@ -103,3 +103,31 @@ def test_bot_commit_updates_row_counts(window_for: WindowFor, tmp_path: Path, qt
                     "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO rate_limits"
                     " VALUES (1, 0, 0, 'x')\"); c.commit()", str(paths.db)], check=True)
     qtbot.waitUntil(lambda: "rate_limits 1" in w.counts_label.toolTip(), timeout=3000)
+    assert w.counter is not None and w.counter.full_counts == 0  # appended rows counted, no COUNT(*) of a table
+
+
+def test_charts_read_the_trades_before_their_tab_opens(window_for, tmp_path: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from lifeos_desk.ui.area_host import PendingArea
+    from lifeos_desk.ui.charts import ChartsArea
+    from lifeos_desk.ui.charts.loader import TradeLoader
+
+    paths = _home(tmp_path, DEPLOYED_DDL)
+    con = sqlite3.connect(paths.db)
+    con.executemany("INSERT INTO transactions VALUES (?, 1, 'w', 'BONK', 'SELL', 10.0, ?, 'completed', ?)",
+                    [(f"tx{i}", f"2026-03-01T00:00:{i:02d}", float(i)) for i in range(20)])
+    con.commit()
+    con.close()
+    w = window_for(paths)
+    index = [s.key for s in default_areas()].index("charts")
+    pending = w.tabs.widget(index)
+    assert isinstance(pending, PendingArea)
+    qtbot.waitUntil(lambda: getattr(pending.work, "last", None) is not None, timeout=15_000)
+    loader = pending.work
+    assert isinstance(loader, TradeLoader)
+    w.tabs.setCurrentIndex(index)
+    area = w.tabs.widget(index)
+    assert isinstance(area, ChartsArea) and area.trades is not None
+    assert area.trades.loader is loader  # taken over, not started again
+    figures = area.trades.figures
+    assert area.trades.loaded_once and figures is not None and figures.headline.trade_count == 20  # drawn at once
+    qtbot.waitUntil(lambda: not loader.busy, timeout=15_000)

@@ -313,3 +313,25 @@ def test_the_key_field_cannot_be_copied_around_the_secret_copy(request: pytest.F
     assert panel.key_field.selectedText() == ""
     qtbot.waitUntil(lambda: env.area.clipboard.holding, timeout=5000)  # the Ctrl+C became the secret copy
     assert QGuiApplication.clipboard().mimeData().hasFormat("x-kde-passwordManagerHint")
+
+
+def test_a_burst_of_bot_commits_rereads_the_wallets_once(request: pytest.FixtureRequest, qtbot: QtBot,
+                                                         tmp_path: Path) -> None:
+    env = open_env(request, qtbot, tmp_path)
+    area = env.area
+    area.show()
+    qtbot.waitExposed(area)
+    reads: list[int] = []
+    real = area.controller.reload_wallets
+
+    def counted() -> None:
+        reads.append(1)
+        real()
+
+    area.controller.reload_wallets = counted  # type: ignore[method-assign]
+    area.reload_wallets()
+    for _ in range(5):  # the bot commits five times in a moment (issue 18: re-reads are paced)
+        area.reloads.request()
+    assert area.reloads.timer.isActive() and len(reads) == 1
+    qtbot.waitUntil(lambda: not area.reloads.timer.isActive(), timeout=10_000)
+    assert len(reads) == 2

@@ -63,6 +63,15 @@ class ChartsArea(QTabWidget, AreaDefaults):
         self.setTabToolTip(self.count() - 1, f"Source: {panel.file.path}")
         return panel
 
+    def adopt_warm(self, work: object) -> None:
+        """Take over the trade loader started a moment after start-up (prefetch.py)."""
+        from .loader import TradeLoader
+
+        if isinstance(work, TradeLoader) and self.trades is not None:
+            self.trades.adopt(work)
+        elif isinstance(work, TradeLoader):
+            work.shutdown()
+
     def shutdown(self) -> None:
         """Stop the metrics poll and wait for background loads (the database closes next)."""
         self.metrics.poll.stop()

@@ -1,19 +1,19 @@
-"""Loading trades off the UI thread, coalescing the bot's bursts of commits.
+"""Loading trades off the UI thread, then following the bot's commits by what changed.
 
-After the first load, each request first takes the trades' fingerprint
-(trades_query.fingerprint, a sixth of a full read); when it equals the one
-of the rows last read, the commit touched other tables and nothing is
-re-read.
+The first load reads every row (trades_query.load_chunks); after that each
+commit costs a read of what changed (db/trades_live.py: the rows past the
+last seen rowid, the few rows their writer may still update, and a full read
+only when rows may have gone or changed), so the work per commit grows with
+the new rows, not with the table (issue 18).
 
-A million trades take a few hundred milliseconds to read; the window keeps
-painting meanwhile because SQLite works with the GIL released in a worker
-thread (ui.tasks.run_task) that owns its own read-only connections (QtSql
-connections never cross threads). When the bot commits while a load runs, one more load follows the
-current one, after a pause twice as long as the last load took: a bot
-committing continuously then keeps the reader threads busy a third of the
-time at most, and the charts are never more than about three loads behind
-(a few seconds at a million trades, a fraction of a second for a real bot's
-tables).
+The reads run in a worker thread (ui.tasks.run_task) that owns its own
+read-only connections (QtSql connections never cross threads). Reading
+the new rows costs milliseconds, but drawing six charts of a million trades
+again costs 55–120 ms here (pyqtgraph replaces a curve's data whole), so
+updates start at most every ``LIVE_GAP_MS``: a bot committing twice a second
+then costs the console about 3 % of a core instead of 6–12 % (issue 18).
+When the bot commits while one runs, one more follows after a pause twice
+as long as the last one took.
 """
 
 from __future__ import annotations
@@ -27,30 +27,30 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 from ...core.pnl import Trades
 from ...db.errors import DatabaseError
-from ...db.trades_query import TradeSource, load_trades_marked, read_fingerprint
+from ...db.trades_live import Held, Update, load_full, update
+from ...db.trades_query import TradeSource
 from ..tasks import Task, run_task
 
 MIN_GAP_MS = 300
+LIVE_GAP_MS = 3000
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """One finished load: the trades and how long it took."""
+    """One finished load or update: the trades held now, what changed, and how long it took."""
 
     trades: Trades
     seconds: float
     generation: int
-    fingerprint: tuple[object, ...] = ()
+    update: Update
 
 
-def _load(path: Path, source: TradeSource, workers: int, generation: int, known: tuple[object, ...] | None,
-          _task: Task) -> Loaded | None:
-    """The work of one load (worker thread): None when the fingerprint says nothing changed."""
+def _load(path: Path, source: TradeSource, workers: int, generation: int, held: Held | None,
+          _task: Task) -> Loaded:
+    """The work of one load (worker thread): everything when ``held`` is None, else what changed."""
     started = time.perf_counter()
-    if known is not None and read_fingerprint(path, source) == known:
-        return None
-    trades, mark = load_trades_marked(path, source, workers=workers)
-    return Loaded(trades, time.perf_counter() - started, generation, mark)
+    result = load_full(path, source, workers) if held is None else update(path, source, held, workers)
+    return Loaded(result.held.trades, time.perf_counter() - started, generation, result)
 
 
 class TradeLoader(QObject):
@@ -74,8 +74,11 @@ class TradeLoader(QObject):
         self._last_seconds = 0.0
         self._generation = 0
         self._force = False
-        self.fingerprint: tuple[object, ...] | None = None
+        self._started_at = -1e9
+        self.held: Held | None = None
         self.skipped = 0  # commits that did not touch the trades (no reload needed)
+        self.rows_read = 0  # rows read by the last load or update (the tests read it)
+        self.last: Loaded | None = None  # the latest trades, for a panel that adopts this loader later
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._start)
@@ -100,41 +103,51 @@ class TradeLoader(QObject):
         if self._task is not None:
             self._pending = True
         elif not self._timer.isActive():
-            self._start()
+            wait = LIVE_GAP_MS - (time.monotonic() - self._started_at) * 1000 if self.held is not None else 0
+            if wait > 0:
+                self._timer.start(int(wait))
+            else:
+                self._start()
 
     @Slot()
     def _start(self) -> None:
         self._pending = False
         self._generation += 1
-        known = None if self._force else self.fingerprint
+        held = None if self._force else self.held
         self._force = False
+        self._started_at = time.monotonic()
         gen = self._generation
-        self._task = run_task(partial(_load, self._path, self._source, self._workers, gen, known),
+        self._task = run_task(partial(_load, self._path, self._source, self._workers, gen, held),
                               partial(self._on_result, gen), partial(self._on_error, gen), receiver=self,
                               name="lifeos-trades-load")
 
-    def _finish(self) -> None:
+    def _finish(self, recheck_in: float | None = None) -> None:
         if self._task is not None:
             self._task.wait()
         self._task = None
         if self._pending:
             self._pending = False
-            self._timer.start(max(MIN_GAP_MS, int(2 * self._last_seconds * 1000)))
+            paced = LIVE_GAP_MS - (time.monotonic() - self._started_at) * 1000
+            self._timer.start(int(max(MIN_GAP_MS, 2 * self._last_seconds * 1000, paced)))
+        elif recheck_in is not None:  # a commit may have closed an open trade: look again when due
+            self._timer.start(max(MIN_GAP_MS, int(recheck_in * 1000)))
 
     def _current(self, generation: int) -> bool:
         """An outcome belongs to the load running now (not one already shut down)."""
         return self._task is not None and generation == self._generation
 
-    def _on_result(self, generation: int, result: Loaded | None) -> None:
+    def _on_result(self, generation: int, result: Loaded) -> None:
         if not self._current(generation):
             return
-        if result is None:  # the commit touched other tables
-            self.skipped += 1
-            self._finish()
-            return
+        self.held = result.update.held
+        self.rows_read = result.update.rows_read
         self._last_seconds = result.seconds
-        self.fingerprint = result.fingerprint
-        self._finish()
+        if not result.update.changed:  # the commit touched other tables
+            self.skipped += 1
+            self._finish(result.update.recheck_in)
+            return
+        self.last = result
+        self._finish(result.update.recheck_in)
         self.loaded.emit(result)
 
     def _on_error(self, generation: int, exc: BaseException) -> None:

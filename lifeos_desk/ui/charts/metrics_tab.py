@@ -159,9 +159,18 @@ class AlgorithmMetricsPanel(QWidget):
         self.poll = QTimer(self)
         self.poll.setInterval(POLL_MS)
         self.poll.timeout.connect(self.check_files)
+        self._stale = False
         if session.watcher is not None:
-            session.watcher.changed.connect(self.reload)
+            session.watcher.changed.connect(self.on_database_changed)
         self.reload()
+
+    @Slot()
+    def on_database_changed(self) -> None:
+        """The bot committed: re-read now if shown, else when next shown (hidden, it costs nothing)."""
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
 
     # -- reading ---------------------------------------------------------------------------
     def _file_stamp(self) -> tuple[object, ...]:
@@ -185,6 +194,7 @@ class AlgorithmMetricsPanel(QWidget):
     def reload(self) -> None:
         """Read the metrics again and redraw."""
         self._stamp = self._file_stamp()
+        self._stale = False
         self.source = read_source(self.session)
         text = f"<b>Source:</b> {self.source.description} · {len(self.source.metrics)} algorithm(s)"
         if self.source.problem:
@@ -254,8 +264,10 @@ class AlgorithmMetricsPanel(QWidget):
                          m.total_pnl, m.last_updated, self.source.description) for m in self.order]
 
     def showEvent(self, event: QShowEvent) -> None:
-        """Poll the JSON files only while visible."""
+        """Poll the JSON files only while visible; catch up on commits made while hidden."""
         super().showEvent(event)
+        if self._stale:
+            self.reload()
         self.poll.start()
 
     def hideEvent(self, event: object) -> None:

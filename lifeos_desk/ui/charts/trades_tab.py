@@ -12,6 +12,7 @@ import time
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 import numpy as np
+import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QDate, QObject, QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QCursor, QShowEvent
@@ -30,7 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...core import pnl
+from ...core.pnl_live import extend
 from ...db.errors import DatabaseError
+from ...db.trades_live import Update
 from ...db.trades_query import TradeSource, pk_values, user_names
 from ...session import Session
 from . import style
@@ -124,14 +127,16 @@ class TradePnlPanel(QWidget):
         self.session = session
         self.source = source
         self.trades = pnl.Trades.empty()
+        self._user_ids = np.zeros(0, dtype=np.int64)
+        self._names: dict[int, str] = {}
         self.figures: pnl.Figures | None = None
         self.loaded_once = False
+        self.extended = 0  # updates drawn by extending the figures (not computing them again)
         self.stale = False
         self.last_load_s = 0.0
         self.last_compute_s = 0.0
         self.loader = TradeLoader(session.paths.db, source, workers, self)
-        self.loader.loaded.connect(self.on_loaded)
-        self.loader.failed.connect(self.on_failed)
+        self._follow(self.loader)
         self._build()
         session.prefs.utcChanged.connect(self.on_utc_changed)
         if session.watcher is not None:
@@ -201,9 +206,32 @@ class TradePnlPanel(QWidget):
         self.period_box.currentIndexChanged.connect(self.on_period_changed)
         self.from_edit.dateChanged.connect(self.on_selection_changed)
         self.to_edit.dateChanged.connect(self.on_selection_changed)
-        self.reload_button.clicked.connect(self.loader.reload)
+        self.reload_button.clicked.connect(self.on_reload)
 
     # -- loading -------------------------------------------------------------------------
+    def _follow(self, loader: TradeLoader) -> None:
+        loader.loaded.connect(self.on_loaded)
+        loader.failed.connect(self.on_failed)
+
+    def adopt(self, loader: TradeLoader) -> None:
+        """Take over a loader started before this panel existed (charts/prefetch.py), with what it read."""
+        own = self.loader
+        own.loaded.disconnect(self.on_loaded)
+        own.failed.disconnect(self.on_failed)
+        own.shutdown()
+        own.deleteLater()
+        loader.setParent(self)
+        self.loader = loader
+        self._follow(loader)
+        if loader.last is not None:
+            self.on_loaded(loader.last)
+            loader.request()  # catch up with the commits made since (reads only those)
+
+    @Slot()
+    def on_reload(self) -> None:
+        """The Reload button: read everything again."""
+        self.loader.reload()
+
     def showEvent(self, event: QShowEvent) -> None:
         """Load on first show (the tab opened), and catch up on changes made while hidden."""
         super().showEvent(event)
@@ -222,15 +250,38 @@ class TradePnlPanel(QWidget):
 
     @Slot(object)
     def on_loaded(self, result: Loaded) -> None:
-        """Fresh trades: refresh the user list and every chart (zoom kept)."""
+        """Fresh trades: refresh the user list and every chart (zoom kept).
+
+        After the bot's commits the figures grow by the new trades
+        (core/pnl_live.py) instead of being computed again from a million rows.
+        """
         first = not self.loaded_once
         self.trades = result.trades
         self.last_load_s = result.seconds
         self.loaded_once = True
-        self._fill_users()
+        update = result.update
+        self._fill_users(update.added if not update.full else None)
         if first:
             self._fill_dates()
+        if not first and not update.full and self._extend(update):
+            return
         self.recompute(reset_view=first)
+
+    def _extend(self, update: Update) -> bool:
+        """Draw the figures extended by an update's rows; False when they must be computed again."""
+        if self.figures is None or self.period_box.currentData() not in (None, -1):  # "last N days" moves
+            return False
+        started = time.perf_counter()
+        start, end = self.date_range()
+        fig = extend(self.figures, update.added, update.dropped, self.tz, self.user_box.currentData(), start, end)
+        if fig is None:
+            return False
+        self.figures = fig
+        self.extended += 1
+        self._draw(fig, reset_view=False)
+        self.last_compute_s = time.perf_counter() - started
+        self._show_status(fig)
+        return True
 
     @Slot(str)
     def on_failed(self, message: str) -> None:
@@ -243,22 +294,48 @@ class TradePnlPanel(QWidget):
         """UTC or this machine's zone, as the View menu says."""
         return UTC if self.session.prefs.utc else None
 
-    def _fill_users(self) -> None:
+    def _fill_users(self, added: pnl.Trades | None = None) -> None:
+        """The user list; after an update only the users who traded for the first time are added."""
+        if added is not None and len(self._user_ids):
+            new = np.setdiff1d(np.unique(added.user), self._user_ids)
+            if len(new):
+                self._add_users(new)
+            return
         current = self.user_box.currentData()
-        ids = np.unique(self.trades.user).tolist()
-        try:
-            names = user_names(self.session.database.connection(), self.session.domain) \
-                if self.session.database is not None and self.session.domain is not None else {}
-        except DatabaseError:
-            names = {}
+        self._user_ids = np.unique(self.trades.user)
+        self._names = self._read_names()
         self.user_box.blockSignals(True)
         self.user_box.clear()
-        self.user_box.addItem(f"All users ({len(ids):,})", None)
-        for uid in ids:
-            name = names.get(int(uid), "")
-            self.user_box.addItem(f"{name} ({uid})" if name else str(uid), int(uid))
+        self.user_box.addItem(f"All users ({len(self._user_ids):,})", None)
+        for uid in self._user_ids.tolist():
+            self.user_box.addItem(self._user_label(uid), int(uid))
         index = self.user_box.findData(current) if current is not None else 0
         self.user_box.setCurrentIndex(max(0, index))
+        self.user_box.blockSignals(False)
+
+    def _read_names(self) -> dict[int, str]:
+        try:
+            return user_names(self.session.database.connection(), self.session.domain) \
+                if self.session.database is not None and self.session.domain is not None else {}
+        except DatabaseError:
+            return {}
+
+    def _user_label(self, uid: int) -> str:
+        name = self._names.get(int(uid), "")
+        return f"{name} ({uid})" if name else str(uid)
+
+    def _add_users(self, new: npt.NDArray[np.int64]) -> None:
+        """Insert first-time traders in id order (names read again only for a user not seen yet)."""
+        if any(int(u) not in self._names for u in new):
+            self._names = self._read_names()
+            for uid in new.tolist():  # no row in users: never asked again
+                self._names.setdefault(int(uid), "")
+        self.user_box.blockSignals(True)
+        for uid in new.tolist():
+            at = int(np.searchsorted(self._user_ids, uid))
+            self._user_ids = np.insert(self._user_ids, at, uid)
+            self.user_box.insertItem(at + 1, self._user_label(uid), int(uid))
+        self.user_box.setItemText(0, f"All users ({len(self._user_ids):,})")
         self.user_box.blockSignals(False)
 
     def _fill_dates(self) -> None:
@@ -329,14 +406,17 @@ class TradePnlPanel(QWidget):
         start, end = self.date_range()
         fig = pnl.compute(self.trades, self.tz, self.user_box.currentData(), start, end)
         self.figures = fig
+        self._draw(fig, reset_view)
+        self.last_compute_s = time.perf_counter() - started
+        self._show_status(fig)
+
+    def _draw(self, fig: pnl.Figures, reset_view: bool) -> None:
         self._show_headline(fig)
         for chart in self.charts:
             chart.show(fig, self.tz)
             if reset_view:
                 for plot in chart.card.plots:
                     plot.getPlotItem().enableAutoRange()
-        self.last_compute_s = time.perf_counter() - started
-        self._show_status(fig)
 
     def _show_headline(self, fig: pnl.Figures) -> None:
         h = fig.headline

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ...core.trading import TradingPaths
 from ...session import Session
-from .area import TradingArea
 from .emergency import EmergencyStopBanner
+
+if TYPE_CHECKING:
+    from .area import TradingArea
+
+
+def __getattr__(name: str) -> Any:
+    """``TradingArea`` on first use: the window imports this package for the banner at start-up."""
+    if name == "TradingArea":
+        from .area import TradingArea
+
+        return TradingArea
+    raise AttributeError(name)
 
 
 def trading_paths(session: Session) -> TradingPaths:
@@ -15,6 +28,8 @@ def trading_paths(session: Session) -> TradingPaths:
 
 def create_trading_area(session: Session) -> TradingArea:
     """The area factory for ``ui/areas.py``."""
+    from .area import TradingArea
+
     area = TradingArea(trading_paths(session), session.prefs, nav=session.nav)
     session.nav.showTrading.connect(area.show_record)
     return area

@@ -38,6 +38,7 @@ from ...core.keystores.unlock import UnlockOptions
 from ...core.secrets import Secret
 from ...core.vault import WalletKey, WalletRecord, failure_delay_s
 from ...session import Session
+from ..pacing import PacedCall
 from .clipboard import SecretClipboard
 from .controller import VaultController
 from .dialogs import ask_import, ask_rotation
@@ -60,6 +61,8 @@ __all__ = ["VaultArea", "VaultController", "VaultTimings"]
 _BADGE = "color:white;font-weight:bold;padding:2px 6px;border-radius:3px;"
 _ROTATE_TIP = "Re-encrypt every wallet under a new passphrase, in one transaction"
 _IMPORT_TIP = "Seal a key under the vault passphrase and add it for a user"
+RELOAD_MIN_S = 2.0  # live re-reads of the wallets: at most one per this many seconds ...
+RELOAD_COST = 20  # ... or per this many times the last re-read took
 
 
 class VaultArea(QWidget):
@@ -80,9 +83,11 @@ class VaultArea(QWidget):
         self.setObjectName("vaultArea")
         self.demo_passphrase = session.demo_passphrase
         self._db = session.paths.db
-        self._stale = False
         self._reselect: WalletKey | None = None
         self.controller = VaultController(session, timings, delay_policy, workers, self)
+        # Re-reading 10,000 wallets takes about a second on the UI thread and the deployed bot touches its
+        # wallet rows on every trade: re-reads are paced, and wait while the tab is hidden (issue 18).
+        self.reloads = PacedCall(self._reload_now, RELOAD_MIN_S, RELOAD_COST, self, shown=self)
         self.window_watch = WindowWatch(self.controller, self)
         self.model = self.controller.model
         self.proxy = QSortFilterProxyModel(self)
@@ -204,7 +209,7 @@ class VaultArea(QWidget):
         c.walletImported.connect(self.select_wallet)
         c.verifyFinished.connect(self.verifyFinished)
         if session.watcher is not None:
-            session.watcher.changed.connect(self._on_database_changed)
+            session.watcher.changed.connect(self.reloads.request)
         self.destroyed.connect(partial(forget_when_destroyed, c, self.stores, self.store_keys))
 
     # -- what the controller holds, for callers and tests ---------------------------------
@@ -225,16 +230,11 @@ class VaultArea(QWidget):
 
     # -- wallets -------------------------------------------------------------------
     @Slot()
-    def _on_database_changed(self) -> None:
-        """The bot committed: re-read now if the vault is on screen, else when it is shown."""
-        if self.isVisible():
-            self.reload_wallets()
-        else:
-            self._stale = True
-
-    @Slot()
     def reload_wallets(self) -> None:
-        """Re-read the wallet rows (the selection is kept)."""
+        """Re-read the wallet rows now (the selection is kept)."""
+        self.reloads.run_now()
+
+    def _reload_now(self) -> None:
         self.controller.reload_wallets()
 
     @Slot()
@@ -470,9 +470,7 @@ class VaultArea(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         """Watch the top-level window for minimise and close (once it exists)."""
         super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.reload_wallets()
+        self.reloads.catch_up()
         if self.window() is not self:
             self.window_watch.watch(self.window())
 
@@ -483,6 +481,7 @@ class VaultArea(QWidget):
 
     def shutdown(self) -> None:
         """The window is going: lock every store (wipes the secrets, clears the clipboard if it holds our copy)."""
+        self.reloads.stop()
         self.controller.lock("area closed")
 
     def unsaved_changes(self) -> list[str]:
