@@ -35,6 +35,7 @@ from ..session import Session
 from .area_host import AreaHost, UnsavedChoice, add_shortcut_tip, ask_unsaved, shortcut_text
 from .areas import AreaSpec, default_areas
 from .busy import app_registry, confirm_quit
+from .status_bar import StatusLabels
 from .trading import EmergencyStopBanner, trading_paths
 from .trading.models import time_text
 
@@ -104,24 +105,14 @@ class MainWindow(QMainWindow):
     # -- building ------------------------------------------------------------
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.home_label = QLabel()
-        self.schema_label = QLabel()
-        self.journal_label = QLabel()
-        self.counts_label = QLabel()
-        self.live_label = QLabel()
-        self.live_label.setToolTip("When another program (the bot) last committed to the database")
-        self.mode_label = QLabel()
-        self.mode_label.setObjectName("modeLabel")
-        self.mode_label.setToolTip("Whether the console may write to the database (Database ▸ Allow editing)")
-        for w in (self.home_label, self.schema_label, self.journal_label, self.counts_label):
-            w.setMinimumWidth(1)  # may be cut short, so the emergency-stop banner never is
-            bar.addWidget(w)
+        self.status = StatusLabels(bar)
+        self.home_label, self.schema_label = self.status.home_label, self.status.schema_label
+        self.journal_label, self.counts_label = self.status.journal_label, self.status.counts_label
+        self.live_label, self.mode_label = self.status.live_label, self.status.mode_label
         # An active kill switch shows from every area (docs/data-formats.md, 'Emergency stop'),
-        # first on the left, so it is the home and counts that get cut when space runs out.
+        # first on the left and never cut short: the home path is what gives way.
         self.emergency_banner = EmergencyStopBanner(self._stop_time)
         bar.insertWidget(0, self.emergency_banner)
-        bar.addPermanentWidget(self.live_label)
-        bar.addPermanentWidget(self.mode_label)
 
     def _stop_time(self, moment: datetime | None) -> str:
         return time_text(moment, self.session.prefs.utc)
@@ -230,29 +221,7 @@ class MainWindow(QMainWindow):
         self._show_title_and_status()
 
     def _update_status(self) -> None:
-        s = self.session
-        self.home_label.setText(f"Home: {s.paths.home}")
-        self.home_label.setToolTip(f"Database {s.paths.db}\nLogs: {', '.join(map(str, s.paths.logs))}\n"
-                                   f"Backups: {s.paths.backups}")
-        if s.info is None:
-            self.schema_label.setText("Schema: —")
-            self.journal_label.setText("")
-            self.counts_label.setText("")
-            self.mode_label.setText(" NOT OPEN ")
-            self.mode_label.setStyleSheet("background:#b00020;color:white;font-weight:bold;padding:1px 6px;")
-            return
-        self.schema_label.setText(f"Schema: {s.info.schema.value}")
-        self.journal_label.setText(f"Journal: {s.info.journal_mode}")
-        counts = ", ".join(f"{t} {n:,}" for t, n in s.info.row_counts.items())
-        self.counts_label.setText(counts if len(counts) < 90 else counts[:87] + "…")
-        self.counts_label.setToolTip(counts)
-        read_only = s.database is None or s.database.read_only
-        if read_only:
-            self.mode_label.setText(" READ-ONLY ")
-            self.mode_label.setStyleSheet("background:#455a64;color:white;font-weight:bold;padding:1px 6px;")
-        else:
-            self.mode_label.setText(" EDITING ")
-            self.mode_label.setStyleSheet("background:#e65100;color:white;font-weight:bold;padding:1px 6px;")
+        self.status.show_session(self.session)
 
     # -- slots ---------------------------------------------------------------
     @Slot()
@@ -396,7 +365,7 @@ class MainWindow(QMainWindow):
             info.row_counts = {t: db.row_count(t) for t in info.tables}
         except DatabaseError:
             return  # the next commit tries again; the areas report their own errors
-        self._update_status()
+        self.status.show_counts(info.row_counts)
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(keys, what it does) for every action with a shortcut: the window's, then the areas'."""

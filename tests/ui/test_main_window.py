@@ -57,7 +57,7 @@ def test_opens_on_both_schemas(window_for: WindowFor, tmp_path: Path, ddl: str, 
     assert label in w.schema_label.text()
     assert "READ-ONLY" in w.mode_label.text()
     assert "[read-only]" in w.windowTitle()
-    assert "users 0" in w.counts_label.text()
+    assert "users: 0" in w.counts_label.toolTip() and w.counts_label.text().endswith(" tables")
     assert "backupNowAction" in [a.objectName() for a in w.toolbar.actions()]  # Ctrl+B from every area
 
 
@@ -102,4 +102,57 @@ def test_bot_commit_updates_row_counts(window_for: WindowFor, tmp_path: Path, qt
     subprocess.run([sys.executable, "-c",
                     "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO rate_limits"
                     " VALUES (1, 0, 0, 'x')\"); c.commit()", str(paths.db)], check=True)
-    qtbot.waitUntil(lambda: "rate_limits 1" in w.counts_label.toolTip(), timeout=3000)
+    qtbot.waitUntil(lambda: "rate_limits: 1" in w.counts_label.toolTip(), timeout=3000)
+
+
+def _deep_home(tmp_path: Path) -> DataPaths:
+    """A home whose path is far too long for the status bar at 1066 px."""
+    deep = tmp_path / ("a-rather-long-folder-name-" * 3) / "another-level-of-folders" / "home"
+    deep.parent.mkdir(parents=True)
+    paths = _home(deep.parent, DEPLOYED_DDL)
+    return paths
+
+
+def test_status_bar_reads_at_the_default_width(window_for: WindowFor, tmp_path: Path, qtbot: QtBot) -> None:
+    import json
+
+    paths = _deep_home(tmp_path)
+    (paths.home / "trading").mkdir()
+    (paths.home / "trading" / "emergency_stop.json").write_text(json.dumps(
+        {"level": "HARD_STOP", "reason": "manual kill switch from the admin", "activated_by": "admin"}))
+    w = window_for(paths)
+    w.resize(1066, 666)
+    assert w.emergency_banner.isVisible(), w.emergency_banner.label.text()
+    qtbot.waitUntil(lambda: w.width() == 1066, timeout=3000)
+    qtbot.waitUntil(lambda: w.home_label.width() < w.home_label.sizeHint().width(), timeout=3000)
+    # Every label but the home path shows its whole text.
+    for label in [*w.status.labels()[1:], w.emergency_banner.label]:
+        assert label.width() >= label.sizeHint().width(), (label.text(), label.width(), label.sizeHint().width())
+    home = w.home_label
+    assert "…" in home.text() and home.text().endswith("/home") and home.text().startswith("Home: /")
+    assert home.full_text() == f"Home: {paths.home}" and str(paths.home) in home.toolTip()
+    assert home.fontMetrics().horizontalAdvance(home.text()) <= home.width()
+    assert "EMERGENCY STOP: HARD_STOP" in w.emergency_banner.label.text()
+    assert w.counts_label.text() == f"{len(w.session.info.row_counts)} tables"  # type: ignore[union-attr]
+
+
+def test_every_action_lives_in_a_menu(window_for: WindowFor, tmp_path: Path) -> None:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMenu
+
+    w = window_for(_home(tmp_path, DEPLOYED_DDL))
+
+    def in_menus(menu: QMenu) -> list[QAction]:
+        found: list[QAction] = []
+        for act in menu.actions():
+            found.append(act)
+            if act.menu() is not None and isinstance(act.menu(), QMenu):
+                found += in_menus(act.menu())  # type: ignore[arg-type]
+        return found
+
+    menus = [act for top in w.menuBar().actions() if isinstance(top.menu(), QMenu)
+             for act in in_menus(top.menu())]  # type: ignore[arg-type]
+    for act in w.actions() + w.toolbar.actions():
+        assert act in menus, act.text()
+    texts = [act.text().replace("&", "") for act in menus]
+    assert "Back up now" in texts
