@@ -16,11 +16,14 @@ class MiddleElidedLabel(QLabel):
     """A label that shortens its text from the middle to the width it is given.
 
     ``full_text()`` is always the whole text; ``text()`` is what is shown.
+    ``mode`` ElideRight suits a sentence (its start says the most).
     """
 
-    def __init__(self, preferred_px: int = 420, minimum_px: int = 80, parent: QWidget | None = None) -> None:
+    def __init__(self, preferred_px: int = 420, minimum_px: int = 80, parent: QWidget | None = None, *,
+                 mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle) -> None:
         super().__init__(parent)
         self._full = ""
+        self._mode = mode
         self._preferred_px, self._minimum_px = preferred_px, minimum_px
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -51,4 +54,4 @@ class MiddleElidedLabel(QLabel):
 
     def _elide(self) -> None:
         room = max(0, self.width() - 2 * self.margin() - 4)
-        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, room))
+        super().setText(self.fontMetrics().elidedText(self._full, self._mode, room))
