@@ -35,6 +35,7 @@ from ..session import Session
 from .area_host import AreaHost, UnsavedChoice, add_shortcut_tip, ask_unsaved, shortcut_text
 from .areas import AreaSpec, default_areas
 from .busy import app_registry, confirm_quit
+from .memory import LAST_AREA, remembered_area
 from .status_bar import StatusLabels
 from .trading import EmergencyStopBanner, trading_paths
 from .trading.models import time_text
@@ -208,6 +209,7 @@ class MainWindow(QMainWindow):
         else:
             self.tabs = self.host.build(s, [act.toolTip() for act in self.area_view_actions])
             self.setCentralWidget(self.tabs)
+            self.show_area(remembered_area(s.state) or "")  # where the admin left (ui/memory.py)
             s.database.modeChanged.connect(self._on_mode_changed)
             s.nav.showArea.connect(self.show_area)
             if s.watcher is not None:
@@ -405,9 +407,11 @@ class MainWindow(QMainWindow):
             self.restoreState(QByteArray(base64.b64decode(window_state)))
 
     def _save_geometry(self) -> None:
+        index = self.tabs.currentIndex() if self.centralWidget() is self.tabs else -1
+        area = {LAST_AREA: self._area_specs[index].key} if 0 <= index < len(self._area_specs) else {}
         self.session.state.update({
             "window_geometry": base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
-            "window_state": base64.b64encode(bytes(self.saveState().data())).decode("ascii"),
+            "window_state": base64.b64encode(bytes(self.saveState().data())).decode("ascii"), **area,
         })
 
     @Slot()

@@ -156,3 +156,45 @@ def test_every_action_lives_in_a_menu(window_for: WindowFor, tmp_path: Path) -> 
         assert act in menus, act.text()
     texts = [act.text().replace("&", "") for act in menus]
     assert "Back up now" in texts
+
+
+def test_relaunch_returns_to_the_area_and_table_left(window_for: WindowFor, tmp_path: Path) -> None:
+    from lifeos_desk.ui.tables.area import TablesArea
+
+    paths = _home(tmp_path, DEPLOYED_DDL)
+    first = window_for(paths)
+    first.show_area("tables")
+    tables = first.tabs.currentWidget()
+    assert isinstance(tables, TablesArea)
+    default = tables.current_pane()
+    assert default is not None and default.table != "wallets"
+    assert tables.show_table("wallets") is not None
+    first.close()
+
+    second = window_for(paths)
+    assert second.tabs.currentIndex() == [s.key for s in default_areas()].index("tables")
+    again = second.tabs.currentWidget()
+    assert isinstance(again, TablesArea)
+    pane = again.current_pane()
+    assert pane is not None and pane.table == "wallets"
+    current = again.list.currentItem()
+    assert current is not None and current.data(256) == "wallets"  # Qt.ItemDataRole.UserRole
+    second.show_area("home")
+    second.close()
+    third = window_for(paths)
+    assert third.tabs.currentIndex() == 0
+
+
+def test_a_remembered_table_that_is_gone_is_ignored(window_for: WindowFor, tmp_path: Path) -> None:
+    from lifeos_desk.ui.memory import LAST_AREA, LAST_TABLES
+    from lifeos_desk.ui.tables.area import TablesArea
+
+    paths = _home(tmp_path, DEPLOYED_DDL)
+    w = window_for(paths)
+    w.close()  # closing remembers where it was: overwrite that with names that do not exist
+    w.session.state.update({LAST_AREA: "no-such-area", LAST_TABLES: {str(paths.db): "no_such_table"}})
+    w2 = window_for(paths)
+    assert w2.tabs.currentIndex() == 0
+    w2.show_area("tables")
+    tables = w2.tabs.currentWidget()
+    assert isinstance(tables, TablesArea) and tables.current_pane() is not None
