@@ -112,7 +112,8 @@ class MainWindow(QMainWindow):
         self.live_label, self.mode_label = self.status.live_label, self.status.mode_label
         # An active kill switch shows from every area (docs/data-formats.md, 'Emergency stop'),
         # first on the left and never cut short: the home path is what gives way.
-        self.emergency_banner = EmergencyStopBanner(self._stop_time)
+        self.emergency_banner = EmergencyStopBanner(self._stop_time,
+                                                    poll_ms=int(self.session.settings.get("state_poll_ms")))
         bar.insertWidget(0, self.emergency_banner)
 
     def _stop_time(self, moment: datetime | None) -> str:
@@ -143,6 +144,10 @@ class MainWindow(QMainWindow):
         if self._on_demo is not None:
             file_menu.addAction(self._action("Open the &demo home", self._on_demo, None,
                                              "Open a generated demo home with a live writer"))
+        file_menu.addSeparator()
+        self.preferences_action = self._action("&Preferences…", self.show_preferences, "Ctrl+,",
+                                               "Timeouts, idle lock, retention, time display, poll intervals")
+        file_menu.addAction(self.preferences_action)
         file_menu.addSeparator()
         # Spelled out: StandardKey.Quit is empty on Windows and some Linux themes; Qt maps Ctrl to Cmd on macOS.
         file_menu.addAction(self._action("&Quit", self.close, "Ctrl+Q", "Quit (asks first about unsaved edits)"))
@@ -202,6 +207,8 @@ class MainWindow(QMainWindow):
     def _show_session(self) -> None:
         s = self.session
         self.emergency_banner.watch(trading_paths(s).emergency_stop, s.paths.home)
+        s.prefs.utcChanged.connect(self._on_utc_changed, Qt.ConnectionType.UniqueConnection)
+        self._on_utc_changed(s.prefs.utc)
         self.tabs = QTabWidget()
         if s.error is not None or s.database is None:
             assert s.error is not None
@@ -281,6 +288,19 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _set_utc(self, utc: bool) -> None:
         self.session.prefs.set_utc(utc)
+
+    @Slot(bool)
+    def _on_utc_changed(self, utc: bool) -> None:
+        self.utc_action.blockSignals(True)  # changed elsewhere (Preferences): only show it
+        self.utc_action.setChecked(utc)
+        self.utc_action.blockSignals(False)
+
+    @Slot()
+    def show_preferences(self) -> None:
+        """File ▸ Preferences: the declared options (ui/preferences.py)."""
+        from .preferences import PreferencesDialog
+
+        PreferencesDialog(self.session.settings, self.session.prefs, self).exec()
 
     @Slot(bool)
     def set_editable(self, editable: bool) -> None:

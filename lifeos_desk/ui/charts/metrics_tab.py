@@ -163,7 +163,7 @@ class AlgorithmMetricsPanel(QWidget):
         layout.addWidget(split, 1)
 
         self.poll = QTimer(self)
-        self.poll.setInterval(POLL_MS)
+        self.poll.setInterval(int(session.settings.get("metrics_poll_ms")))  # POLL_MS unless changed
         self.poll.timeout.connect(self.check_files)
         if session.watcher is not None:
             session.watcher.changed.connect(self.reload)

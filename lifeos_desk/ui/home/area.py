@@ -88,7 +88,7 @@ class HomeArea(QWidget, AreaDefaults):
         layout.addWidget(self.message)
         self.tree.itemDoubleClicked.connect(self._on_double_click)
         self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
+        self._timer.setInterval(int(session.settings.get("home_poll_ms")))  # POLL_MS unless changed
         self._timer.timeout.connect(self.poll)
         self._show(session.discovery, newest_coverage(session.paths))
         self._timer.start()

@@ -390,9 +390,10 @@ class VaultController(QObject):
 
     def _copy_revealed(self, record: WalletRecord) -> None:
         assert self._revealed is not None
-        self.clipboard.copy(self._revealed.reveal(), self.timings.clipboard_clear_ms)
-        self._log("vault_copy", wallet=str(record.key), address=record.address,
-                  clear_after_s=self.timings.clipboard_clear_ms / 1000)
+        # Read at each copy: a change in File ▸ Preferences applies to the next copy, not the next unlock.
+        clear_ms = (self._fixed_timings or VaultTimings.from_settings(self._settings)).clipboard_clear_ms
+        self.clipboard.copy(self._revealed.reveal(), clear_ms)
+        self._log("vault_copy", wallet=str(record.key), address=record.address, clear_after_s=clear_ms / 1000)
 
     def key_shown(self, record: WalletRecord | None) -> None:
         """The admin unmasked the key in the panel (audited)."""
