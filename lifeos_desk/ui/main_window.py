@@ -35,6 +35,7 @@ from ..session import Session
 from .area_host import AreaHost, UnsavedChoice, add_shortcut_tip, ask_unsaved, shortcut_text
 from .areas import AreaSpec, default_areas
 from .busy import app_registry, confirm_quit
+from .find import FindAction
 from .memory import LAST_AREA, remembered_area
 from .status_bar import StatusLabels
 from .trading import EmergencyStopBanner, trading_paths
@@ -46,6 +47,10 @@ UnsavedPrompt = Callable[[QWidget, list[str]], UnsavedChoice]
 # Row counts are exact COUNT(*)s: cheap, but not free on a million rows, so a
 # busy bot's commits refresh them at most this often.
 COUNT_REFRESH_MS = 2000
+
+
+def _noop() -> None:
+    """Find's own slot is FindAction.trigger (ui/find.py)."""
 
 
 class ErrorPanel(QWidget):
@@ -152,6 +157,12 @@ class MainWindow(QMainWindow):
         # Spelled out: StandardKey.Quit is empty on Windows and some Linux themes; Qt maps Ctrl to Cmd on macOS.
         file_menu.addAction(self._action("&Quit", self.close, "Ctrl+Q", "Quit (asks first about unsaved edits)"))
 
+        edit_menu = menu.addMenu("&Edit")
+        self.find_action = self._action("&Find…", _noop, QKeySequence.StandardKey.Find,
+                                        "Find in the area in front (its filter or search box)")
+        self.find_control = FindAction(self.find_action, self._area_in_front)
+        edit_menu.addAction(self.find_action)
+
         db_menu = menu.addMenu("&Database")
         self.edit_action = self._action("Allow &editing", self.set_editable, "Ctrl+E",
                                         "Unlock editing (the database opens read-only)", checkable=True)
@@ -197,6 +208,9 @@ class MainWindow(QMainWindow):
             bar.addAction(act)
         return bar
 
+    def _area_in_front(self) -> QWidget | None:
+        return self.tabs.currentWidget() if self.centralWidget() is self.tabs else None
+
     def _tab_selector(self, index: int) -> Callable[[], None]:
         def select() -> None:
             if self.centralWidget() is self.tabs and index < self.tabs.count():
@@ -216,12 +230,14 @@ class MainWindow(QMainWindow):
         else:
             self.tabs = self.host.build(s, [act.toolTip() for act in self.area_view_actions])
             self.setCentralWidget(self.tabs)
+            self.tabs.currentChanged.connect(self.find_control.update)
             self.show_area(remembered_area(s.state) or "")  # where the admin left (ui/memory.py)
             s.database.modeChanged.connect(self._on_mode_changed)
             s.nav.showArea.connect(self.show_area)
             if s.watcher is not None:
                 s.watcher.changed.connect(self._on_bot_commit)
             self.session.state.add_recent_home(s.paths.home, s.paths.bot_dir)
+        self.find_control.update()
         self.edit_action.blockSignals(True)
         self.edit_action.setChecked(bool(s.database) and not s.database.read_only)  # type: ignore[union-attr]
         self.edit_action.blockSignals(False)

@@ -213,6 +213,20 @@ class TablesArea(QWidget, AreaDefaults):
                 self.list.blockSignals(False)
         return pane
 
+    def find_text(self, text: str) -> None:
+        """Edit ▸ Find: search the table in front (its search box)."""
+        pane = self.current_pane()
+        if pane is not None:
+            pane.search.setText(text)
+            self.focus_find()
+
+    def focus_find(self) -> None:
+        """Focus the search box of the table in front."""
+        pane = self.current_pane()
+        if pane is not None:
+            pane.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            pane.search.selectAll()
+
     def current_pane(self) -> TablePane | None:
         """The pane in front."""
         widget = self.stack.currentWidget()

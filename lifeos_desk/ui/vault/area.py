@@ -1,5 +1,4 @@
-"""The wallet vault area: the store list, the wallets of every store, the unlock form, the key panel,
-and the Health page.
+"""The wallet vault area: the store list, every store's wallets, the unlock form, the key panel, Health.
 
 Everything with state — the lock, the secrets in memory, background work,
 audit entries and database writes — is in ``VaultController`` (controller.py).
@@ -40,6 +39,7 @@ from ...core.keystores.unlock import UnlockOptions
 from ...core.secrets import Secret
 from ...core.vault import WalletKey, WalletRecord, failure_delay_s
 from ...session import Session
+from ..areas import FindsInBox
 from .clipboard import SecretClipboard
 from .controller import VaultController
 from .dialogs import ask_import, ask_rotation
@@ -71,7 +71,7 @@ def _public_keystore(model: WalletTableModel, db: Path) -> KeyStore | None:
     return public_store(db, model.records()) if model.records() else None
 
 
-class VaultArea(QWidget):
+class VaultArea(QWidget, FindsInBox):
     """The vault tab.
 
     Signals:
@@ -143,7 +143,7 @@ class VaultArea(QWidget):
         self.message.setObjectName("vaultMessage")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.filter = QLineEdit()
+        self.filter = self.find_box = QLineEdit()  # Edit ▸ Find (ui/areas.py, FindsInBox)
         self.filter.setPlaceholderText("Filter by wallet, owner, label or address")
         self.filter.setClearButtonEnabled(True)
         self._build_table()
