@@ -389,8 +389,7 @@ class VaultController(QObject):
             self.reveal(record, then_copy=True)
 
     def _copy_revealed(self, record: WalletRecord) -> None:
-        assert self._revealed is not None
-        # Read at each copy: a change in File ▸ Preferences applies to the next copy, not the next unlock.
+        assert self._revealed is not None  # the timeout is read at each copy: Preferences applies at once
         clear_ms = (self._fixed_timings or VaultTimings.from_settings(self._settings)).clipboard_clear_ms
         self.clipboard.copy(self._revealed.reveal(), clear_ms)
         self._log("vault_copy", wallet=str(record.key), address=record.address, clear_after_s=clear_ms / 1000)
