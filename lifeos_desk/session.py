@@ -110,7 +110,7 @@ def open_session(paths: DataPaths, dirs: AppDirs, settings: Settings, state: Sta
     'Store discovery': bounded walk, headers only), so it runs here on the
     UI thread; the Home area's later refreshes run it through ``run_task``.
     """
-    stores = StoreRegistry([users_store(paths)])
+    stores = StoreRegistry([users_store(paths)], busy_timeout_ms=int(settings.get("busy_timeout_ms")))
     found = discover(paths.home, paths.bot_dir, backups_dir=paths.backups)
     info, error, watcher = None, None, None
     try:

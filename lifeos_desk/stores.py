@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .core.stores import StoreRef, StoreRole
-from .db.connection import Database
+from .db.connection import BUSY_TIMEOUT_MS, Database
 from .db.errors import DatabaseError, DbProblem
 
 
@@ -26,8 +26,9 @@ class UnknownStore(LookupError):
 class StoreRegistry:
     """The StoreRefs of one home and their open databases."""
 
-    def __init__(self, refs: Iterable[StoreRef] = ()) -> None:
+    def __init__(self, refs: Iterable[StoreRef] = (), busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self._refs: list[StoreRef] = []
+        self.busy_timeout_ms = busy_timeout_ms  # the busy_timeout_ms setting (File ▸ Preferences)
         self._open: dict[StoreRef, Database] = {}
         for ref in refs:
             self.add(ref)
@@ -74,9 +75,8 @@ class StoreRegistry:
             database.set_read_only(False)
         return database
 
-    @staticmethod
-    def _connect(ref: StoreRef, write: bool) -> Database:
-        database = Database(ref.path, read_only=not write)
+    def _connect(self, ref: StoreRef, write: bool) -> Database:
+        database = Database(ref.path, read_only=not write, busy_timeout_ms=self.busy_timeout_ms)
         try:
             database.connection()
         except DatabaseError as exc:

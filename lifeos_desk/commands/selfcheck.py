@@ -3,8 +3,10 @@
 A bundle can start and print ``--version`` yet lack a Qt plugin it only
 loads later (the platform plugin, the QSQLITE driver, the SVG icon engine),
 or be unable to start its own child processes (the demo writer, multiprocess
-work). This command exercises each of those once, offscreen by default, and
-prints one line per check; it exits 1 if any check failed. The CI bundle
+work). This command exercises each of those once, on the display the window
+would use (``window_platform``: QT_QPA_PLATFORM, else xcb under DISPLAY,
+wayland under WAYLAND_DISPLAY, offscreen with neither), and prints one line
+per check; it exits 1 if any check failed. The CI bundle
 check (packaging/ci_bundle_check.sh) runs it from the bundle.
 """
 
@@ -14,8 +16,9 @@ import argparse
 import multiprocessing
 import os
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..core.paths import DataPaths
@@ -25,16 +28,40 @@ if TYPE_CHECKING:  # Qt is imported inside each check, so a missing piece fails 
     from PySide6.QtSql import QSqlDatabase
 
 NAME = "selfcheck"
-HELP = "check that this install can open a window (offscreen), load the SQLite driver and start child processes"
+HELP = ("check that this install can open a window (on the display it would use), load the SQLite driver "
+        "and start child processes")
 
 Check = tuple[str, Callable[[], str]]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """--platform to try a real display instead of offscreen."""
-    parser.add_argument("--platform", default="offscreen",
-                        help="Qt platform plugin to use (default offscreen; e.g. xcb, wayland, windows, cocoa)")
+    """--platform to try another display than the window would use."""
+    parser.add_argument("--platform", default=None,
+                        help="Qt platform plugin to use (default: the window's — QT_QPA_PLATFORM, else xcb when "
+                             "DISPLAY is set, wayland when WAYLAND_DISPLAY is, offscreen otherwise)")
     parser.add_argument("--no-children", action="store_true", help="skip the child-process checks")
+
+
+def window_platform(env: Mapping[str, str]) -> tuple[str, str]:
+    """(platform plugin, why) the window would start on under this environment.
+
+    The console's window takes Qt's own choice: QT_QPA_PLATFORM when set,
+    else the display the session has. Checking offscreen while DISPLAY is set
+    proved nothing about the display the admin will see (issue 17).
+    On Windows and macOS Qt has one native plugin and needs no variable.
+    """
+    if env.get("QT_QPA_PLATFORM"):
+        return env["QT_QPA_PLATFORM"], "QT_QPA_PLATFORM"
+    wayland = bool(env.get("WAYLAND_DISPLAY"))
+    if wayland and (not env.get("DISPLAY") or env.get("XDG_SESSION_TYPE") == "wayland"):
+        return "wayland", "WAYLAND_DISPLAY"  # Qt 6 prefers Wayland in a Wayland session
+    if env.get("DISPLAY"):
+        return "xcb", "DISPLAY"
+    if sys.platform == "win32":
+        return "windows", "the platform"
+    if sys.platform == "darwin":
+        return "cocoa", "the platform"
+    return "offscreen", "no DISPLAY or WAYLAND_DISPLAY"
 
 
 def _ensure_application(platform: str) -> object:
@@ -155,7 +182,9 @@ def _check_multiprocessing() -> str:
 
 def run(args: argparse.Namespace, paths: DataPaths) -> int:
     """Run every check, print one line each, fail if any failed."""
-    app = _ensure_application(args.platform)  # noqa: F841 - must outlive the checks
+    platform, why = (args.platform, "--platform") if args.platform else window_platform(os.environ)
+    print(f"platform {platform} (from {why})", flush=True)
+    app = _ensure_application(platform)  # noqa: F841 - must outlive the checks
     checks: list[Check] = [("window", _check_window), ("icon", _check_icon), ("sqlite", _check_sqlite),
                            ("postgresql", _check_postgresql), ("charts", _check_charts)]
     if not args.no_children:

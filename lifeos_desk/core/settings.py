@@ -23,12 +23,22 @@ MAX_RECENT = 10
 
 @dataclass(frozen=True)
 class Option:
-    """One setting: its name, Python type, default and what it is for."""
+    """One setting: its name, Python type, default and what it is for.
+
+    An option with a ``label`` is one the admin sets in File ▸ Preferences
+    (ui/preferences.py builds the dialog from this table); ``minimum``,
+    ``maximum`` and ``unit`` bound and name an int. The paths are set with
+    File ▸ Open data home instead, so they have no label.
+    """
 
     name: str
     type: type
     default: Any
     description: str
+    label: str = ""
+    minimum: int = 0
+    maximum: int = 0
+    unit: str = ""
 
 
 OPTIONS: tuple[Option, ...] = (
@@ -36,18 +46,33 @@ OPTIONS: tuple[Option, ...] = (
     Option("logs", list, [], "Log folders (empty: <home>/logs and ./logs)"),
     Option("backups", str, "", "Backups folder (empty: <home>/backups)"),
     Option("bot_dir", str, "", "The bot's checkout (empty: the current folder when it looks like one)"),
-    Option("read_only", bool, True, "Open the database read-only"),
-    Option("time_utc", bool, False, "Show times in UTC instead of local time"),
-    Option("clipboard_clear_s", int, 20, "Seconds before a copied key leaves the clipboard"),
-    Option("vault_idle_lock_s", int, 300, "Seconds of inactivity before the vault locks"),
-    Option("vault_lock_on_minimize", bool, False, "Lock the vault when the window is minimised"),
+    Option("read_only", bool, True, "Open the database read-only (Database ▸ Allow editing unlocks it for a session)",
+           "Open databases read-only"),
+    Option("time_utc", bool, False, "Show times in UTC instead of local time (also View ▸ Times in UTC)",
+           "Show times in UTC"),
+    Option("clipboard_clear_s", int, 20, "Seconds before a copied key leaves the clipboard",
+           "Clear a copied key after", 1, 600, "s"),
+    Option("vault_idle_lock_s", int, 300, "Seconds of inactivity before the vault locks (0: never; from the next "
+           "unlock)", "Lock the vault when idle for", 0, 86_400, "s"),
+    Option("vault_lock_on_minimize", bool, False, "Lock the vault when the window is minimised",
+           "Lock the vault on minimise"),
+    Option("backup_keep", int, 20, "How many archives retention keeps after each backup (also on the Backups page)",
+           "Keep the newest", 1, 999, "archives"),
+    Option("busy_timeout_ms", int, 30_000, "How long a read waits for the bot's write lock before it gives up "
+           "(applies to databases opened from now on)", "Wait for a locked database", 100, 600_000, "ms"),
+    Option("state_poll_ms", int, 500, "How often the trading state files and the emergency stop are re-read "
+           "(from the next home opened)", "Re-read trading state every", 100, 60_000, "ms"),
+    Option("home_poll_ms", int, 3000, "How often the Home area walks the home again for new or changed stores "
+           "(from the next home opened)", "Re-walk the home every", 500, 600_000, "ms"),
+    Option("metrics_poll_ms", int, 2000, "How often the algorithm metrics files are checked for changes "
+           "(from the next home opened)", "Re-read algorithm metrics every", 250, 600_000, "ms"),
     Option("vault_lock_on_screen_lock", bool, True,
            "Lock the vault when the screen locks or the session goes idle (where the desktop reports it: "
-           "the ScreenSaver and logind signals on Linux)"),
+           "the ScreenSaver and logind signals on Linux)", "Lock the vault when the screen locks"),
     Option("vault_lock_away_s", int, 0,
            "Seconds the console may stay in the background (another application active, or hidden) before "
-           "the vault locks; 0: off. The portable fallback where the desktop reports no screen lock"),
-    Option("backup_keep", int, 20, "How many archives retention keeps"),
+           "the vault locks; 0: off. The portable fallback where the desktop reports no screen lock",
+           "Lock the vault when in the background for", 0, 86_400, "s"),
 )
 _BY_NAME = {o.name: o for o in OPTIONS}
 
@@ -165,3 +190,8 @@ class State:
         bots = self._values.get("recent_bot_dirs")
         value = bots.get(str(home)) if isinstance(bots, dict) else None
         return Path(value) if isinstance(value, str) and value else None
+
+
+def preference_options() -> tuple[Option, ...]:
+    """The options File ▸ Preferences shows, in table order."""
+    return tuple(o for o in OPTIONS if o.label)

@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from ..session import Session
 
@@ -56,6 +56,51 @@ class SavesChanges(Protocol):
     def discard_changes(self) -> None:
         """Drop the pending work."""
         ...
+
+
+@runtime_checkable
+class Finds(Protocol):
+    """An area with a find: Edit ▸ Find (Ctrl+F) focuses it; areas without one leave the action disabled.
+
+    ``find_text``, not ``find``: every QWidget already has a static ``find(window id)``.
+    """
+
+    def find_text(self, text: str) -> None:
+        """Find this text (it goes in the area's find box, which takes the focus)."""
+        ...
+
+    def focus_find(self) -> None:
+        """Put the focus in the area's find box, its text selected."""
+        ...
+
+
+class FindsInBox:
+    """``Finds`` for an area whose find is a line edit: set ``self.find_box`` to it.
+
+    Mix in after the Qt base, like ``AreaDefaults``.
+    """
+
+    find_box: QLineEdit
+
+    def find_text(self, text: str) -> None:
+        """Type the text into the find box and focus it."""
+        self.find_box.setText(text)
+        self.focus_find()
+
+    def focus_find(self) -> None:
+        """Focus the find box (its page brought to the front first), text selected."""
+        widget: QWidget | None = self.find_box
+        while widget is not None:  # tabs and stacks between the area and the box: show the box's page
+            parent = widget.parentWidget()
+            if isinstance(parent, QStackedWidget):
+                tabs = parent.parentWidget()
+                if isinstance(tabs, QTabWidget):  # through the tab widget, so its tab bar follows
+                    tabs.setCurrentWidget(widget)
+                else:
+                    parent.setCurrentWidget(widget)
+            widget = parent
+        self.find_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_box.selectAll()
 
 
 class AreaDefaults:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDateTime, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QByteArray, Qt, QUrl, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -36,15 +36,18 @@ from ..session import Session
 from .area_host import AreaHost, UnsavedChoice, add_shortcut_tip, ask_unsaved, shortcut_text
 from .areas import AreaSpec, default_areas
 from .busy import app_registry, confirm_quit
+from .find import FindAction
+from .memory import LAST_AREA, remembered_area
+from .status_bar import StatusLabels
+from .status_counts import StatusCounts
 from .trading import EmergencyStopBanner, trading_paths
 from .trading.models import time_text
 
 SessionOpener = Callable[[DataPaths], Session]
 UnsavedPrompt = Callable[[QWidget, list[str]], UnsavedChoice]
 
-# The bot's commits refresh the counts at most this often; each refresh counts only
-# the rows appended since the last (db/row_counts.py), a full COUNT(*) at most every 10 s.
-COUNT_REFRESH_MS = 2000
+def _noop() -> None:
+    """Find's own slot is FindAction.trigger (ui/find.py)."""
 
 
 class ErrorPanel(QWidget):
@@ -93,11 +96,6 @@ class MainWindow(QMainWindow):
         self.session = session
         self.setWindowIcon(QIcon(str(app_icon_path())))
         self.tabs = QTabWidget()  # replaced by _show_session for every session
-        self._count_timer = QTimer(self)
-        self._count_timer.setSingleShot(True)
-        self._count_timer.setInterval(COUNT_REFRESH_MS)
-        self._count_timer.timeout.connect(self.refresh_counts)
-        self.counter: RowCounter | None = None
         self._build_status_bar()
         self._build_menus()
         self._show_session()
@@ -106,24 +104,16 @@ class MainWindow(QMainWindow):
     # -- building ------------------------------------------------------------
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.home_label = QLabel()
-        self.schema_label = QLabel()
-        self.journal_label = QLabel()
-        self.counts_label = QLabel()
-        self.live_label = QLabel()
-        self.live_label.setToolTip("When another program (the bot) last committed to the database")
-        self.mode_label = QLabel()
-        self.mode_label.setObjectName("modeLabel")
-        self.mode_label.setToolTip("Whether the console may write to the database (Database ▸ Allow editing)")
-        for w in (self.home_label, self.schema_label, self.journal_label, self.counts_label):
-            w.setMinimumWidth(1)  # may be cut short, so the emergency-stop banner never is
-            bar.addWidget(w)
+        self.status = StatusLabels(bar)
+        self.counts = StatusCounts(self.status, self)
+        self.home_label, self.schema_label = self.status.home_label, self.status.schema_label
+        self.journal_label, self.counts_label = self.status.journal_label, self.status.counts_label
+        self.live_label, self.mode_label = self.status.live_label, self.status.mode_label
         # An active kill switch shows from every area (docs/data-formats.md, 'Emergency stop'),
-        # first on the left, so it is the home and counts that get cut when space runs out.
-        self.emergency_banner = EmergencyStopBanner(self._stop_time)
+        # first on the left and never cut short: the home path is what gives way.
+        self.emergency_banner = EmergencyStopBanner(self._stop_time,
+                                                    poll_ms=int(self.session.settings.get("state_poll_ms")))
         bar.insertWidget(0, self.emergency_banner)
-        bar.addPermanentWidget(self.live_label)
-        bar.addPermanentWidget(self.mode_label)
 
     def _stop_time(self, moment: datetime | None) -> str:
         return time_text(moment, self.session.prefs.utc)
@@ -154,8 +144,18 @@ class MainWindow(QMainWindow):
             file_menu.addAction(self._action("Open the &demo home", self._on_demo, None,
                                              "Open a generated demo home with a live writer"))
         file_menu.addSeparator()
+        self.preferences_action = self._action("&Preferences…", self.show_preferences, "Ctrl+,",
+                                               "Timeouts, idle lock, retention, time display, poll intervals")
+        file_menu.addAction(self.preferences_action)
+        file_menu.addSeparator()
         # Spelled out: StandardKey.Quit is empty on Windows and some Linux themes; Qt maps Ctrl to Cmd on macOS.
         file_menu.addAction(self._action("&Quit", self.close, "Ctrl+Q", "Quit (asks first about unsaved edits)"))
+
+        edit_menu = menu.addMenu("&Edit")
+        self.find_action = self._action("&Find…", _noop, QKeySequence.StandardKey.Find,
+                                        "Find in the area in front (its filter or search box)")
+        self.find_control = FindAction(self.find_action, self._area_in_front)
+        edit_menu.addAction(self.find_action)
 
         db_menu = menu.addMenu("&Database")
         self.edit_action = self._action("Allow &editing", self.set_editable, "Ctrl+E",
@@ -204,6 +204,9 @@ class MainWindow(QMainWindow):
             bar.addAction(act)
         return bar
 
+    def _area_in_front(self) -> QWidget | None:
+        return self.tabs.currentWidget() if self.centralWidget() is self.tabs else None
+
     def _tab_selector(self, index: int) -> Callable[[], None]:
         def select() -> None:
             if self.centralWidget() is self.tabs and index < self.tabs.count():
@@ -214,6 +217,8 @@ class MainWindow(QMainWindow):
     def _show_session(self) -> None:
         s = self.session
         self.emergency_banner.watch(trading_paths(s).emergency_stop, s.paths.home)
+        s.prefs.utcChanged.connect(self._on_utc_changed, Qt.ConnectionType.UniqueConnection)
+        self._on_utc_changed(s.prefs.utc)
         self.tabs = QTabWidget()
         if s.error is not None or s.database is None:
             assert s.error is not None
@@ -221,12 +226,15 @@ class MainWindow(QMainWindow):
         else:
             self.tabs = self.host.build(s, [act.toolTip() for act in self.area_view_actions])
             self.setCentralWidget(self.tabs)
+            self.tabs.currentChanged.connect(self.find_control.update)
+            self.show_area(remembered_area(s.state) or "")  # where the admin left (ui/memory.py)
             s.database.modeChanged.connect(self._on_mode_changed)
             s.nav.showArea.connect(self.show_area)
             if s.watcher is not None:
-                s.watcher.changed.connect(self._on_bot_commit)
-            self._start_counter()
+                s.watcher.changed.connect(self.counts.on_bot_commit)
+            self.counts.start(self.session)
             self.session.state.add_recent_home(s.paths.home, s.paths.bot_dir)
+        self.find_control.update()
         self.edit_action.blockSignals(True)
         self.edit_action.setChecked(bool(s.database) and not s.database.read_only)  # type: ignore[union-attr]
         self.edit_action.blockSignals(False)
@@ -235,29 +243,7 @@ class MainWindow(QMainWindow):
         self._show_title_and_status()
 
     def _update_status(self) -> None:
-        s = self.session
-        self.home_label.setText(f"Home: {s.paths.home}")
-        self.home_label.setToolTip(f"Database {s.paths.db}\nLogs: {', '.join(map(str, s.paths.logs))}\n"
-                                   f"Backups: {s.paths.backups}")
-        if s.info is None:
-            self.schema_label.setText("Schema: —")
-            self.journal_label.setText("")
-            self.counts_label.setText("")
-            self.mode_label.setText(" NOT OPEN ")
-            self.mode_label.setStyleSheet("background:#b00020;color:white;font-weight:bold;padding:1px 6px;")
-            return
-        self.schema_label.setText(f"Schema: {s.info.schema.value}")
-        self.journal_label.setText(f"Journal: {s.info.journal_mode}")
-        counts = ", ".join(f"{t} {n:,}" for t, n in s.info.row_counts.items())
-        self.counts_label.setText(counts if len(counts) < 90 else counts[:87] + "…")
-        self.counts_label.setToolTip(counts)
-        read_only = s.database is None or s.database.read_only
-        if read_only:
-            self.mode_label.setText(" READ-ONLY ")
-            self.mode_label.setStyleSheet("background:#455a64;color:white;font-weight:bold;padding:1px 6px;")
-        else:
-            self.mode_label.setText(" EDITING ")
-            self.mode_label.setStyleSheet("background:#e65100;color:white;font-weight:bold;padding:1px 6px;")
+        self.status.show_session(self.session)
 
     # -- slots ---------------------------------------------------------------
     @Slot()
@@ -322,6 +308,19 @@ class MainWindow(QMainWindow):
     @Slot(bool)
     def _set_utc(self, utc: bool) -> None:
         self.session.prefs.set_utc(utc)
+
+    @Slot(bool)
+    def _on_utc_changed(self, utc: bool) -> None:
+        self.utc_action.blockSignals(True)  # changed elsewhere (Preferences): only show it
+        self.utc_action.setChecked(utc)
+        self.utc_action.blockSignals(False)
+
+    @Slot()
+    def show_preferences(self) -> None:
+        """File ▸ Preferences: the declared options (ui/preferences.py)."""
+        from .preferences import PreferencesDialog
+
+        PreferencesDialog(self.session.settings, self.session.prefs, self).exec()
 
     @Slot(bool)
     def set_editable(self, editable: bool) -> None:
@@ -390,38 +389,13 @@ class MainWindow(QMainWindow):
         except DatabaseError as exc:
             self.statusBar().showMessage(str(exc), 10_000)
             return
-        self._start_counter()
+        self.counts.start(self.session)
         self._update_status()
 
-    @Slot()
-    def _on_bot_commit(self) -> None:
-        self.live_label.setText("Last change " + QDateTime.currentDateTime().toString("HH:mm:ss"))
-        if not self._count_timer.isActive():
-            self._count_timer.start()
-
-    def _start_counter(self) -> None:
-        """Follow the row counts the session took at opening (they are not counted again)."""
-        db, info = self.session.database, self.session.info
-        self.counter = None
-        if db is None or info is None:
-            return
-        self.counter = RowCounter(db.connection, list(info.tables))
-        try:
-            self.counter.seed(info.row_counts)
-        except DatabaseError:
-            self.counter = None
-
-    @Slot()
-    def refresh_counts(self) -> None:
-        """Update the row counts after the bot commits: appended rows only, a full count now and then."""
-        info = self.session.info
-        if self.counter is None or info is None:
-            return
-        try:
-            info.row_counts = self.counter.counts()
-        except DatabaseError:
-            return  # the next commit tries again; the areas report their own errors
-        self._update_status()
+    @property
+    def counter(self) -> RowCounter | None:
+        """The status bar's row counter (ui/status_counts.py)."""
+        return self.counts.counter
 
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(keys, what it does) for every action with a shortcut: the window's, then the areas'."""
@@ -461,9 +435,11 @@ class MainWindow(QMainWindow):
             self.restoreState(QByteArray(base64.b64decode(window_state)))
 
     def _save_geometry(self) -> None:
+        index = self.tabs.currentIndex() if self.centralWidget() is self.tabs else -1
+        area = {LAST_AREA: self._area_specs[index].key} if 0 <= index < len(self._area_specs) else {}
         self.session.state.update({
             "window_geometry": base64.b64encode(bytes(self.saveGeometry().data())).decode("ascii"),
-            "window_state": base64.b64encode(bytes(self.saveState().data())).decode("ascii"),
+            "window_state": base64.b64encode(bytes(self.saveState().data())).decode("ascii"), **area,
         })
 
     @Slot()

@@ -149,7 +149,7 @@ def test_truncated_at_the_very_end_is_refused(home: DataPaths, tmp_path: Path) -
 def test_not_gzip_is_refused(home: DataPaths, tmp_path: Path) -> None:
     archive = tmp_path / f"{D}.tar.gz"
     archive.write_bytes(b"PK\x03\x04 this is a zip")
-    _refused(home, archive, "truncated or damaged", Limits())
+    _refused(home, archive, "not a gzip/tar archive", Limits())
 
 
 def test_corrupt_database_is_refused(home: DataPaths, tmp_path: Path) -> None:

@@ -250,3 +250,19 @@ def test_item11_impossible_archive_dates_are_listed_as_unrecognised(qtbot: QtBot
     assert widget.model.rowCount() == 3
     shown = [widget.model.index(r, Column.DATE).data() for r in range(3)]
     assert shown.count("unrecognised name") == 2
+
+
+def test_empty_list_says_what_to_do_and_keeps_its_columns(panel: BackupsPanel, paths: DataPaths) -> None:
+    from lifeos_desk.ui.backups.columns import SAMPLES
+
+    assert panel.model.rowCount() == 0 and panel.view.showing_placeholder()
+    hint = panel.view.placeholder_text()
+    assert hint == f"No backups yet in {paths.backups}.\nBack up now (Ctrl+B) makes one."
+    header = panel.view.horizontalHeader()
+    metrics = panel.view.fontMetrics()
+    for col, sample in SAMPLES.items():  # not crushed to the header's text
+        assert header.sectionSize(col) >= metrics.horizontalAdvance(sample), col
+    assert panel.folder_label.full_text() == f"0 archives in {paths.backups}"
+    make_backup(paths)
+    panel.refresh()
+    assert not panel.view.showing_placeholder()

@@ -18,6 +18,7 @@ from lifeos_desk.core.secrets import Secret
 from lifeos_desk.core.vault import VerifyResult, VerifyStatus, address_of, parse_import_key, verify_all
 from lifeos_desk.db.wallets import load_wallets
 from lifeos_desk.ui.vault.dialogs import ImportDialog, RotateDialog
+from lifeos_desk.ui.vault.keypanel import MASKED_HINT, SHOWN_HINT
 from lifeos_desk.ui.vault.model import Column, StatusRole, WalletTableModel
 from lifeos_desk.ui.vault.unlock import caps_lock_guess
 
@@ -136,13 +137,18 @@ def test_reveal_is_masked_until_shown_and_remasked_on_lock(request: pytest.Fixtu
     assert panel.key_field.echoMode() == QLineEdit.EchoMode.Password
     key_text = panel.key_field.text()
     assert verify_all([record], Secret(env.passphrase)).all_verified and len(key_text) in (87, 88)
+    assert panel.status_label.text() == MASKED_HINT
     panel.show_button.setChecked(True)
-    assert panel.shown
+    assert panel.shown and panel.status_label.text() == SHOWN_HINT
+    panel.show_button.setChecked(False)
+    assert panel.status_label.text() == MASKED_HINT
+    panel.show_button.setChecked(True)
     env.area.lock("explicit")
     assert panel.key_field.text() == "" and not panel.shown and not panel.show_button.isChecked()
     assert not panel.reveal_button.isEnabled()
     events = env.audit()
-    assert [e["event"] for e in events] == ["vault_unlock", "vault_reveal", "vault_key_shown", "vault_lock"]
+    assert [e["event"] for e in events] == ["vault_unlock", "vault_reveal", "vault_key_shown", "vault_key_shown",
+                                            "vault_lock"]  # shown twice: each Show is audited
     assert events[1]["wallet"] == str(record.key) and events[1]["address"] == record.address
     assert all(key_text not in str(e) for e in events)
 

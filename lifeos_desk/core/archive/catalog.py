@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..settings import atomic_write_text
+from ..times import json_time, local_naive_as_utc, parse_stored_time
 from .errors import ArchiveError
 from .gz import parse_comment, read_comment
 from .layout import DATE_FORMAT, date_of
@@ -39,9 +40,16 @@ class ArchiveEntry:
     check: dict[str, Any] | None  # last verification: {"ok", "message", "time"} or None
 
     def as_json(self) -> dict[str, Any]:
-        """For ``lifeos-desk list --json``."""
-        return {"path": str(self.path), "date": self.date, "size": self.size, "origin": self.origin,
-                "purpose": self.purpose, "last_check": self.check}
+        """For ``lifeos-desk list --json``: times ISO-8601 in UTC with the zone (core/times.py, ``json_time``).
+
+        ``date`` is the moment the name says (the ADR script names archives in
+        local time); ``name_date`` is the name's own ``YYYYmmdd_HHMMSS``.
+        """
+        check = None if self.check is None else {
+            **self.check, "time": json_time(parse_stored_time(self.check.get("time"))) or self.check.get("time")}
+        return {"path": str(self.path), "date": json_time(local_naive_as_utc(self.when)) if self.when else None,
+                "name_date": self.date, "size": self.size, "origin": self.origin, "purpose": self.purpose,
+                "last_check": check}
 
 
 def _load(backups: Path) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import ArchiveError, Cancelled, make_private
-from .gz import GZIP_ERRORS, open_reader, parse_comment
+from .gz import GZIP_ERRORS, open_reader, parse_comment, require_gzip_magic
 from .layout import Kind, MemberName, parse_member
 from .limits import Limits
 from .progress import Reporter
@@ -339,6 +339,7 @@ def _scan_into(scan: Scan, limits: Limits, reporter: Reporter, keep: Callable[[M
     cap = limits.max_total_bytes + limits.stream_slack_bytes
     try:
         with open(scan.archive, "rb") as file:
+            require_gzip_magic(file)
             raw = _CountingRaw(file)
             tick = _Ticker(reporter, raw)
             with open_reader(raw) as gz:  # type: ignore[arg-type]

@@ -34,6 +34,25 @@ GZIP_ERRORS: tuple[type[Exception], ...] = (cast("type[Exception]", igzip_lib.Is
 _READ_ERRORS: tuple[type[Exception], ...] = (OSError, *GZIP_ERRORS)
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+NOT_AN_ARCHIVE = "not a gzip/tar archive"
+
+
+def require_gzip_magic(file: IO[bytes]) -> None:
+    """Refuse a file that does not start with the gzip signature, before decompressing a byte.
+
+    Without it a text file or an empty one reaches the decompressor and the
+    admin reads "truncated or damaged (Compressed file ended…)" (issue 17);
+    it was never an archive. The file position is put back.
+    """
+    start = file.tell()
+    head = file.read(len(GZIP_MAGIC))
+    file.seek(start)
+    if head != GZIP_MAGIC:
+        what = "it is empty" if not head else "it does not start with the gzip signature 1f 8b"
+        raise ArchiveError(f"{NOT_AN_ARCHIVE} ({what})")
+
+
 def origin_comment(format_version: int, purpose: str) -> str:
     """The pax comment of a console archive, e.g. ``lifeos-desk backup 1 regular``."""
     return f"{COMMENT_PREFIX} {format_version} {purpose}"

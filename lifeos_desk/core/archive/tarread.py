@@ -101,15 +101,24 @@ class TarReader:
     def members(self) -> Iterator[tarfile.TarInfo]:
         """Each member header, pax and GNU long-name overrides applied; stops at the end marker."""
         pending: dict[str, str] = {}
+        first = True
         while True:
             self._finish_member()
-            block = self._exact(BLOCK)
+            try:
+                block = self._exact(BLOCK)
+            except ArchiveError:
+                if first:  # a whole gzip stream shorter than one tar header
+                    raise ArchiveError("not a gzip/tar archive (gzip, but too short to hold a tar header)") from None
+                raise
             if block == bytes(BLOCK):
                 return
             try:
                 ti = tarfile.TarInfo.frombuf(block, "utf-8", "surrogateescape")
             except tarfile.HeaderError as exc:
+                if first:  # gzip, but not of a tar: e.g. a compressed log
+                    raise ArchiveError(f"not a gzip/tar archive (gzip, but no tar header inside: {exc})") from exc
                 raise ArchiveError(f"the archive is truncated or damaged ({exc})") from exc
+            first = False
             if ti.type in _PAX:
                 records = parse_pax(self._meta(ti))
                 if ti.type == tarfile.XGLTYPE:

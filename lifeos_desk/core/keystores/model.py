@@ -125,6 +125,7 @@ class UnlockResult:
     results: tuple[WalletResult, ...]
     cancelled: bool = False
     elapsed_s: float = 0.0
+    gave_up: bool = False  # stopped after the first few keys refused the passphrase (UnlockOptions.give_up_after)
 
     @property
     def all_verified(self) -> bool:

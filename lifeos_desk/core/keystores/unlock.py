@@ -34,6 +34,8 @@ class UnlockOptions:
     argon: ArgonLimits = BOT_LIMITS
     public_iterations: int = BOT_ITERATIONS
     treasury_iterations: int = TREASURY_ITERATIONS
+    # Public database: stop after this many wallets refuse the passphrase while none opened (None: try all).
+    give_up_after: int | None = None
 
 
 DEFAULT_OPTIONS = UnlockOptions()
@@ -47,22 +49,24 @@ _FROM_VERIFY = {
 }
 
 
-def _public(store: KeyStore, passphrase: Secret, iterations: int, workers: int | None, progress: Progress | None,
+def _public(store: KeyStore, passphrase: Secret, options: UnlockOptions, progress: Progress | None,
             cancel: threading.Event | None) -> UnlockResult:
     records = [w.payload for w in store.wallets if isinstance(w.payload, WalletRecord)]
-    report = verify_all(records, passphrase, iterations=iterations, workers=workers, progress=progress,
-                        cancel=cancel)
+    report = verify_all(records, passphrase, iterations=options.public_iterations, workers=options.workers,
+                        progress=progress, cancel=cancel, give_up_after=options.give_up_after)
+    unchecked = (f"not tried: the first {len(report.results)} refused the passphrase" if report.gave_up else "")
     results = []
     for wallet in store.wallets:
         vr = report.results.get(wallet.payload.key) if isinstance(wallet.payload, WalletRecord) else None
-        results.append(_from_verify(store, wallet.key, wallet.address, vr))
+        results.append(_from_verify(store, wallet.key, wallet.address, vr, unchecked))
     return UnlockResult(store.name, any(r.opened for r in results), tuple(results), report.cancelled,
-                        report.elapsed_s)
+                        report.elapsed_s, gave_up=report.gave_up)
 
 
-def _from_verify(store: KeyStore, key: str, address: str, vr: VerifyResult | None) -> WalletResult:
+def _from_verify(store: KeyStore, key: str, address: str, vr: VerifyResult | None,
+                 unchecked: str = "") -> WalletResult:
     if vr is None:
-        return WalletResult(store.name, key, address, WalletStatus.NOT_CHECKED, "", store.path)
+        return WalletResult(store.name, key, address, WalletStatus.NOT_CHECKED, unchecked, store.path)
     status = _FROM_VERIFY[vr.status]
     opened = status in (WalletStatus.VERIFIED, WalletStatus.ADDRESS_MISMATCH) or vr.detail.startswith("decrypted")
     public_key = address if status is WalletStatus.VERIFIED else ""
@@ -87,7 +91,7 @@ def unlock(store: KeyStore, passphrase: Secret, *, progress: Progress | None = N
     """Try one passphrase on one store and check every key it opens (slow: see the module docstring)."""
     start = time.perf_counter()
     if store.kind is StoreKind.PUBLIC_DB:
-        return _public(store, passphrase, options.public_iterations, options.workers, progress, cancel)
+        return _public(store, passphrase, options, progress, cancel)
     if store.kind is StoreKind.PLAINTEXT:
         result = plaintext_results(store)
     elif cancel is not None and cancel.is_set():

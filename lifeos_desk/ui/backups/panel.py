@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -39,6 +38,9 @@ from ...core.units import human_size
 from ..area_host import add_shortcut_tip
 from ..areas import AreaDefaults, ScreenshotState
 from ..busy import BusyToken, app_registry
+from ..elided_label import MiddleElidedLabel
+from ..placeholder_view import PlaceholderTableView
+from .columns import empty_hint, fit_columns
 from .model import ArchiveModel, Column
 from .preview import RestorePreviewDialog
 from .runner import ArchiveRunner
@@ -147,20 +149,19 @@ class BackupsPanel(QWidget, AreaDefaults):
         self.keep_spin.valueChanged.connect(self._on_keep_changed)
         top.addWidget(self.keep_spin)
         layout.addLayout(top)
-        self.folder_label = QLabel()
+        self.folder_label = MiddleElidedLabel(900, 120)  # a long folder must not widen the window
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_label.setToolTip(str(self._paths.backups))
         layout.addWidget(self.folder_label)
-        self.view = QTableView()
+        self.view = PlaceholderTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.verticalHeader().setVisible(False)
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
-        for col in (Column.DATE, Column.SIZE, Column.ORIGIN):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(Column.CHECK, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.ResizeToContents)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         self.view.doubleClicked.connect(self.verify_selected)
         layout.addWidget(self.view, 1)
@@ -193,7 +194,9 @@ class BackupsPanel(QWidget, AreaDefaults):
         selected = self.selected()
         self.model.refresh()
         count = self.model.rowCount()
-        self.folder_label.setText(f"{count} archive{'s' if count != 1 else ''} in <code>{self._paths.backups}</code>")
+        self.folder_label.set_full_text(f"{count} archive{'s' if count != 1 else ''} in {self._paths.backups}")
+        self.view.set_placeholder_text(empty_hint(self._paths.backups, self.backup_action))
+        fit_columns(self.view)
         if selected is not None:
             self.select(selected)
         self._update_actions()

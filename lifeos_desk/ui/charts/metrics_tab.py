@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.metrics_source import AlgorithmMetric, MetricsSource, json_candidates, metrics_from_home
+from ...core.times import display_stored, json_time, parse_stored_time
 from ...db.errors import DatabaseError
 from ...db.trades_query import load_algorithm_metrics
 from ...session import Session
@@ -75,8 +76,13 @@ def _item(value: object, text: str | None = None) -> QStandardItem:
     return item
 
 
-def describe(m: AlgorithmMetric) -> str:
-    """Every value of one algorithm, for the hover tooltip."""
+def _sort_time(text: str | None) -> str:
+    """The sort key of a stored time: its UTC ISO text (stored texts differ in shape), "" for none."""
+    return json_time(parse_stored_time(text)) or (text or "")
+
+
+def describe(m: AlgorithmMetric, utc: bool = False) -> str:
+    """Every value of one algorithm, for the hover tooltip (times in UTC or local, as the window shows them)."""
     def pct(v: float | None) -> str:
         return "—" if v is None else f"{v:.2f} %"
     lines = [f"<b>{m.algorithm}</b>", f"Accuracy: {pct(m.accuracy)}", f"Confidence: {pct(m.confidence)}",
@@ -86,7 +92,7 @@ def describe(m: AlgorithmMetric) -> str:
     if m.total_pnl is not None:
         lines.append(f"Total PnL: {style.money(m.total_pnl)}")
     if m.last_updated:
-        lines.append(f"Last updated: {m.last_updated}")
+        lines.append(f"Last updated: {display_stored(m.last_updated, utc)}")
     return "<br>".join(lines)
 
 
@@ -157,12 +163,18 @@ class AlgorithmMetricsPanel(QWidget):
         layout.addWidget(split, 1)
 
         self.poll = QTimer(self)
-        self.poll.setInterval(POLL_MS)
+        self.poll.setInterval(int(session.settings.get("metrics_poll_ms")))  # POLL_MS unless changed
         self.poll.timeout.connect(self.check_files)
         self._stale = False
         if session.watcher is not None:
             session.watcher.changed.connect(self.on_database_changed)
+        session.prefs.utcChanged.connect(self._on_utc_changed)
         self.reload()
+
+    @Slot(bool)
+    def _on_utc_changed(self, _utc: bool) -> None:
+        self._fill_table()
+        self.on_sorted()
 
     @Slot()
     def on_database_changed(self) -> None:
@@ -213,7 +225,7 @@ class AlgorithmMetricsPanel(QWidget):
                 _item(m.algorithm, m.algorithm), _item(m.accuracy), _item(m.confidence), _item(m.winning_signals),
                 _item(m.total_signals), _item(None if m.win_share is None else round(m.win_share, 2)),
                 _item(m.total_pnl, style.money(m.total_pnl) if m.total_pnl is not None else None),
-                _item(m.last_updated or "", m.last_updated or "—"),
+                _item(_sort_time(m.last_updated), display_stored(m.last_updated, self.session.prefs.utc)),
             ])
         self.table.setSortingEnabled(True)
         if 0 <= column < len(COLUMNS):
@@ -252,7 +264,7 @@ class AlgorithmMetricsPanel(QWidget):
             if vb.sceneBoundingRect().contains(scene_pos):
                 i = len(self.order) - 1 - int(round(vb.mapSceneToView(scene_pos).y()))
                 if 0 <= i < len(self.order):
-                    QToolTip.showText(QCursor.pos(), describe(self.order[i]), plot)
+                    QToolTip.showText(QCursor.pos(), describe(self.order[i], self.session.prefs.utc), plot)
                     return
         QToolTip.hideText()
 

@@ -316,8 +316,10 @@ class WinRateChart(TradeChart):
         self.rate_plot.setYRange(0, 100)
         self.rate_plot.getPlotItem().getViewBox().setLimits(yMin=-5, yMax=105)
         self.cumulative = self.rate_plot.plot(pen=pg.mkPen(style.RATE, width=2), name="cumulative")
+        # Its label sits at the right end, above the line: at the left it covered the axis and its title.
         self.even = pg.InfiniteLine(pos=50, angle=0, pen=pg.mkPen(style.COUNT, style=Qt.PenStyle.DashLine),
-                                    label="50 %", labelOpts={"position": 0.02, "color": style.COUNT})
+                                    label="50 %", labelOpts={"position": 0.99, "color": style.COUNT,
+                                                              "anchors": [(1, 1), (1, 1)]})
         self.rate_plot.addItem(self.even)
         self.daily = pg.ScatterPlotItem(size=5, brush=style.tinted(style.RATE, 110), pen=None)
         self.rate_plot.addItem(self.daily)

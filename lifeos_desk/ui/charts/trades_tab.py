@@ -36,7 +36,9 @@ from ...db.errors import DatabaseError
 from ...db.trades_live import Update
 from ...db.trades_query import TradeSource, pk_values, user_names
 from ...session import Session
+from ..elided_label import MiddleElidedLabel
 from . import style
+from .fit import FitFirstRow
 from .loader import Loaded, TradeLoader
 from .sync import TimeSync
 from .trade_charts import Hit, TradeChart, all_charts
@@ -62,7 +64,8 @@ class Figure(QFrame):
         font.setBold(True)
         self.value.setFont(font)
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail = QLabel("")
+        # Shortened at its end when the row of figures is narrow (1066 px): the figures never widen the page.
+        self.detail = MiddleElidedLabel(400, 40, mode=Qt.TextElideMode.ElideRight)
         self.detail.setStyleSheet("color: palette(placeholder-text);")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
@@ -74,7 +77,8 @@ class Figure(QFrame):
         """Show a value (coloured for profit/loss) and its detail line."""
         self.value.setText(value)
         self.value.setStyleSheet(f"color: {color};" if color else "")
-        self.detail.setText(detail)
+        self.detail.set_full_text(detail)
+        self.detail.setToolTip(detail)
 
 
 class _PlotEvents(QObject):
@@ -179,7 +183,6 @@ class TradePnlPanel(QWidget):
         grid = QGridLayout()
         grid.setSpacing(8)
         for i, chart in enumerate(self.charts):
-            chart.card.setMinimumHeight(300)
             grid.addWidget(chart.card, i // 2, i % 2)
             for plot in chart.card.plots:
                 events = _PlotEvents(chart, plot)
@@ -192,11 +195,15 @@ class TradePnlPanel(QWidget):
         inner_layout = QVBoxLayout(inner)
         inner_layout.setContentsMargins(0, 0, 0, 0)
         inner_layout.addLayout(heads)
-        inner_layout.addLayout(grid, 1)
+        inner_layout.addLayout(grid)
+        inner_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
+        cards = [c.card for c in self.charts]
+        self.fit = FitFirstRow(scroll, heads, [cards[i:i + 2] for i in range(0, len(cards), 2)],
+                               {c.card: len(c.card.plots) for c in self.charts}, grid.spacing())
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
         layout.addWidget(self.status)

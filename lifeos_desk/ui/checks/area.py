@@ -42,7 +42,8 @@ from ...core.checks import report
 from ...core.checks.links import Link, LinkKind, links_of
 from ...core.paths import DataPaths
 from ...signals import Navigator
-from ..areas import AreaDefaults, ScreenshotState
+from ..areas import AreaDefaults, FindsInBox, ScreenshotState
+from ..find import RowFilter, make_find_box
 from .detail import FindingDetail
 from .model import FindingsModel
 from .runner import JsonChild
@@ -50,7 +51,7 @@ from .runner import JsonChild
 _STEP = re.compile(r"^\[(\d+)/(\d+)\]")
 
 
-class ChecksArea(QWidget, AreaDefaults):
+class ChecksArea(QWidget, AreaDefaults, FindsInBox):
     """Run the audit, show its findings grouped, open each one's records, export a report."""
 
     def __init__(self, paths: DataPaths, nav: Navigator, parent: QWidget | None = None, *,
@@ -97,10 +98,13 @@ class ChecksArea(QWidget, AreaDefaults):
         for w in (self.run_button, self.cancel_button, self.progress):
             top.addWidget(w)
         top.addWidget(self.status, 1)
+        self.find_box = make_find_box("Find a finding")
+        top.addWidget(self.find_box)
         top.addWidget(self.export_button)
         self.tree = QTreeView()
         self.tree.setObjectName("findingsTree")
         self.tree.setModel(self.model)
+        self.row_filter = RowFilter(self.find_box, [self.tree])
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setUniformRowHeights(True)

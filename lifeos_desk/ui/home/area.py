@@ -25,7 +25,8 @@ from ...core.coverage import Coverage, newest_coverage
 from ...core.discovery import Discovery, FoundStore
 from ...core.stores import StoreKind, StoreRole, role_text
 from ...session import Session
-from ..areas import AreaDefaults, ScreenshotState, default_areas
+from ..areas import AreaDefaults, FindsInBox, ScreenshotState, default_areas
+from ..find import RowFilter, make_find_box
 from ..tasks import Task, run_task
 from .facts import KIND_TITLES, TREE_TITLES, StoreFacts, ago, facts_of, grouped, size_text, summary
 
@@ -51,7 +52,7 @@ class _Walk:
     coverage: Coverage
 
 
-class HomeArea(QWidget, AreaDefaults):
+class HomeArea(QWidget, AreaDefaults, FindsInBox):
     """Every store found, how big, how fresh, and what is at risk."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -82,13 +83,16 @@ class HomeArea(QWidget, AreaDefaults):
         self.message.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        self.find_box = make_find_box("Find a store by name, role or risk")
+        self.row_filter = RowFilter(self.find_box, [self.tree])
         layout.addWidget(self.summary)
         layout.addWidget(self.hint)
+        layout.addWidget(self.find_box)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.message)
         self.tree.itemDoubleClicked.connect(self._on_double_click)
         self._timer = QTimer(self)
-        self._timer.setInterval(POLL_MS)
+        self._timer.setInterval(int(session.settings.get("home_poll_ms")))  # POLL_MS unless changed
         self._timer.timeout.connect(self.poll)
         self._show(session.discovery, newest_coverage(session.paths))
         self._timer.start()

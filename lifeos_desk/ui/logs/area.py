@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from ...core.jsonl.filtering import FilterSpec
 from ...core.jsonl.timeline import LogSet, Timeline
-from ..areas import AreaDefaults, ScreenshotState
+from ..areas import AreaDefaults, FindsInBox, ScreenshotState
 from .columns import pick_extra_key
 from .detail import DetailPane
 from .exporter import Exporter
@@ -49,7 +49,7 @@ SAMPLE_ROWS = 300
 BULK_SYNC_S = 0.2
 
 
-class LogsArea(QWidget, AreaDefaults):
+class LogsArea(QWidget, AreaDefaults, FindsInBox):
     """The viewer over the log folders it is given."""
 
     def __init__(self, folders: tuple[Path, ...], utc: bool = False, parent: QWidget | None = None,
@@ -101,6 +101,7 @@ class LogsArea(QWidget, AreaDefaults):
         self.notice.setStyleSheet("QLabel { background: #fff8e1; color: #5d4037; padding: 6px; }")
         self.notice.hide()
         self.filter_bar = FilterBar()
+        self.find_box = self.filter_bar.text  # Edit ▸ Find: the text filter
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setFormat("%p%")

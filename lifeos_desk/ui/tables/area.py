@@ -32,6 +32,7 @@ from ...db.watcher import ChangeWatcher
 from ...session import Session
 from ..area_host import UnsavedChoice, ask_unsaved
 from ..areas import AreaDefaults, ScreenshotState
+from ..memory import remember_tables, remembered_table
 from .actions import equals_text
 from .pane import PaneDeps, TablePane
 from .stores import StoreSwitcher
@@ -60,6 +61,7 @@ class TablesArea(QWidget, AreaDefaults):
         self._shut_down = False
         self.ask_unsaved = ask_unsaved  # tests answer with a plain function
         self.panes: dict[str, TablePane] = {}
+        self._shown: dict[Path, str] = {}  # store -> table last shown, remembered at shutdown (ui/memory.py)
         self.switcher = StoreSwitcher(session.stores)
         self.switcher.setMaximumWidth(220)
         self.list = QListWidget()
@@ -105,8 +107,9 @@ class TablesArea(QWidget, AreaDefaults):
             self.list.addItem(item)
         self.list.blockSignals(False)
         domain = self._domain
-        self.show_table(domain.trades if domain is not None and domain.trades in tables else
-                        (tables[0] if tables else ""))
+        last = remembered_table(self._session.state, self._database.path)
+        self.show_table(last if last in tables else domain.trades if domain is not None and domain.trades in tables
+                        else (tables[0] if tables else ""))
 
     def _connect_session(self) -> None:
         s = self._session
@@ -158,6 +161,7 @@ class TablesArea(QWidget, AreaDefaults):
         if self._shut_down:
             return
         self._shut_down = True
+        remember_tables(s.state, self._shown)
         if s.watcher is not None:
             s.watcher.changed.disconnect(self._on_users_change)
         s.prefs.utcChanged.disconnect(self._on_utc)
@@ -200,6 +204,7 @@ class TablesArea(QWidget, AreaDefaults):
             return None
         self.message.hide()
         self.stack.setCurrentWidget(pane)
+        self._shown[self._database.path] = table
         for i in range(self.list.count()):
             item = self.list.item(i)
             if item.data(Qt.ItemDataRole.UserRole) == table and self.list.currentItem() is not item:
@@ -207,6 +212,20 @@ class TablesArea(QWidget, AreaDefaults):
                 self.list.setCurrentItem(item)
                 self.list.blockSignals(False)
         return pane
+
+    def find_text(self, text: str) -> None:
+        """Edit ▸ Find: search the table in front (its search box)."""
+        pane = self.current_pane()
+        if pane is not None:
+            pane.search.setText(text)
+            self.focus_find()
+
+    def focus_find(self) -> None:
+        """Focus the search box of the table in front."""
+        pane = self.current_pane()
+        if pane is not None:
+            pane.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            pane.search.selectAll()
 
     def current_pane(self) -> TablePane | None:
         """The pane in front."""

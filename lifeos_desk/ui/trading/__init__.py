@@ -30,7 +30,8 @@ def create_trading_area(session: Session) -> TradingArea:
     """The area factory for ``ui/areas.py``."""
     from .area import TradingArea
 
-    area = TradingArea(trading_paths(session), session.prefs, nav=session.nav)
+    area = TradingArea(trading_paths(session), session.prefs, nav=session.nav,
+                       poll_ms=int(session.settings.get("state_poll_ms")))
     session.nav.showTrading.connect(area.show_record)
     return area
 

@@ -45,6 +45,8 @@ from ...core.trading import (
     positions_file,
 )
 from ...signals import Navigator, Prefs
+from ..areas import FindsInBox
+from ..find import RowFilter, make_find_box
 from .detail import IntentDetail
 from .emergency import banner_text
 from .models import intents_model, positions_model, time_text
@@ -55,7 +57,7 @@ from .watch import FilePoller
 POSITIONS, HISTORY, INTENTS, EMERGENCY = "positions", "history", "intents", "emergency"
 
 
-class TradingArea(QWidget):
+class TradingArea(QWidget, FindsInBox):
     """Positions, trade history and exit intents of one home (and bot checkout), refreshed live."""
 
     def __init__(self, paths: TradingPaths, prefs: Prefs | None = None, parent: QWidget | None = None, *,
@@ -94,6 +96,8 @@ class TradingArea(QWidget):
         top.addWidget(self.profile_box)
         top.addSpacing(16)
         top.addWidget(self.stop_label, 1)
+        self.find_box = make_find_box("Find in positions, history and intents")
+        top.addWidget(self.find_box)
         # A button, not a window action: the files refresh live, and F5 is the window's Refresh facts.
         self.reload_button = QPushButton("Reload")
         self.reload_button.setToolTip("Read positions, history, exit intents and the emergency stop again")
@@ -118,6 +122,7 @@ class TradingArea(QWidget):
         self.tabs.addTab(self.positions, "Positions")
         self.tabs.addTab(split, "Exit intents")
         self.tabs.addTab(self.history, "Trade history")
+        self.row_filter = RowFilter(self.find_box, [p.view for p in (self.positions, self.history, self.intents)])
         for pane in (self.positions, self.history, self.intents):
             pane.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             pane.view.customContextMenuRequested.connect(self._on_context_menu)

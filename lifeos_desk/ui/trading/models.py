@@ -12,12 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from ...core.times import display_time
 from ...core.trading import ExitIntent, Position, TakeProfit
 
 T = TypeVar("T")
@@ -33,11 +34,7 @@ TimeFormat = Callable[[datetime | None], str]
 
 def time_text(moment: datetime | None, utc: bool) -> str:
     """A stored (aware UTC) time in the zone the admin chose (View ▸ UTC times), zone named."""
-    if moment is None:
-        return "—"
-    if utc:
-        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    return display_time(moment, utc)  # the one formatting (core/times.py)
 
 
 def price(value: float | None) -> str:

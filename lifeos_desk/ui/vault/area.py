@@ -1,5 +1,4 @@
-"""The wallet vault area: the store list, the wallets of every store, the unlock form, the key panel,
-and the Health page.
+"""The wallet vault area: the store list, every store's wallets, the unlock form, the key panel, Health.
 
 Everything with state — the lock, the secrets in memory, background work,
 audit entries and database writes — is in ``VaultController`` (controller.py).
@@ -38,6 +37,7 @@ from ...core.keystores.unlock import UnlockOptions
 from ...core.secrets import Secret
 from ...core.vault import WalletKey, WalletRecord, failure_delay_s
 from ...session import Session
+from ..areas import FindsInBox
 from ..pacing import PacedCall
 from .clipboard import SecretClipboard
 from .controller import VaultController
@@ -65,7 +65,7 @@ RELOAD_MIN_S = 2.0  # live re-reads of the wallets: at most one per this many se
 RELOAD_COST = 20  # ... or per this many times the last re-read took
 
 
-class VaultArea(QWidget):
+class VaultArea(QWidget, FindsInBox):
     """The vault tab.
 
     Signals:
@@ -142,7 +142,7 @@ class VaultArea(QWidget):
         self.message.setObjectName("vaultMessage")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.filter = QLineEdit()
+        self.filter = self.find_box = QLineEdit()  # Edit ▸ Find (ui/areas.py, FindsInBox)
         self.filter.setPlaceholderText("Filter by wallet, owner, label or address")
         self.filter.setClearButtonEnabled(True)
         self._build_table()

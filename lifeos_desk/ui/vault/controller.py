@@ -389,10 +389,10 @@ class VaultController(QObject):
             self.reveal(record, then_copy=True)
 
     def _copy_revealed(self, record: WalletRecord) -> None:
-        assert self._revealed is not None
-        self.clipboard.copy(self._revealed.reveal(), self.timings.clipboard_clear_ms)
-        self._log("vault_copy", wallet=str(record.key), address=record.address,
-                  clear_after_s=self.timings.clipboard_clear_ms / 1000)
+        assert self._revealed is not None  # the timeout is read at each copy: Preferences applies at once
+        clear_ms = (self._fixed_timings or VaultTimings.from_settings(self._settings)).clipboard_clear_ms
+        self.clipboard.copy(self._revealed.reveal(), clear_ms)
+        self._log("vault_copy", wallet=str(record.key), address=record.address, clear_after_s=clear_ms / 1000)
 
     def key_shown(self, record: WalletRecord | None) -> None:
         """The admin unmasked the key in the panel (audited)."""

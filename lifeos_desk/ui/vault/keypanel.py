@@ -18,6 +18,10 @@ _SELECTING = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDbl
                         QEvent.Type.MouseButtonRelease})
 
 
+MASKED_HINT = "Decrypted in memory. Masked: press Show to read it."
+SHOWN_HINT = "Decrypted in memory. Shown: press Hide to mask it again."
+
+
 class KeyPanel(QGroupBox):
     """Reveal, show and copy one wallet's key.
 
@@ -103,7 +107,7 @@ class KeyPanel(QGroupBox):
         self.show_button.setChecked(False)
         self.key_field.setText(text)
         self.show_button.setEnabled(True)
-        self.status_label.setText("Decrypted in memory. Masked: press Show to read it.")
+        self.status_label.setText(MASKED_HINT)
 
     def clear_key(self) -> None:
         """Empty the field and mask it again."""
@@ -144,7 +148,6 @@ class KeyPanel(QGroupBox):
     def _on_show_toggled(self, shown: bool) -> None:
         self.key_field.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
         self.show_button.setText("Hide" if shown else "Show")
-        if self.has_key:
-            self.status_label.setText("Decrypted in memory. Shown: press Hide to mask it." if shown
-                                      else "Decrypted in memory. Masked: press Show to read it.")
+        if self.has_key:  # the hint follows the field, not the moment the key arrived
+            self.status_label.setText(SHOWN_HINT if shown else MASKED_HINT)
         self.shownChanged.emit(shown)
