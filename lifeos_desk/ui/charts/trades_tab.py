@@ -81,6 +81,21 @@ class Figure(QFrame):
         self.detail.setToolTip(detail)
 
 
+def headline_figures(net_tip: str, win_tip: str) -> tuple[tuple[Figure, Figure, Figure, Figure, Figure], QHBoxLayout]:
+    """Net PnL, win rate, profit factor, max drawdown, trade count in one row (each PnL page's headline).
+
+    Only the first two tooltips differ by source (public transactions, treasury history).
+    """
+    figures = (Figure("Net PnL", net_tip), Figure("Win rate", win_tip),
+               Figure("Profit factor", "Gross profit / gross loss"),
+               Figure("Max drawdown", "Deepest fall of cumulative PnL below its running peak (start 0 USD)"),
+               Figure("Trades", "Closed trades counted in these figures"))
+    row = QHBoxLayout()
+    for f in figures:
+        row.addWidget(f, 1)
+    return figures, row
+
+
 class _PlotEvents(QObject):
     """Routes one plot's scene clicks and hovers to the panel with the chart and plot they belong to.
 
@@ -170,14 +185,9 @@ class TradePnlPanel(QWidget):
             controls.addWidget(w)
         controls.addStretch(1)
 
-        self.net = Figure("Net PnL", "Sum of realised PnL of the selected trades")
-        self.win_rate = Figure("Win rate", "Trades with PnL > 0 out of all closed trades (break-even is not a win)")
-        self.factor = Figure("Profit factor", "Gross profit / gross loss")
-        self.drawdown = Figure("Max drawdown", "Deepest fall of cumulative PnL below its running peak (start 0 USD)")
-        self.count = Figure("Trades", "Closed trades counted in these figures")
-        heads = QHBoxLayout()
-        for f in (self.net, self.win_rate, self.factor, self.drawdown, self.count):
-            heads.addWidget(f, 1)
+        (self.net, self.win_rate, self.factor, self.drawdown, self.count), heads = headline_figures(
+            "Sum of realised PnL of the selected trades",
+            "Trades with PnL > 0 out of all closed trades (break-even is not a win)")
 
         self.charts = all_charts()
         grid = QGridLayout()

@@ -25,7 +25,6 @@ from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QScrollArea,
     QToolTip,
@@ -41,7 +40,7 @@ from ..trading.reads import SerialReader
 from ..trading.watch import FilePoller
 from . import style
 from .trade_charts import CumulativeChart, DailyChart, DrawdownChart, TokenChart, TradeChart
-from .trades_tab import Figure, _PlotEvents
+from .trades_tab import _PlotEvents, headline_figures
 
 POLL_MS = 2000
 HISTORY = "history"
@@ -96,14 +95,8 @@ class TreasuryTradesPanel(QWidget):
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.notice.setStyleSheet("color:#b26a00;")
         self.notice.hide()
-        self.net = Figure("Net PnL", "Sum of pnl_usd of the treasury's closed trades")
-        self.win_rate = Figure("Win rate", "Closed trades with PnL > 0 out of all closed trades")
-        self.factor = Figure("Profit factor", "Gross profit / gross loss")
-        self.drawdown = Figure("Max drawdown", "Deepest fall of cumulative PnL below its running peak (start 0 USD)")
-        self.count = Figure("Trades", "Closed trades counted in these figures")
-        heads = QHBoxLayout()
-        for f in (self.net, self.win_rate, self.factor, self.drawdown, self.count):
-            heads.addWidget(f, 1)
+        (self.net, self.win_rate, self.factor, self.drawdown, self.count), heads = headline_figures(
+            "Sum of pnl_usd of the treasury's closed trades", "Closed trades with PnL > 0 out of all closed trades")
         self.charts: list[TradeChart] = [CumulativeChart(), DrawdownChart(), DailyChart(), TokenChart()]
         grid = QGridLayout()
         grid.setSpacing(8)
