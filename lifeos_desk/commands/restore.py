@@ -70,6 +70,8 @@ def preview_text(preview: dict[str, Any]) -> str:
                   for s in stores]
     if preview.get("picked") is not None:
         lines += ["", "only these are restored: " + ", ".join(preview["picked"])]
+    for dump in preview.get("postgresql") or []:
+        lines += ["", f"PostgreSQL dump {dump['member']}: not restored by this command; by hand: {dump['command']}"]
     lines += ["", "logs (never overwritten):"]
     for log in preview["logs"]:
         what = {"keep": "kept as is (it continues the archived log)",

@@ -44,6 +44,7 @@ _OWN_TEMP = re.compile(r"\.(restore|orig|partial|claim|tmp|lock)$")
 _STORE_LOG = re.compile(r"(\.jsonl|\.log|\.log\.\d+|\.gz)$")
 PG_DIR = "postgresql"
 PG_SUFFIX = ".dump"
+PG_SECTION = "postgresql"  # the manifest's section describing the dumps (manifest.py)
 
 
 class Kind(Enum):

@@ -32,11 +32,10 @@ from ..migrate.target import CONNECT_TIMEOUT_S
 from ..pgdump import PgDump, PgDumpMissing, dump_database, find_pg_dump
 from ..pgurl import PgParams, pg_params
 from .errors import ArchiveError
-from .layout import PG_DIR, pgdump_rel
+from .layout import PG_DIR, PG_SECTION, pgdump_rel
 from .progress import CancelFlag, LinkedCancel
 
 FLAG = "+postgresql"  # the origin comment's mark (gz.py): the backups list tells a dump is inside
-SECTION = "postgresql"
 KIND = "pgdump"
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?")
 
@@ -107,7 +106,7 @@ def server_facts(source: PgSource) -> ServerFacts:
     """Version and database name, in a read-only session; MigrateError naming the target otherwise."""
     import psycopg
 
-    extra = {"password": source.password} if source.password else {}
+    extra: dict[str, Any] = {"password": source.password} if source.password else {}
     try:
         with psycopg.connect(source.conninfo, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True,
                              application_name="lifeos-desk backup",
@@ -199,7 +198,7 @@ class PgMember:
 
     def section(self) -> tuple[str, Any]:
         """The manifest's key and value."""
-        return SECTION, [self.facts.as_json()] if self.facts else []
+        return PG_SECTION, [self.facts.as_json()] if self.facts else []
 
     def close(self, failed: bool) -> None:
         """Stop pg_dump (a failed backup) and wait for its thread, so the work folder can go."""

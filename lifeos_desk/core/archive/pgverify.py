@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .pgmember import SECTION
+from .layout import PG_SECTION, Kind
 
 LIST_TIMEOUT_S = 300
 NOT_CHECKED = "not checked: pg_restore missing"
@@ -62,7 +62,7 @@ def pg_problems(manifest: dict[str, Any] | None, dumps: dict[str, tuple[int, str
     ``dumps``: member rel -> (size, sha256) as read from the archive.
     """
     problems: list[str] = []
-    listed = {d.get("member"): d for d in (manifest or {}).get(SECTION) or [] if isinstance(d, dict)}
+    listed = {d.get("member"): d for d in (manifest or {}).get(PG_SECTION) or [] if isinstance(d, dict)}
     for rel, (size, sha) in dumps.items():
         want = listed.get(rel)
         if manifest is not None and want is None:
@@ -82,3 +82,17 @@ def restore_hint(archive: Path, member: str, date: str) -> str:
     inner = f"backups/{date}/{member}"
     return (f"tar -xzf {archive} {inner} && pg_restore --clean --if-exists "
             f"--dbname=postgresql://USER@HOST:PORT/DB {inner}")
+
+
+def dump_notes(scan: Any) -> list[dict[str, str]]:
+    """The restore preview's note per dump: not restored by the console, and the command that does it."""
+    return [{"member": rel, "command": restore_hint(scan.archive, rel, scan.date)}
+            for rel, m in scan.members.items() if m.name.kind is Kind.PGDUMP]
+
+
+def refusal(scan: Any) -> str:
+    """Why an archive of a PostgreSQL session without public_users.db is not restored, and what to run."""
+    notes = dump_notes(scan)
+    return ("refused: the archive holds a PostgreSQL dump and no public_users.db; the console does not restore "
+            "into PostgreSQL: stop the bot, then into an empty database (or one to replace) run "
+            + "; ".join(n["command"] for n in notes))

@@ -160,7 +160,8 @@ def read_checked(archive: Path, limits: Limits | None, progress: ProgressFn, can
 
 
 def _keep_db(name: MemberName) -> bool:
-    return name.kind in (Kind.DATABASE, Kind.STORE, Kind.PGDUMP)  # a STORE is dropped once its header says it is no database
+    # A STORE is dropped once its header says it is no database; a PGDUMP goes to pg_restore --list.
+    return name.kind in (Kind.DATABASE, Kind.STORE, Kind.PGDUMP)
 
 
 def _is_sqlite(path: Path) -> bool:
@@ -185,7 +186,7 @@ def check_scan(scan: Scan, db: DbFacts | None) -> list[str]:
     dumps = {rel: (m.size, m.sha256) for rel, m in scan.members.items() if m.name.kind is Kind.PGDUMP}
     if db is None and not dumps:  # a PostgreSQL session's home may have no SQLite database
         problems.append("the archive holds no public_users.db")
-    else:
+    elif db is not None:
         if not db.intact:
             problems.append(f"the archived database fails {db.check}: " + "; ".join(db.integrity[:3]))
         if scan.manifest is not None:
