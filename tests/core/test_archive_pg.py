@@ -25,6 +25,7 @@ from lifeos_desk.core.archive import list_archives, verify_archive
 from lifeos_desk.core.archive.layout import Kind, parse_member, pgdump_rel
 from lifeos_desk.core.migrate import migrate
 from lifeos_desk.core.paths import DataPaths
+from tests.pg import PgServer
 
 from .archive_helpers import counts, make_home
 
@@ -229,3 +230,56 @@ def test_dump_member_names() -> None:
     assert pgdump_rel("jarvis") == "postgresql/jarvis.dump"
     assert pgdump_rel('we "ird"/../db') == "postgresql/we__ird__.._db.dump"
     assert pgdump_rel(".hidden") == "postgresql/_.hidden.dump"
+
+
+def _pg_counts(url: str) -> dict[str, int]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        names = [r[0] for r in con.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        return {n: int(con.execute(f'SELECT count(*) FROM public."{n}"').fetchone()[0]) for n in names}  # type: ignore[index]
+
+
+def test_restore_database_url_into_an_empty_target_then_replace_rules(tmp_path: Path, pg_url: str,
+                                                                     pg_server: PgServer,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    paths = _migrated_home(tmp_path, pg_url)
+    assert _cli(paths, "backup", "--database-url", pg_url, "--no-retention") == 0
+    archive = next(paths.backups.glob("*.tar.gz"))
+    target = pg_server.create_database("t_restore_target")
+    try:
+        assert _cli(paths, "restore", archive.name, "--database-url", target, "--yes") == 0
+        assert "restored postgresql/" in capsys.readouterr().out
+        want = _pg_counts(pg_url)
+        assert _pg_counts(target) == want and want["trades"] > 0
+        assert _cli(paths, "restore", archive.name, "--database-url", target, "--yes") == 4  # as migrate refuses
+        err = capsys.readouterr().err
+        assert "already has public." in err and "public.trades" in err and "--replace" in err
+        assert _pg_counts(target) == want
+        import psycopg
+
+        with psycopg.connect(target, autocommit=True) as con:
+            con.execute("DELETE FROM trades")
+        assert _cli(paths, "restore", archive.name, "--database-url", target, "--replace", "--yes") == 0
+        assert _pg_counts(target) == want
+        with_password = target.replace("lifeos_test@", "lifeos_test:pw@")
+        assert _cli(paths, "restore", archive.name, "--database-url", with_password, "--yes") == 2
+    finally:
+        pg_server.drop_database("t_restore_target")
+
+
+def test_restore_database_url_refuses_a_damaged_archive_and_changes_nothing(tmp_path: Path, pg_url: str,
+                                                                          pg_server: PgServer) -> None:
+    paths = _migrated_home(tmp_path, pg_url)
+    assert _cli(paths, "backup", "--database-url", pg_url, "--no-retention") == 0
+    archive = next(paths.backups.glob("*.tar.gz"))
+    name = next(k for k in _members(archive) if k.endswith(".dump"))
+    dump = bytearray(_members(archive)[name])
+    dump[-10] ^= 0xFF
+    _repack(archive, {name: bytes(dump)})
+    target = pg_server.create_database("t_restore_damaged")
+    try:
+        assert _cli(paths, "restore", archive.name, "--database-url", target, "--yes") == 1
+        assert _pg_counts(target) == {}
+    finally:
+        pg_server.drop_database("t_restore_damaged")

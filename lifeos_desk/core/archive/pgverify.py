@@ -78,14 +78,14 @@ def pg_problems(manifest: dict[str, Any] | None, dumps: dict[str, tuple[int, str
 
 
 def restore_hint(archive: Path, member: str, date: str) -> str:
-    """How to restore a dump by hand (the console does not write into PostgreSQL from an archive)."""
+    """How to restore a dump by hand (a plain ``restore`` writes the SQLite home only; ``--database-url`` does this)."""
     inner = f"backups/{date}/{member}"
     return (f"tar -xzf {archive} {inner} && pg_restore --clean --if-exists "
             f"--dbname=postgresql://USER@HOST:PORT/DB {inner}")
 
 
 def dump_notes(scan: Any) -> list[dict[str, str]]:
-    """The restore preview's note per dump: not restored by the console, and the command that does it."""
+    """The restore preview's note per dump: not restored by a plain restore, and the command that does it."""
     return [{"member": rel, "command": restore_hint(scan.archive, rel, scan.date)}
             for rel, m in scan.members.items() if m.name.kind is Kind.PGDUMP]
 
@@ -93,6 +93,6 @@ def dump_notes(scan: Any) -> list[dict[str, str]]:
 def refusal(scan: Any) -> str:
     """Why an archive of a PostgreSQL session without public_users.db is not restored, and what to run."""
     notes = dump_notes(scan)
-    return ("refused: the archive holds a PostgreSQL dump and no public_users.db; the console does not restore "
-            "into PostgreSQL: stop the bot, then into an empty database (or one to replace) run "
-            + "; ".join(n["command"] for n in notes))
+    return ("refused: the archive holds a PostgreSQL dump and no public_users.db; restore the dump with "
+            f"lifeos-desk restore {scan.archive.name} --database-url postgresql://USER@HOST:PORT/DB [--replace], "
+            "or by hand: " + "; ".join(n["command"] for n in notes))
