@@ -6,7 +6,7 @@ other member (verify.py) and with its ``postgresql`` section here. Then
 right hash that pg_restore cannot read would otherwise pass. Without
 pg_restore on PATH this part is reported as not checked (never as a
 failure: the hash check stands on its own), docs/architecture.md,
-'Backup and restore'.
+'A manifest is a claim'.
 """
 
 from __future__ import annotations
