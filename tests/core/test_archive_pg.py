@@ -283,3 +283,23 @@ def test_restore_database_url_refuses_a_damaged_archive_and_changes_nothing(tmp_
         assert _pg_counts(target) == {}
     finally:
         pg_server.drop_database("t_restore_damaged")
+
+
+@pytest.mark.parametrize("kind", ["symlink", "escape", "nested"])
+def test_hostile_dump_members_are_refused(tmp_path: Path, kind: str) -> None:
+    date = "20260101_120000"
+    archive = tmp_path / f"{date}.tar.gz"
+    with tarfile.open(archive, "w:gz", format=tarfile.PAX_FORMAT) as tf:
+        if kind == "symlink":
+            link = tarfile.TarInfo(f"backups/{date}/postgresql/jarvis.dump")
+            link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tf.addfile(link)
+        else:
+            rel = "postgresql/../../../x.dump" if kind == "escape" else "postgresql/a/jarvis.dump"
+            info = tarfile.TarInfo(f"backups/{date}/{rel}")
+            info.size = 5
+            tf.addfile(info, io.BytesIO(b"PGDMP"))
+    report = verify_archive(archive, record=False)
+    assert not report.ok
+    assert "refused" in report.problems[0] and ("symbolic link" if kind == "symlink" else "unexpected member name") \
+        in report.problems[0]
