@@ -202,7 +202,8 @@ def test_a_home_without_sqlite_gives_a_dump_archive_that_restore_refuses_with_th
     assert "no public_users.db in the home" in capsys.readouterr().out
     archive = next(paths.backups.glob("*.tar.gz"))
     assert not any(k.endswith("public_users.db") for k in _members(archive))
-    assert verify_archive(archive, record=False).ok
+    report = verify_archive(archive, record=False)
+    assert report.ok and "no SQLite database" in report.message and "pg_restore --list ok" in report.message
     assert _cli(paths, "restore", archive.name, "--yes") == 1
     err = capsys.readouterr().err
     assert "holds a PostgreSQL dump and no public_users.db" in err

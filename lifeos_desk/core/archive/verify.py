@@ -68,8 +68,9 @@ class VerifyReport:
             others = f" (+ {len(self.databases)} other databases, each {self.check} ok)" if self.databases else ""
             others += "".join(f" (+ PostgreSQL dump {rel}: hash ok, pg_restore --list {p['pg_restore']})"
                               for rel, p in self.postgresql.items())
-            return (f"OK: {self.members} members, {self.content_bytes:,} bytes, {self.check} ok, "
-                    f"{rows:,} rows in {len(self.tables)} tables{others}")
+            db = (f"{self.check} ok, {rows:,} rows in {len(self.tables)} tables" if self.integrity
+                  else "no SQLite database")
+            return f"OK: {self.members} members, {self.content_bytes:,} bytes, {db}{others}"
         return "FAILED: " + "; ".join(self.problems)
 
     def as_json(self) -> dict[str, Any]:
