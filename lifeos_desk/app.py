@@ -201,10 +201,11 @@ def run_gui(paths: DataPaths, demo: bool = False, dirs: AppDirs | None = None,
         diagnostics.close()
 
 
-def run_pg_gui(params: PgParams, dirs: AppDirs | None = None) -> int:
+def run_pg_gui(params: PgParams, dirs: AppDirs | None = None, paths: DataPaths | None = None) -> int:
     """Open the window on a PostgreSQL database (``--database-url``, ``DATABASE_URL``) until it closes.
 
     ui/pg/window.py: Tables in a read-only QPSQL session; nothing of the connection goes to settings.
+    ``paths``: the data home whose Backups tab backs it up with the database's pg_dump inside.
     """
     from .ui.pg import PgWindow
 
@@ -216,7 +217,7 @@ def run_pg_gui(params: PgParams, dirs: AppDirs | None = None) -> int:
     reporter.install()
     try:
         log.info("opening PostgreSQL %s", params.label)
-        window = PgWindow(params)
+        window = PgWindow(params, paths=paths, settings=Settings(dirs) if paths is not None else None)
         QuitOnSignal(window)
         window.show()
         return app.exec()

@@ -134,7 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if pg is not None:
             from .app import run_pg_gui
 
-            return run_pg_gui(pg)
+            dirs = AppDirs.default()  # the home too: its Backups tab adds the database's pg_dump
+            return run_pg_gui(pg, dirs, resolve_from_args(args, Settings(dirs)))
         dirs = AppDirs.default()
         settings = Settings(dirs)
         return run_gui(resolve_from_args(args, settings), demo=args.demo, dirs=dirs, settings=settings)

@@ -27,10 +27,13 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     if not entries:
         print(f"no archives in {paths.backups}")
         return 0
-    print(f"{'archive':<24} {'date':<19} {'size':>10}  {'made by':<16} last verify")
-    for e in entries:
-        origin = e.origin + (" (safety)" if e.purpose == "safety" else "")
+    # "+ PostgreSQL": the archive holds a pg_dump member (core/archive/pgmember.py); the column widens for it.
+    origins = [e.origin + (" (safety)" if e.purpose == "safety" else "") + (" + PostgreSQL" if e.postgresql else "")
+               for e in entries]
+    width = max([16, *(len(o) for o in origins)])
+    print(f"{'archive':<24} {'date':<19} {'size':>10}  {'made by':<{width}} last verify")
+    for e, origin in zip(entries, origins, strict=True):
         check = "never" if e.check is None else ("OK" if e.check.get("ok") else "FAILED")
         when = f"{e.when:%Y-%m-%d %H:%M:%S}" if e.when else "(unrecognised name)"
-        print(f"{e.path.name:<24} {when:<19} {human_size(e.size):>10}  {origin:<16} {check}")
+        print(f"{e.path.name:<24} {when:<19} {human_size(e.size):>10}  {origin:<{width}} {check}")
     return 0

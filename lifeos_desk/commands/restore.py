@@ -49,6 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", nargs="+", metavar="PATH", default=None,
                         help="restore only these stores (live paths, or member names as the preview lists them, "
                              "e.g. home/fees.db); everything else is left as it is")
+    parser.add_argument("--database-url", metavar="URL",
+                        help="restore only the archive's PostgreSQL dump into this database with pg_restore, in "
+                             "one transaction (passwords via ~/.pgpass, PGPASSWORD or a service file, never here)")
+    parser.add_argument("--replace", action="store_true",
+                        help="with --database-url: drop and restore tables the target already has (without it a "
+                             "non-empty target is refused, exit 4)")
     add_check(parser)
     add_json_progress(parser)
 
@@ -70,6 +76,9 @@ def preview_text(preview: dict[str, Any]) -> str:
                   for s in stores]
     if preview.get("picked") is not None:
         lines += ["", "only these are restored: " + ", ".join(preview["picked"])]
+    for dump in preview.get("postgresql") or []:
+        lines += ["", f"PostgreSQL dump {dump['member']}: not restored by this command; use restore --database-url "
+                  f"URL, or by hand: {dump['command']}"]
     lines += ["", "logs (never overwritten):"]
     for log in preview["logs"]:
         what = {"keep": "kept as is (it continues the archived log)",
@@ -135,6 +144,12 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     """Exit 0 only when the restore completed."""
     if getattr(args, "read_only", None):
         raise CommandError("--read-only was given: a restore writes the database", 2)
+    if args.database_url:
+        from .restore_pg import run_pg
+
+        return run_pg(args, paths)
+    if args.replace:
+        raise CommandError("--replace applies to --database-url only (a SQLite restore always replaces)", 2)
     archive = resolve_archive(args.archive, paths)
     progress = progress_for(args)
     cancel = cancel_on_sigterm()

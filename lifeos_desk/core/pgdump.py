@@ -2,9 +2,8 @@
 
 Issue 16: a PostgreSQL home is backed up with PostgreSQL's own tool when it
 is on PATH (Debian: ``postgresql-client``), and says clearly when it is not.
-Placing the dump in the archive layout (a member beside the others, its
-hash in the manifest) is a later stage; this is the Qt-free step it will
-call.
+The archive member built from it (``postgresql/<db>.dump``, its hash in
+the manifest) is ``archive/pgmember.py``; this is the Qt-free step it calls.
 
 Rules kept: the URL carries no password (pg_dump's argv is visible in the
 process list; libpq's ``~/.pgpass``, ``PGPASSWORD`` or a service file
@@ -33,8 +32,13 @@ _POLL_S = 0.2
 _CHUNK = 1 << 20
 
 
+EXIT_PG_TOOL = 20  # pg_dump/pg_restore missing, or older than the server (README, 'Exit codes')
+
+
 class PgDumpMissing(MigrateError):
-    """pg_dump is not installed (or not on PATH)."""
+    """pg_dump is not installed (or not on PATH), or too old for the server."""
+
+    exit_code = EXIT_PG_TOOL
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def dump_database(url: str, dest: Path, cancel: CancelFlag | None = None, pg_dump: str | None = None) -> PgDump:
-    """Run ``pg_dump --format=custom`` for ``url`` into the file ``dest`` (replaced only on success)."""
+def dump_database(url: str, dest: Path, cancel: CancelFlag | None = None, pg_dump: str | None = None,
+                  password: str = "") -> PgDump:
+    """Run ``pg_dump --format=custom`` for ``url`` into the file ``dest`` (replaced only on success).
+
+    ``password`` (from DATABASE_URL or the window's prompt) reaches pg_dump as ``PGPASSWORD`` in its
+    environment only, never on its argv.
+    """
     params = check_target(url)
     tool = pg_dump or find_pg_dump()
     if not Path(tool).is_file():
@@ -76,6 +85,8 @@ def dump_database(url: str, dest: Path, cancel: CancelFlag | None = None, pg_dum
     tmp = Path(tmp_name)
     env = {**os.environ, "PGOPTIONS": "-c default_transaction_read_only=on",
            "PGAPPNAME": "lifeos-desk backup", "PGCONNECT_TIMEOUT": "10"}
+    if password:
+        env["PGPASSWORD"] = password
     try:
         with tempfile.TemporaryFile() as errors:
             proc = subprocess.Popen([tool, "--format=custom", "--no-password", f"--file={tmp}", f"--dbname={url}"],

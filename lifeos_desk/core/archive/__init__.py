@@ -14,6 +14,7 @@ Layout (docs/data-formats.md, 'Backups from the ADR script', ADR-005's ``scripts
         backups/<DATE>/algorithms/...       deployed bot's metrics (console only)
         backups/<DATE>/<log>.jsonl          logs of the first log folder
         backups/<DATE>/logs-<n>/<log>.jsonl logs of log folder n >= 2 (console only)
+        backups/<DATE>/postgresql/<db>.dump a PostgreSQL session's pg_dump --format=custom (pgmember.py)
         backups/<DATE>/manifest.json        console only, always the last member
 """
 

@@ -20,7 +20,7 @@ from typing import Any
 from ..settings import atomic_write_text
 from ..times import json_time, local_naive_as_utc, parse_stored_time
 from .errors import ArchiveError
-from .gz import parse_comment, read_comment
+from .gz import comment_flags, parse_comment, read_comment
 from .layout import DATE_FORMAT, date_of
 
 INDEX = ".lifeos-desk-backups.json"
@@ -38,6 +38,7 @@ class ArchiveEntry:
     origin: str  # console | script | unreadable | unrecognised (a *.tar.gz whose name is no real DATE)
     purpose: str  # regular | safety | "" (script)
     check: dict[str, Any] | None  # last verification: {"ok", "message", "time"} or None
+    postgresql: bool = False  # holds a PostgreSQL dump (its origin comment's ``+postgresql``, pgmember.py)
 
     def as_json(self) -> dict[str, Any]:
         """For ``lifeos-desk list --json``: times ISO-8601 in UTC with the zone (core/times.py, ``json_time``).
@@ -49,7 +50,7 @@ class ArchiveEntry:
             **self.check, "time": json_time(parse_stored_time(self.check.get("time"))) or self.check.get("time")}
         return {"path": str(self.path), "date": json_time(local_naive_as_utc(self.when)) if self.when else None,
                 "name_date": self.date, "size": self.size, "origin": self.origin, "purpose": self.purpose,
-                "last_check": check}
+                "last_check": check, "postgresql": self.postgresql}
 
 
 def _load(backups: Path) -> dict[str, Any]:
@@ -103,12 +104,14 @@ def _check_of(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
     return {k: found.get(k) for k in ("ok", "message", "time")}
 
 
-def _origin(path: Path) -> tuple[str, str]:
+def _origin(path: Path) -> tuple[str, str, bool]:
+    """Who made it, its purpose, and whether it holds a PostgreSQL dump."""
     try:
-        parsed = parse_comment(read_comment(path))
+        comment = read_comment(path)
     except ArchiveError:
-        return UNREADABLE, ""
-    return (CONSOLE, parsed[1]) if parsed else (SCRIPT, "")
+        return UNREADABLE, "", False
+    parsed = parse_comment(comment)
+    return (CONSOLE, parsed[1], "+postgresql" in comment_flags(comment)) if parsed else (SCRIPT, "", False)
 
 
 def list_archives(backups: Path) -> list[ArchiveEntry]:
@@ -135,9 +138,9 @@ def list_archives(backups: Path) -> list[ArchiveEntry]:
         if date is None:
             odd.append(ArchiveEntry(path, "", None, size, UNRECOGNISED, "", _check_of(data, path)))
             continue
-        origin, purpose = _origin(path)
+        origin, purpose, pg = _origin(path)
         out.append(ArchiveEntry(path, date, datetime.strptime(date, DATE_FORMAT), size, origin, purpose,
-                                _check_of(data, path)))
+                                _check_of(data, path), pg))
     return sorted(out, key=lambda e: e.date, reverse=True) + sorted(odd, key=lambda e: e.path.name)
 
 

@@ -65,6 +65,7 @@ class Scan:
     # The whole-home backup's other databases (``home/``/``bot/`` members with a SQLite header), checked
     # as they came out of the stream: member rel -> facts (filled by verify.read_checked).
     databases: dict[str, Any] = field(default_factory=dict)
+    pg_listings: dict[str, Any] = field(default_factory=dict)  # PostgreSQL dumps: rel -> pg_restore --list
 
     @property
     def console_made(self) -> bool:

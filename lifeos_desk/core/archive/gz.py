@@ -53,9 +53,9 @@ def require_gzip_magic(file: IO[bytes]) -> None:
         raise ArchiveError(f"{NOT_AN_ARCHIVE} ({what})")
 
 
-def origin_comment(format_version: int, purpose: str) -> str:
-    """The pax comment of a console archive, e.g. ``lifeos-desk backup 1 regular``."""
-    return f"{COMMENT_PREFIX} {format_version} {purpose}"
+def origin_comment(format_version: int, purpose: str, *flags: str) -> str:
+    """The pax comment of a console archive, e.g. ``lifeos-desk backup 1 regular`` (``+postgresql``: a dump inside)."""
+    return " ".join((COMMENT_PREFIX, str(format_version), purpose, *flags))
 
 
 def parse_comment(comment: str | None) -> tuple[int, str] | None:
@@ -63,9 +63,14 @@ def parse_comment(comment: str | None) -> tuple[int, str] | None:
     if not comment or not comment.startswith(COMMENT_PREFIX + " "):
         return None
     parts = comment[len(COMMENT_PREFIX) + 1:].split()
-    if len(parts) != 2 or not parts[0].isdigit():
+    if len(parts) < 2 or not parts[0].isdigit() or not all(p.startswith("+") for p in parts[2:]):
         return None
     return int(parts[0]), parts[1]
+
+
+def comment_flags(comment: str | None) -> set[str]:
+    """The ``+flag`` words of a console comment (``+postgresql``: the archive holds a PostgreSQL dump)."""
+    return set(comment.split()[4:]) if parse_comment(comment) and comment else set()
 
 
 def open_writer(raw: IO[bytes], level: int = DEFAULT_LEVEL, threads: int = 0) -> IO[bytes]:

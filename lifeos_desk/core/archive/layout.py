@@ -12,6 +12,10 @@ start with a dot (``.env``, ``bots/treasury/.wallets``) but never be ``.``
 or ``..``, nor end like the console's own temporary files; logs among them
 (``*.jsonl``, ``*.log``, rotated ``*.log.N`` and ``*.gz``) are ``STORE_LOG``
 and are never overwritten by a restore.
+
+A PostgreSQL session's backup (issue 16) adds ``postgresql/<db>.dump``, the
+database as ``pg_dump --format=custom`` wrote it (``PGDUMP``, one file
+directly under ``postgresql/``; ``pgmember.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ _STORE_PART = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9._-]{0,127}$")
 # The console's own temporary names (a restore's staged copies, kept originals, partial archives).
 _OWN_TEMP = re.compile(r"\.(restore|orig|partial|claim|tmp|lock)$")
 _STORE_LOG = re.compile(r"(\.jsonl|\.log|\.log\.\d+|\.gz)$")
+PG_DIR = "postgresql"
+PG_SUFFIX = ".dump"
+PG_SECTION = "postgresql"  # the manifest's section describing the dumps (manifest.py)
 
 
 class Kind(Enum):
@@ -50,6 +57,7 @@ class Kind(Enum):
     LOG = "log"
     STORE = "store"  # home/... or bot/...: a database, state or key file (a database by its header)
     STORE_LOG = "store-log"  # home/... or bot/...: a log, never overwritten
+    PGDUMP = "pgdump"  # postgresql/<db>.dump: pg_dump --format=custom of a PostgreSQL database
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,17 @@ def store_rel(tree: str, rel: str) -> str:
     return f"{tree}/{rel}"
 
 
+def pgdump_rel(dbname: str) -> str:
+    """Member path (under the DATE folder) of a PostgreSQL dump: ``postgresql/<db>.dump``.
+
+    Characters outside the member-name rules become ``_`` (the manifest keeps the real name).
+    """
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", dbname)[:120] or "database"
+    if not re.match(r"[A-Za-z0-9_]", safe):
+        safe = "_" + safe[:119]
+    return f"{PG_DIR}/{safe}{PG_SUFFIX}"
+
+
 def archivable(rel: str) -> bool:
     """Whether a state file's path is one the reader accepts (dot-files, e.g. a restore's staged
     ``.positions.json.<pid>.restore``, are not: an archive holding one would be refused)."""
@@ -168,7 +187,7 @@ def _parse_dir(date: str, rest: list[str]) -> MemberName | None:
         return MemberName(date, Kind.DIR, "")
     if rest[0] in STATE_DIRS and len(rest) <= MAX_STATE_DEPTH:
         return MemberName(date, Kind.DIR, "/".join(rest))
-    if len(rest) == 1 and EXTRA_LOG_DIR_RE.match(rest[0]):
+    if len(rest) == 1 and (EXTRA_LOG_DIR_RE.match(rest[0]) or rest[0] == PG_DIR):
         return MemberName(date, Kind.DIR, rest[0])
     return None
 
@@ -188,6 +207,8 @@ def _parse_file(date: str, rest: list[str]) -> MemberName | None:
         return None
     if rest[0] in STATE_DIRS and len(rest) <= MAX_STATE_DEPTH + 1:
         return MemberName(date, Kind.STATE, rel)
+    if rest[0] == PG_DIR and len(rest) == 2 and rest[1].endswith(PG_SUFFIX) and len(rest[1]) > len(PG_SUFFIX):
+        return MemberName(date, Kind.PGDUMP, rel)
     m = EXTRA_LOG_DIR_RE.match(rest[0])
     if m and len(rest) == 2 and rest[1].endswith(".jsonl"):
         return MemberName(date, Kind.LOG, rel, log_folder=int(m.group(1)))

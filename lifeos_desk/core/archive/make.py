@@ -42,6 +42,7 @@ from . import manifest as mf
 from .catalog import apply_retention, remove_stale, set_last_safety
 from .errors import ArchiveError, make_private
 from .extract import make_workdir
+from .extras import Extra, close_all, finish_all, start_all
 from .gz import DB_LEVEL, DEFAULT_LEVEL, open_writer, origin_comment
 from .layout import MANIFEST, archive_name, date_stamp, member_path
 from .progress import COMPRESS, SNAPSHOT, VERIFY, CancelFlag, LinkedCancel, ProgressFn, Reporter, no_progress
@@ -79,6 +80,8 @@ class BackupOptions:
     # read a header - closing any descriptor of a file drops this process's POSIX locks on it, the restore's
     # write lock included (docs/architecture.md, 'Restoring into the live file').
     no_open: tuple[Path, ...] = ()
+    # Members made beside the snapshot (a PostgreSQL session's pg_dump, extras.py), each used by one backup.
+    extras: tuple[Extra, ...] = ()
 
 
 @dataclass
@@ -193,6 +196,7 @@ class _Job:
             what = " (it is a folder)" if self.paths.db.is_dir() else ""
             raise ArchiveError(f"no database at {self.paths.db}{what}")
         Reporter(self.progress, self.cancel, SNAPSHOT, 0).start(str(self.paths.db))
+        start_all(self.options.extras, self.work, self.cancel)
         sources = everything(self.paths, self.options.include_logs)
         files: list[StoreSource] = []
         if self.options.whole_home:
@@ -321,7 +325,8 @@ class _Job:
             make_private(raw.fileno())
             gz = open_writer(raw, self.options.level, self.threads)
             try:
-                tar = TarWriter(gz, origin_comment(mf.FORMAT_VERSION, self.options.purpose))
+                flags = (x.flag for x in self.options.extras)
+                tar = TarWriter(gz, origin_comment(mf.FORMAT_VERSION, self.options.purpose, *flags))
                 self._files(tar, sources, reporter)
                 self._stores(tar, files, reporter)
                 journal = snap.result()
@@ -330,6 +335,8 @@ class _Job:
                 tar.switch(gz)
                 self._add(tar, self.copy, "public_users.db", "database", str(self.paths.db), reporter)
                 self._extra_dbs(tar, reporter)
+                for path, rel, kind, source in finish_all(self.options.extras):
+                    self._add(tar, path, rel, kind, source, reporter)
                 self.timings["compress"] = time.perf_counter() - t1
                 t2 = time.perf_counter()
                 Reporter(self.progress, self.cancel, VERIFY, 0).start("integrity_check of the copy")
@@ -339,7 +346,8 @@ class _Job:
                 if not db.intact and self.options.require_intact:
                     raise ArchiveError(f"the database copy failed {db.check}: " + "; ".join(db.integrity[:3]))
                 data = mf.build(self.paths, self.date, self.created, self.options.purpose, journal, db,
-                                self.records, [e.as_json() for e in self.extra if e.archived])
+                                self.records, [e.as_json() for e in self.extra if e.archived],
+                                dict(x.section() for x in self.options.extras))
                 tar.add_bytes(member_path(self.date, MANIFEST), data, time.time())
                 tar.close()
             finally:
@@ -408,6 +416,7 @@ class _Job:
     def cleanup(self, failed: bool) -> None:
         import shutil
 
+        close_all(self.options.extras, failed)
         shutil.rmtree(self.work, ignore_errors=True)
         self.claim.unlink(missing_ok=True)
         if failed:

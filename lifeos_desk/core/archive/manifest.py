@@ -16,6 +16,10 @@ Format version 1::
      "members": [{"name": "public_users.db", "kind": "database" | "state" | "log" | "store" | "store-log",
                   "size": n, "sha256": "...", "source": "/abs/path"}, ...]}
 
+``postgresql`` (a PostgreSQL session's dumps, archive/pgmember.py:
+``[{"member": "postgresql/<db>.dump", "format": "custom", "database": ...,
+"target": "user@host:port/db", "server_version": ..., "pg_dump_version": ...,
+"size": n, "sha256": ...}]``) is absent when there is none.
 ``databases`` (the whole-home backup's other SQLite stores, each its own
 snapshot) is absent from older archives; readers treat it as empty.
 ``source.bot_dir`` is the bot checkout the ``bot/`` members came from.
@@ -52,7 +56,8 @@ class MemberRecord:
 
 
 def build(paths: DataPaths, date: str, created: datetime, purpose: str, source_journal: str, db: DbFacts,
-          members: list[MemberRecord], databases: list[dict[str, Any]] | None = None) -> bytes:
+          members: list[MemberRecord], databases: list[dict[str, Any]] | None = None,
+          sections: dict[str, Any] | None = None) -> bytes:
     """The manifest's bytes (UTF-8 JSON, indented so an admin can read it after ``tar -xzf``)."""
     doc = {
         "format": FORMAT,
@@ -67,6 +72,7 @@ def build(paths: DataPaths, date: str, created: datetime, purpose: str, source_j
                      "journal_mode": source_journal, "schema": db.schema.value, "tables": db.tables,
                      "integrity_check": db.integrity, "check": db.check},
         "databases": databases or [],
+        **(sections or {}),
         "members": [m.as_json() for m in members],
     }
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

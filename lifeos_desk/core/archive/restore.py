@@ -26,6 +26,9 @@ Order, so that a refused archive changes nothing and an accepted one loses nothi
 A whole-home archive's other stores (``home/``, ``bot/``) are planned by
 ``picks.py``; ``RestorePlan.pick`` limits the restore to the stores the
 admin named (``--only``, the preview's checkboxes) and leaves the rest alone.
+A PostgreSQL dump member is never written anywhere: the preview names the
+``pg_restore`` command that restores it (pgverify.py), and an archive with
+a dump and no ``public_users.db`` is refused with that command.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from .extract import Scan, ScannedMember
 from .layout import Kind, MemberName, member_path
 from .limits import Limits
 from .make import BackupResult
+from .pgverify import dump_notes, refusal
 from .picks import DATABASE, Pickable, StoreAction, plan_stores, resolve_picks, store_target
 from .progress import EXTRACT, CancelFlag, ProgressFn, no_progress
 from .schemadiff import copy_objects, live_objects, schema_changes
@@ -119,7 +123,7 @@ class RestorePlan:
                 "schema_archive": self.db.schema.value, "schema_now": self.schema_now,
                 "tables": self.tables, "state_files": self.state, "logs": [a.as_json() for a in self.logs],
                 "database": str(self.paths.db), "schema_changes": self.schema, "lock_seconds": self.lock_seconds,
-                "stores": [s.as_json() for s in self.stores],
+                "stores": [s.as_json() for s in self.stores], "postgresql": dump_notes(self.scan),
                 "picked": sorted(self.picked) if self.picked is not None else None,
                 "pickable": [{"member": p.member, "target": str(p.target)} for p in self.pickables()]}
 
@@ -265,6 +269,8 @@ def prepare_restore(archive: Path, paths: DataPaths, limits: Limits | None = Non
     scan, db, problems = read_checked(archive, limits, progress, cancel, keep_all=True,
                                       stage=EXTRACT, check=check, current_of=_Targets(paths))
     try:
+        if not problems and db is None and dump_notes(scan):
+            raise ArchiveError(refusal(scan))
         if problems or db is None:
             raise ArchiveError("refused: " + "; ".join(problems or ["the archive holds no database"]))
         now = live_counts(paths.db)

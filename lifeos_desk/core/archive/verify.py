@@ -12,6 +12,7 @@ database member is out, while the logs are still being read; the
 whole-home backup's other databases (``home/``/``bot/`` members whose first
 bytes are a SQLite header) are each checked the same way, on two workers
 (the machine's two cores), and compared with the manifest's ``databases``.
+A PostgreSQL dump member is read by ``pg_restore --list`` (pgverify.py).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .extract import CurrentOf, Scan, ScannedMember, make_workdir, no_current, s
 from .gz import parse_comment
 from .layout import Kind, MemberName
 from .limits import Limits
+from .pgverify import PgListing, pg_problems, pg_restore_list
 from .progress import VERIFY, CancelFlag, ProgressFn, Reporter, no_progress
 from .snapshot import DbFacts, facts
 
@@ -56,6 +58,7 @@ class VerifyReport:
     check: str = "integrity_check"
     tables: dict[str, int] = field(default_factory=dict)
     databases: dict[str, dict[str, Any]] = field(default_factory=dict)  # the other databases: rows, check
+    postgresql: dict[str, dict[str, Any]] = field(default_factory=dict)  # dumps: pg_restore --list, entries
 
     @property
     def message(self) -> str:
@@ -63,8 +66,11 @@ class VerifyReport:
         if self.ok:
             rows = sum(self.tables.values())
             others = f" (+ {len(self.databases)} other databases, each {self.check} ok)" if self.databases else ""
-            return (f"OK: {self.members} members, {self.content_bytes:,} bytes, {self.check} ok, "
-                    f"{rows:,} rows in {len(self.tables)} tables{others}")
+            others += "".join(f" (+ PostgreSQL dump {rel}: hash ok, pg_restore --list {p['pg_restore']})"
+                              for rel, p in self.postgresql.items())
+            db = (f"{self.check} ok, {rows:,} rows in {len(self.tables)} tables" if self.integrity
+                  else "no SQLite database")
+            return f"OK: {self.members} members, {self.content_bytes:,} bytes, {db}{others}"
         return "FAILED: " + "; ".join(self.problems)
 
     def as_json(self) -> dict[str, Any]:
@@ -73,7 +79,7 @@ class VerifyReport:
                 "purpose": self.purpose, "date": self.date, "members": self.members,
                 "archive_bytes": self.archive_bytes, "content_bytes": self.content_bytes,
                 "seconds": round(self.seconds, 3), "integrity_check": self.integrity, "check": self.check,
-                "tables": self.tables, "databases": self.databases,
+                "tables": self.tables, "databases": self.databases, "postgresql": self.postgresql,
                 "message": self.message}
 
 
@@ -91,6 +97,7 @@ class Checked:
         self.failed = threading.Event()
         self.db: Future[DbFacts] | None = None
         self.others: dict[str, Future[DbFacts]] = {}
+        self.dumps: dict[str, Future[PgListing]] = {}
         self.drop_files = False
 
     def stopped(self) -> bool:
@@ -109,10 +116,13 @@ class Checked:
             elif self.drop_files:  # verify keeps only databases: a state file was hashed on its way
                 member.path.unlink(missing_ok=True)
                 member.path = None
+        elif member.name.kind is Kind.PGDUMP:
+            self.dumps[member.name.rel] = self._pool.submit(pg_restore_list, member.path)
 
     def after_scan(self, scan: Scan) -> DbFacts | None:
         """The database facts once the whole archive is read (the others go into ``scan.databases``)."""
         scan.databases = {rel: f.result() for rel, f in self.others.items()}
+        scan.pg_listings = {rel: f.result() for rel, f in self.dumps.items()}
         if self.db is not None:
             return self.db.result()
         return None
@@ -151,7 +161,8 @@ def read_checked(archive: Path, limits: Limits | None, progress: ProgressFn, can
 
 
 def _keep_db(name: MemberName) -> bool:
-    return name.kind in (Kind.DATABASE, Kind.STORE)  # a STORE is dropped once its header says it is no database
+    # A STORE is dropped once its header says it is no database; a PGDUMP goes to pg_restore --list.
+    return name.kind in (Kind.DATABASE, Kind.STORE, Kind.PGDUMP)
 
 
 def _is_sqlite(path: Path) -> bool:
@@ -173,14 +184,15 @@ def check_scan(scan: Scan, db: DbFacts | None) -> list[str]:
         problems += _manifest_problems(scan)
     elif scan.console_made:
         problems.append("manifest.json is missing: the archive is incomplete")
-    if db is None:
+    dumps = {rel: (m.size, m.sha256) for rel, m in scan.members.items() if m.name.kind is Kind.PGDUMP}
+    if db is None and not dumps:  # a PostgreSQL session's home may have no SQLite database
         problems.append("the archive holds no public_users.db")
-    else:
+    elif db is not None:
         if not db.intact:
             problems.append(f"the archived database fails {db.check}: " + "; ".join(db.integrity[:3]))
         if scan.manifest is not None:
             problems += _db_vs_manifest(scan.manifest, db)
-    problems += _other_dbs(scan)
+    problems += _other_dbs(scan) + pg_problems(scan.manifest, dumps, scan.pg_listings)
     return problems
 
 
@@ -279,3 +291,4 @@ def _fill(report: VerifyReport, scan: Scan, db: DbFacts | None, problems: list[s
         report.integrity, report.tables, report.check = db.integrity, db.tables, db.check
     report.databases = {rel: {"tables": f.tables, "integrity_check": f.integrity}
                         for rel, f in scan.databases.items()}
+    report.postgresql = {rel: p.as_json() for rel, p in scan.pg_listings.items()}

@@ -37,7 +37,8 @@ _OK, _BAD = QColor("#1b7f3b"), QColor("#b3261e")
 def origin_text(entry: ArchiveEntry) -> str:
     """Who made it, in words."""
     if entry.origin == "console":
-        return "this console (safety, before a restore)" if entry.purpose == "safety" else "this console"
+        made = "this console (safety, before a restore)" if entry.purpose == "safety" else "this console"
+        return made + (" + PostgreSQL dump" if entry.postgresql else "")
     if entry.origin == "script":
         return "backup.sh (ADR-005 script)"
     if entry.origin == "unrecognised":

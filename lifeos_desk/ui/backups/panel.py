@@ -9,7 +9,7 @@ Listing and deleting archives touch no database and run here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -63,9 +63,13 @@ class BackupsPanel(QWidget, AreaDefaults):
 
     workFinished = Signal(str, bool, dict)
 
-    def __init__(self, paths: DataPaths, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, paths: DataPaths, settings: Settings, parent: QWidget | None = None,
+                 backup_args: Sequence[str] = (), backup_env: Mapping[str, str] | None = None) -> None:
+        """``backup_args``/``backup_env``: added to every backup child (a PostgreSQL session's
+        ``--database-url`` and, when there is one, its password as PGPASSWORD: ui/pg/backups.py)."""
         super().__init__(parent)
         self._paths, self._settings = paths, settings
+        self._backup_args, self._backup_env = tuple(backup_args), dict(backup_env or {})
         self._busy: BusyToken | None = None
         self._last_archive: Path | None = None
         self.preview_dialog: RestorePreviewDialog | None = None
@@ -229,7 +233,7 @@ class BackupsPanel(QWidget, AreaDefaults):
     # -- commands -----------------------------------------------------------
     def backup_now(self) -> None:
         """Start a backup in a child process (Ctrl+B)."""
-        self._start("backup", "--keep", str(self.keep_spin.value()))
+        self._start("backup", "--keep", str(self.keep_spin.value()), *self._backup_args)
 
     def verify_selected(self) -> None:
         """Verify the selected archive."""
@@ -290,7 +294,7 @@ class BackupsPanel(QWidget, AreaDefaults):
             w.setVisible(True)
         self.cancel_button.setEnabled(True)
         self._busy = app_registry().begin(f"{TITLES[command]} of {self._paths.home}", cancel=self.cancel)
-        self.runner.start(command, *args)
+        self.runner.start(command, *args, env=self._backup_env if command == "backup" else None)
         self._update_actions()
 
     # -- child process events -----------------------------------------------
@@ -352,9 +356,12 @@ class BackupsPanel(QWidget, AreaDefaults):
             when = datetime.fromisoformat(str(result["created"])).astimezone().strftime("%Y-%m-%d %H:%M:%S")
             deleted = result.get("deleted") or []
             extra = f" · retention deleted {len(deleted)} old archive(s)" if deleted else ""
+            dump = result.get("postgresql")
+            if isinstance(dump, dict):  # a PostgreSQL session's pg_dump member (core/archive/pgmember.py)
+                extra += f" · PostgreSQL dump {_escape(str(dump.get('member')))} ({human_size(int(dump['size']))})"
             return (f"<b>Backup made:</b> <code>{_escape(str(result['path']))}</code> · "
                     f"{human_size(int(result['size']))} · {when} · took {float(result['seconds']):.2f} s · "
-                    f"{result.get('check', 'integrity_check')} ok{extra} · "
+                    f"{_check_words(result)}{extra} · "
                     "<a href='reveal'>Reveal in file manager</a>")
         if command == "verify":
             return f"<b style='color:#1b7f3b'>Verified:</b> {_escape(message)}"
@@ -363,6 +370,13 @@ class BackupsPanel(QWidget, AreaDefaults):
         logs = f" · logs written beside: {len(written)}" if written else " · every log kept as it was"
         return (f"<b>Restored</b> {_escape(Path(str(result['archive'])).name)} · safety archive: "
                 f"<code>{_escape(str(safety))}</code>{logs}")
+
+
+def _check_words(result: dict[str, Any]) -> str:
+    """``integrity_check ok``, or that the home had no SQLite database (a PostgreSQL session's dump only)."""
+    if result.get("integrity_check", ["ok"]) == ["ok"]:
+        return f"{result.get('check', 'integrity_check')} ok"
+    return "no public_users.db in the home"
 
 
 def _escape(text: str) -> str:

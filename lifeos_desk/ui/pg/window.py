@@ -8,11 +8,14 @@ goes through ``db/pg`` (QPSQL). Live refresh polls a cheap change counter
 ``pg_stat_user_tables``) every POLL_MS (Tables and Charts): there is no file to watch. The
 password, when there is one, stays in memory (core/pgurl.py); nothing of
 the connection is saved in settings (docs/architecture.md, 'PostgreSQL').
+Given the data home (``paths``), a Backups tab backs it up with the
+database's pg_dump inside (ui/pg/backups.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QCloseEvent
@@ -28,10 +31,15 @@ from PySide6.QtWidgets import (
 )
 
 from ... import APP_DISPLAY_NAME
+from ...core.paths import DataPaths
 from ...core.pgurl import PgParams
+from ...core.settings import Settings
 from ...db.pg import PgDatabase, PgError
 from .charts import PgChartsPane
 from .tables import PgTablesPane
+
+if TYPE_CHECKING:
+    from ..backups.panel import BackupsPanel
 
 POLL_MS = 2000
 
@@ -39,8 +47,11 @@ POLL_MS = 2000
 class PgWindow(QMainWindow):
     """Tables over one PostgreSQL database, in a read-only session; the reason shown when it cannot open."""
 
-    def __init__(self, params: PgParams, parent: QWidget | None = None) -> None:
+    def __init__(self, params: PgParams, parent: QWidget | None = None, paths: DataPaths | None = None,
+                 settings: Settings | None = None) -> None:
         super().__init__(parent)
+        self._home = (paths, settings) if paths is not None and settings is not None else None
+        self.backups: BackupsPanel | None = None
         self.setObjectName("pgWindow")
         self.setWindowTitle(f"{APP_DISPLAY_NAME} — PostgreSQL {params.label}")
         self._params = params
@@ -68,6 +79,11 @@ class PgWindow(QMainWindow):
         self.tabs.addTab(self.tables, "Tables")
         self.charts = PgChartsPane(params, self.tabs)
         self.tabs.addTab(self.charts, "Charts")
+        if self._home is not None:
+            from .backups import pg_backups_panel
+
+            self.backups = pg_backups_panel(params, *self._home, self.tabs)
+            self.tabs.addTab(self.backups, "Backups")
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
@@ -131,6 +147,8 @@ class PgWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop polling and close the connection."""
         self.poll.stop()
+        if self.backups is not None:
+            self.backups.shutdown()  # a running backup child is stopped
         if self.tables is not None and self.tables.model is not None:
             self.tables.view.setModel(None)
         if self.db is not None:
