@@ -131,6 +131,8 @@ class PgWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop polling and close the connection."""
         self.poll.stop()
+        if self.charts is not None:
+            self.charts.shutdown()
         if self.tables is not None and self.tables.model is not None:
             self.tables.view.setModel(None)
         if self.db is not None:
