@@ -19,7 +19,7 @@ the real window and reports:
 - CPU seconds of the console (``resource.getrusage``, all threads) beside
   each wall time; the server's own CPU is not included.
 
-``--fetch`` adds the trade read alone, alternating: the bulk reader
+``--fetch`` adds (``--fetch-only`` runs only) the trade read alone, alternating: the bulk reader
 (db/pg/trades_live.py ``load_full``), the same fields fetched row by row
 through ``QSqlQuery.next()`` (how db/pg/trades.py read them before), and the
 SQLite loader (db/trades_query.py). The load average is printed with the
@@ -217,6 +217,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--fetch", action="store_true", help="also time the trade read alone")
+    parser.add_argument("--fetch-only", action="store_true", help="only time the trade read alone")
     parser.add_argument("--pg", help=argparse.SUPPRESS)
     parser.add_argument("--sqlite", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -243,14 +244,14 @@ def main() -> int:
               flush=True)
         subprocess.run(["cat", str(home / "public_users.db")], stdout=subprocess.DEVNULL, check=True)
         runs: dict[str, list[dict[str, Any]]] = {"PostgreSQL": [], "SQLite": []}
-        for run in range(args.runs):
+        for run in range(0 if args.fetch_only else args.runs):
             for name, child in (("PostgreSQL", ["--pg", url]), ("SQLite", ["--sqlite", str(home)])):
                 runs[name].append(_child(child))
                 r = runs[name][-1]
                 print(f"{name:10s} run {run + 1}: paint {r['paint_s']:.3f} s, charts {r['charts_s']:.3f} s "
                       f"(read {r['charts_read_s']:.2f} s)  load {os.getloadavg()[0]:.2f}", flush=True)
-        ok = _report(runs)
-        if args.fetch:
+        ok = _report(runs) if not args.fetch_only else True
+        if args.fetch or args.fetch_only:
             print("\nreading the 1M trades alone (alternating):")
             for name, rows in fetch(url, home, args.runs).items():
                 print(f"  median {name:34s} {statistics.median(w for w, _ in rows):6.2f} s wall, "
