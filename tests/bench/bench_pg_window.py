@@ -1,4 +1,4 @@
-"""Benchmark: the PostgreSQL window on a migrated 10,000-user, 1,000,000-trade home, beside the SQLite window (issue 16).
+"""Benchmark: the PostgreSQL window on a migrated 10,000-user, 1M-trade home, beside the SQLite window (issue 16).
 
     /work/venv/bin/python -m tests.bench pg_window
     /work/venv/bin/python -m tests.bench.bench_pg_window --runs 3 --trades 1000000 --users 10000
@@ -129,7 +129,7 @@ def console_sqlite(home: Path) -> dict[str, Any]:
     window.show()
     keys = [s.key for s in window.host.specs]
     window.tabs.setCurrentIndex(keys.index("tables"))
-    area = window.tabs.widget(keys.index("tables"))
+    area: Any = window.tabs.widget(keys.index("tables"))
     pane = area.show_table("trades")
     wait(10, lambda: pane is not None and pane.model.rowCount() > 0)
     if pane is not None:

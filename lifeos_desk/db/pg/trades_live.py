@@ -159,7 +159,8 @@ def _same(a: Trades, b: Trades) -> npt.NDArray[np.bool_]:
                                    & (a.user == b.user) & (a.realised == b.realised))
     names_a = np.array(a.symbols + ("",), dtype=object)[a.symbol]
     names_b = np.array(b.symbols + ("",), dtype=object)[b.symbol]
-    return same & (names_a == names_b)
+    named: npt.NDArray[np.bool_] = np.asarray(names_a == names_b, dtype=bool)
+    return same & named
 
 
 def _fold(held: PgHeld, fresh: Trades) -> tuple[Trades, Trades]:

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Slot
 
 from ...core.pgurl import PgParams
 from ...core.schema import Domain
+from ...db.errors import DatabaseError
 from ...db.pg import PgDatabase, PgError
 from ...db.pg.trades import PgTradeSource
 from ...db.pg.trades_live import PgHeld, PgUpdate, load_full, update
@@ -51,7 +52,7 @@ def _names(params: PgParams, domain: Domain) -> dict[int, str]:
     db = PgDatabase(params)
     try:
         return user_names(db.connection(), domain)
-    except Exception:  # noqa: BLE001 - a users table the page cannot read: ids without names
+    except DatabaseError:  # a users table the page cannot read: ids without names
         return {}
     finally:
         db.close()
