@@ -24,7 +24,8 @@ the SQLite loader cannot parse is.
 Rows are identified by an integer: an integer primary key itself, else the
 64-bit ``hashtextextended`` of a text key (both schemas key trades by random
 hex text; PostgreSQL has no rowid and the migration does not keep
-SQLite's). Rows come in physical order (the migration's COPY order, which is
+SQLite's); two text keys with one hash (odds about 3e-8 at a million rows)
+would count as one row to the live updates. Rows come in physical order (the migration's COPY order, which is
 the SQLite file's rowid order), so trades at the same instant keep the
 file's order. Statements are bounded to a range of heap pages
 (``ctid >= '(a,0)' AND ctid < '(b,0)'``, a TID range scan) and each is read

@@ -9,7 +9,9 @@ version, ``xmin``:
 - Before a read, the probe takes the table's change counters
   (``pg_stat_user_tables``: inserted, updated, deleted; and ``relfilenode``,
   which TRUNCATE and VACUUM FULL change) and the *horizon*: the oldest
-  transaction still running (``pg_snapshot_xmin(pg_current_snapshot())``).
+  transaction still running (``txid_snapshot_xmin(txid_current_snapshot())``,
+  taken modulo 2^32 to compare with ``xmin``; the ``txid`` names work from
+  PostgreSQL 9.4 to 17, where ``pg_snapshot_xmin`` needs 13).
   Every transaction that commits later has an id at or after it.
 - An update whose counters equal the held ones reads nothing. Rows deleted,
   the file rewritten or the counters reset: everything is read again.
@@ -25,8 +27,7 @@ about 0.1 s per million rows here; there is no index on ``xmin``).
 
 The first read runs ``workers`` connections in parallel threads, each over
 its own heap-page ranges (QtSql connections never cross threads; the
-GIL is released while libpq waits). Needs PostgreSQL 13 or later
-(``pg_current_snapshot``).
+GIL is released while libpq waits).
 """
 
 from __future__ import annotations
@@ -84,12 +85,12 @@ def probe(db: PgDatabase, source: PgTradeSource) -> tuple[Stats, int]:
     """(the table's change counters, the horizon), in one statement."""
     oid = f"'{source.table.sql}'::regclass"
     row = db.rows("SELECT c.relfilenode, coalesce(s.n_tup_ins, 0), coalesce(s.n_tup_upd, 0), "
-                  "coalesce(s.n_tup_del, 0), pg_snapshot_xmin(pg_current_snapshot())::xid::text "
+                  "coalesce(s.n_tup_del, 0), txid_snapshot_xmin(txid_current_snapshot()) % 4294967296 "
                   f"FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.oid = {oid}")
     if not row:
         raise PgError(f"{db.label}: table {source.table.label} is gone")
     r = row[0]
-    return (int(r[0]), int(r[1]), int(r[2]), int(r[3])), int(str(r[4]))
+    return (int(r[0]), int(r[1]), int(r[2]), int(r[3])), int(r[4])
 
 
 def _parallel(db: PgDatabase, jobs: list[Callable[[PgDatabase], None]], workers: int) -> None:
