@@ -25,7 +25,7 @@ def test_same_pnl_figures_as_the_sqlite_file(qapp: QApplication, tmp_path: Path,
         found = trades_table(db, db.tables())
         assert found is not None, "the migrated trades table is recognised"
         domain, table = found
-        on_pg = load_trades_pg(db, domain, table, batch=250)  # four keyset batches
+        on_pg = load_trades_pg(db, domain, table, parts=4, min_pages=1)  # page ranges, one statement each
     finally:
         db.close()
     on_file = load_trades(home / "public_users.db", trade_source(domain, [n for n, _t in table.columns]))

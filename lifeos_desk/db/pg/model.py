@@ -35,7 +35,7 @@ class PgTableModel(QAbstractTableModel):
 
     failed = Signal(str)
 
-    def __init__(self, db: PgDatabase, table: PgTable, parent: QObject | None = None) -> None:
+    def __init__(self, db: PgDatabase, table: PgTable, parent: QObject | None = None, count: int | None = None) -> None:
         super().__init__(parent)
         self._db = db
         self.table = table if table.columns else db.described(table)
@@ -47,7 +47,7 @@ class PgTableModel(QAbstractTableModel):
         self._pages: OrderedDict[int, list[Row]] = OrderedDict()
         self._count = 0
         self.queries = 0  # page queries run (tests read it)
-        self._count = self._count_now()
+        self._count = self._count_now() if count is None else count  # the caller's fresh count saves a scan
 
     # -- SQL -------------------------------------------------------------------
     def _select(self) -> str:

@@ -39,6 +39,7 @@ from ...session import Session
 from ..elided_label import MiddleElidedLabel
 from . import style
 from .fit import FitFirstRow
+from .host import ChartsHost
 from .loader import Loaded, TradeLoader
 from .sync import TimeSync
 from .trade_charts import Hit, TradeChart, all_charts
@@ -140,8 +141,8 @@ class _PlotEvents(QObject):
 class TradePnlPanel(QWidget):
     """Headline figures and six trade charts for all users or one, over a date range."""
 
-    def __init__(self, session: Session, source: TradeSource, workers: int = 2,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, session: ChartsHost, source: TradeSource, workers: int = 2,
+                 parent: QWidget | None = None, *, loader: TradeLoader | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.source = source
@@ -154,7 +155,11 @@ class TradePnlPanel(QWidget):
         self.stale = False
         self.last_load_s = 0.0
         self.last_compute_s = 0.0
-        self.loader = TradeLoader(session.paths.db, source, workers, self)
+        if loader is None:  # the SQLite file's own; the PostgreSQL window passes its loader (ui/pg/charts.py)
+            assert isinstance(session, Session), "a host without a file passes its own loader"
+            loader = TradeLoader(session.paths.db, source, workers, self)
+        loader.setParent(self)
+        self.loader = loader
         self._follow(self.loader)
         self._build()
         session.prefs.utcChanged.connect(self.on_utc_changed)

@@ -78,7 +78,7 @@ class PgTablesPane(QWidget):
             return
         old = self.model
         try:
-            self.model = PgTableModel(self._db, table, self)
+            self.model = PgTableModel(self._db, table, self, count=self.counts.get(table.label))
         except PgError as exc:
             self.message.setText(str(exc))
             return

@@ -149,6 +149,8 @@ class PgWindow(QMainWindow):
         self.poll.stop()
         if self.backups is not None:
             self.backups.shutdown()  # a running backup child is stopped
+        if self.charts is not None:
+            self.charts.shutdown()
         if self.tables is not None and self.tables.model is not None:
             self.tables.view.setModel(None)
         if self.db is not None:
