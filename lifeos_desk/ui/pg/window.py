@@ -28,10 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from ... import APP_DISPLAY_NAME
+from ...core.paths import AppDirs
 from ...core.pgurl import PgParams
 from ...db.pg import PgDatabase, PgError
 from .charts import PgChartsPane
+from .checks import PgChecksPane
 from .tables import PgTablesPane
+from .vault import create_pg_vault, pg_session, refresh_vault, shutdown_vault
 
 POLL_MS = 2000
 
@@ -39,7 +42,7 @@ POLL_MS = 2000
 class PgWindow(QMainWindow):
     """Tables over one PostgreSQL database, in a read-only session; the reason shown when it cannot open."""
 
-    def __init__(self, params: PgParams, parent: QWidget | None = None) -> None:
+    def __init__(self, params: PgParams, parent: QWidget | None = None, dirs: AppDirs | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pgWindow")
         self.setWindowTitle(f"{APP_DISPLAY_NAME} — PostgreSQL {params.label}")
@@ -47,6 +50,9 @@ class PgWindow(QMainWindow):
         self.db: PgDatabase | None = None
         self.tables: PgTablesPane | None = None
         self.charts: PgChartsPane | None = None
+        self.vault: QWidget | None = None  # a VaultArea over PgWallets (ui/pg/vault.py), or a notice
+        self.checks: PgChecksPane | None = None
+        self._dirs = dirs or AppDirs.default()
         self.error = ""
         self._changes = -1
         self.poll = QTimer(self)
@@ -68,6 +74,10 @@ class PgWindow(QMainWindow):
         self.tabs.addTab(self.tables, "Tables")
         self.charts = PgChartsPane(params, self.tabs)
         self.tabs.addTab(self.charts, "Charts")
+        self.vault = create_pg_vault(self.db, pg_session(self._dirs))
+        self.tabs.addTab(self.vault, "Vault")
+        self.checks = PgChecksPane(self._params, self.tabs)
+        self.tabs.addTab(self.checks, "Checks")
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
@@ -127,10 +137,12 @@ class PgWindow(QMainWindow):
             self.tables.refresh()
             if self.charts is not None:
                 self.charts.reload()
+            refresh_vault(self.vault)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop polling and close the connection."""
         self.poll.stop()
+        shutdown_vault(self.vault)
         if self.tables is not None and self.tables.model is not None:
             self.tables.view.setModel(None)
         if self.db is not None:

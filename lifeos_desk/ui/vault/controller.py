@@ -38,7 +38,7 @@ from ...core.vault import (
     failure_delay_s,
 )
 from ...db.errors import DatabaseError
-from ...db.wallets import VaultWriteError, insert_wallet, load_users, load_wallets, storage_form, write_rotation
+from ...db.wallet_source import SqliteWallets, VaultWriteError, WalletSource, storage_form
 from ...session import Session
 from ..busy import BusyToken, app_registry
 from .clipboard import SecretClipboard
@@ -86,11 +86,11 @@ class VaultController(QObject):
 
     def __init__(self, session: Session, timings: VaultTimings | None = None,
                  delay_policy: Callable[[int], float] = failure_delay_s, workers: int | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, wallets: WalletSource | None = None) -> None:
         super().__init__(parent)
-        assert session.database is not None and session.domain is not None
-        self.database = session.database
-        self.domain = session.domain
+        self.wallets = wallets or SqliteWallets.of(session)  # the rows and their writes (db/wallet_source.py)
+        self.domain = self.wallets.domain
+        self.location = self.wallets.location
         self._audit = session.audit
         self._settings = session.settings
         self._fixed_timings = timings
@@ -156,7 +156,7 @@ class VaultController(QObject):
         across that reset (it listens to the model's reset signals).
         """
         try:
-            records = load_wallets(self.database.connection(), self.domain)
+            records = self.wallets.load()
         except DatabaseError as exc:
             self._say(f"The wallets could not be read: {exc}", error=True)
             return
@@ -175,7 +175,7 @@ class VaultController(QObject):
     def load_users(self) -> list[tuple[int, str]] | None:
         """The users an imported key can go to (None, with a message, when unreadable)."""
         try:
-            return load_users(self.database.connection(), self.domain)
+            return self.wallets.users()
         except DatabaseError as exc:
             self._say(f"The users could not be read: {exc}", error=True)
             return None
@@ -402,9 +402,8 @@ class VaultController(QObject):
     # -- rotation --------------------------------------------------------------------
     def writable_or_say(self) -> bool:
         """Whether the database takes writes; if not, say how to allow them."""
-        if self.database.read_only:
-            self._say("The database is open read-only. Allow editing first (Database ▸ Allow editing, Ctrl+E).",
-                      error=True)
+        if self.wallets.read_only:
+            self._say(self.wallets.read_only_message(), error=True)
             return False
         return True
 
@@ -433,7 +432,7 @@ class VaultController(QObject):
             new.wipe()
             return
         try:
-            written = write_rotation(self.database, self.domain, plan)
+            written = self.wallets.write_rotation(plan)
         except (VaultWriteError, DatabaseError) as exc:
             new.wipe()
             self._log("vault_rotate", success=False, wallets=len(plan.items), error=str(exc))
@@ -482,7 +481,7 @@ class VaultController(QObject):
         self.importing = False
         self.stateChanged.emit()
         try:
-            key = insert_wallet(self.database, self.domain, plan)
+            key = self.wallets.insert(plan)
         except (VaultWriteError, DatabaseError) as exc:
             self._log("vault_import", success=False, user_id=plan.user_id, address=plan.address, error=str(exc))
             self._say(f"Not imported: {exc}", error=True)
