@@ -130,16 +130,21 @@ def test_writes_are_disabled_and_refused_with_the_reason(vault: PgVault) -> None
     assert [r.stored for r in area.model.records()] == before
 
 
-def test_idle_lock_wipes_the_key(qtbot: QtBot, tmp_path: Path, pg_url: str) -> None:
-    for vault in open_vault(qtbot, tmp_path, pg_url, "deployed", VaultTimings(600, 20_000)):
-        vault.unlock()
-        vault.area.table.selectRow(0)
-        vault.area.reveal_selected()
-        qtbot.waitUntil(lambda: vault.area.key_panel.has_key, timeout=10_000)
-        with qtbot.waitSignal(vault.area.lockedChanged, timeout=5000) as blocker:
-            pass
-        assert blocker.args == [True] and not vault.area.unlocked and not vault.area.key_panel.has_key
-        assert vault.audit()[-1]["reason"] == "idle"
+@pytest.fixture
+def idle_vault(qtbot: QtBot, tmp_path: Path, pg_url: str) -> Iterator[PgVault]:
+    yield from open_vault(qtbot, tmp_path, pg_url, "deployed", VaultTimings(600, 20_000))
+
+
+def test_idle_lock_wipes_the_key(qtbot: QtBot, idle_vault: PgVault) -> None:
+    vault = idle_vault
+    vault.unlock()
+    vault.area.table.selectRow(0)
+    vault.area.reveal_selected()
+    qtbot.waitUntil(lambda: vault.area.key_panel.has_key, timeout=10_000)
+    with qtbot.waitSignal(vault.area.lockedChanged, timeout=5000) as blocker:
+        pass
+    assert blocker.args == [True] and not vault.area.unlocked and not vault.area.key_panel.has_key
+    assert vault.audit()[-1]["reason"] == "idle"
 
 
 def test_the_window_has_a_vault_tab_that_follows_changes(qtbot: QtBot, tmp_path: Path, pg_url: str) -> None:
