@@ -10,15 +10,12 @@ QPSQL and refuses every write (docs/architecture.md, 'PostgreSQL').
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ..core.schema import Domain
 from ..core.vault import ImportPlan, RotationPlan, WalletKey, WalletRecord
 from .connection import Database
 from .wallets import VaultWriteError, insert_wallet, load_users, load_wallets, storage_form, write_rotation
-
-if TYPE_CHECKING:
-    from ..session import Session
 
 __all__ = ["SqliteWallets", "VaultWriteError", "WalletSource", "storage_form"]
 
@@ -62,16 +59,12 @@ class SqliteWallets:
     writable_here = True
     read_only_hint = "the database is read-only: Database ▸ Allow editing first"
 
-    def __init__(self, database: Database, domain: Domain) -> None:
+    def __init__(self, database: Database | None, domain: Domain | None) -> None:
+        # The vault area is only made for a users store opened with a known schema (ui/vault/__init__.py).
+        assert database is not None and domain is not None
         self.database = database
         self.domain = domain
         self.location = database.path
-
-    @classmethod
-    def of(cls, session: Session) -> SqliteWallets:
-        """The session's users store (the vault area is only made when it opened with a known schema)."""
-        assert session.database is not None and session.domain is not None
-        return cls(session.database, session.domain)
 
     @property
     def read_only(self) -> bool:

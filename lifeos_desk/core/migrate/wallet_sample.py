@@ -134,12 +134,16 @@ def check_wallet_sample(url: str, db: Path, passphrase: Secret, schema: str = "p
     sample = [rows[i] for i in pick_sample(len(rows), size, rng)]
     theirs = _pg_wallets(url, schema, domain, [r[0] for r in sample]) if sample else {}
     for key, user_id, address, stored in sample:
-        report.checks.append(_check_one(key, user_id, address, stored, theirs.get(key), passphrase, iterations))
+        report.checks.append(check_one(key, user_id, address, stored, theirs.get(key), passphrase, iterations))
     return report
 
 
-def _check_one(key: Any, user_id: Any, address: Any, stored: Any, theirs: tuple[Any, ...] | None,
-               passphrase: Secret, iterations: int) -> WalletCheck:
+def check_one(key: Any, user_id: Any, address: Any, stored: Any, theirs: tuple[Any, ...] | None,
+              passphrase: Secret, iterations: int) -> WalletCheck:
+    """One sampled wallet: SQLite's (key, user, address, encrypted key) against PostgreSQL's (address, key).
+
+    Also used by the window (ui/pg/vault_sample.py) over the rows it reads itself.
+    """
     label = "" if address is None else str(address)
     if theirs is None:
         return WalletCheck(str(key), label, MISSING)

@@ -1,14 +1,12 @@
 """The vault's state and work, without a widget: lock state, secrets, audit, writes.
 
-``VaultController`` holds the passphrase in a ``Secret`` while unlocked and
-at most one decrypted key (the one the key panel shows); locking wipes both,
-cancels a running verify and clears the clipboard if it still holds our copy.
-The slow parts (every PBKDF2) run on threads through ``start_task`` and come
-back as slots here; the widget (area.py) only lays out, forwards what the
-admin does, and redraws from this object's signals. Every unlock attempt,
-reveal, show, copy, verify, rotation and import is written to the audit log:
-wallet keys and addresses only, never a secret. A QObject (signals, timers,
-the clipboard) that owns no widget: tests drive it without laying anything out.
+``VaultController`` holds the passphrase in a ``Secret`` while unlocked and at most one decrypted key (the
+one the key panel shows); locking wipes both, cancels a running verify and clears the clipboard if it still
+holds our copy. The slow parts (every PBKDF2) run on threads through ``start_task`` and come back as slots
+here; the widget (area.py) only lays out, forwards what the admin does, and redraws from this object's
+signals. Every unlock attempt, reveal, show, copy, verify, rotation and import is written to the audit log:
+wallet keys and addresses only, never a secret. A QObject (signals, timers, the clipboard) that owns no
+widget: tests drive it without laying anything out. The rows come from a ``WalletSource``.
 """
 
 from __future__ import annotations
@@ -88,7 +86,7 @@ class VaultController(QObject):
                  delay_policy: Callable[[int], float] = failure_delay_s, workers: int | None = None,
                  parent: QObject | None = None, wallets: WalletSource | None = None) -> None:
         super().__init__(parent)
-        self.wallets = wallets or SqliteWallets.of(session)  # the rows and their writes (db/wallet_source.py)
+        self.wallets = wallets or SqliteWallets(session.database, session.domain)  # db/wallet_source.py
         self.domain = self.wallets.domain
         self.location = self.wallets.location
         self._audit = session.audit
@@ -113,8 +111,7 @@ class VaultController(QObject):
         self._fingerprint: tuple[Any, ...] = ()
         self.last_lock_reason = ""
         self.model = WalletTableModel(self.domain, self)
-        # Parentless on purpose: it must outlive the area's C++ side to clear
-        # the clipboard when the area is deleted (another home opened), see forget().
+        # Parentless on purpose: it outlives the area to clear the clipboard when the area is deleted (forget()).
         self.clipboard = SecretClipboard()
         self.idle = IdleWatcher(self.timings.idle_lock_ms, self)
         self.idle.idle.connect(self.lock_on_idle)
@@ -146,6 +143,10 @@ class VaultController(QObject):
     def revealed_text(self) -> str:
         """The decrypted key held for the key panel ("" when none)."""
         return self._revealed.reveal() if self._revealed is not None else ""
+
+    def passphrase_copy(self) -> Secret | None:
+        """A copy of the held passphrase that the caller wipes (migrate's wallet sample), None when locked."""
+        return self._passphrase.copy() if self._passphrase is not None else None
 
     # -- wallets ---------------------------------------------------------------------
     @Slot()
