@@ -24,7 +24,7 @@ class WalletSource(Protocol):
     """The public wallets' rows and their writes, for the vault.
 
     ``read_only``: writes are refused now (``read_only_message`` says why and
-    what to do, ``read_only_hint`` in a few words for tooltips and the state line).
+    what to do, in the tooltips; ``read_only_hint`` in a few words, in the state line).
     ``writable_here``: whether writes can ever be allowed in this window (SQLite:
     Database ▸ Allow editing; a PostgreSQL session: never), so the buttons are
     disabled instead of explaining on each click.
@@ -57,7 +57,7 @@ class SqliteWallets:
     """The users store of a SQLite home (db/wallets.py): writable once the admin allows editing."""
 
     writable_here = True
-    read_only_hint = "the database is read-only: Database ▸ Allow editing first"
+    read_only_hint = "database read-only: allow editing to change keys"
 
     def __init__(self, database: Database | None, domain: Domain | None) -> None:
         # The vault area is only made for a users store opened with a known schema (ui/vault/__init__.py).

@@ -121,7 +121,9 @@ def test_writes_are_disabled_and_refused_with_the_reason(vault: PgVault) -> None
     vault.unlock()
     area = vault.area
     assert not area.rotate_button.isEnabled() and not area.import_button.isEnabled()
-    assert READ_ONLY_HINT in area.rotate_button.toolTip() and READ_ONLY_HINT in area.import_button.toolTip()
+    reason = area.controller.wallets.read_only_message()
+    assert "read-only" in reason and "migrate again" in reason
+    assert reason in area.rotate_button.toolTip() and reason in area.import_button.toolTip()
     assert READ_ONLY_HINT in area.state_label.text()
     before = [r.stored for r in area.model.records()]
     area.controller.start_rotation(Secret("a brand new passphrase 123"), BOT_ITERATIONS)

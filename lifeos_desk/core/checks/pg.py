@@ -23,7 +23,7 @@ from typing import Any
 
 from ..schema import SchemaKind
 from . import aggregates, arithmetic
-from .finding import Finding
+from .finding import Finding, Severity
 from .runner import CHECKS, Check
 
 Rows = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
@@ -82,15 +82,31 @@ class Outcome:
 
     @property
     def summary(self) -> str:
-        """One line for the list: "3 findings" or "not applicable: …"."""
+        """One line for the list: "no findings", "2 errors, 1 note" or "not applicable: …"."""
         if self.not_applicable:
             return f"not applicable: {self.not_applicable}"
-        n = len(self.findings)
-        return f"{n} finding{'s' if n != 1 else ''}"
+        return count_text(self.findings) or "no findings"
+
+
+def count_text(findings: Sequence[Finding]) -> str:
+    """"2 errors, 1 warning, 1 note" (severities with none left out; "" for no finding)."""
+    words = (("error", "errors"), ("warning", "warnings"), ("note", "notes"))
+    parts = []
+    for severity, (one, many) in zip(Severity, words, strict=True):
+        n = sum(1 for f in findings if f.severity is severity)
+        if n:
+            parts.append(f"{n} {one if n == 1 else many}")
+    return ", ".join(parts)
 
 
 def _prefix(schema: str) -> str:
     return '"' + schema.replace('"', '""') + '".'
+
+
+def _has(kind: SchemaKind) -> str:
+    return "this database has no known schema" if kind is SchemaKind.UNKNOWN else \
+        f"this database has the {kind.value}'s schema" if kind is SchemaKind.DEPLOYED else \
+        f"this database has {kind.value}'s schema"
 
 
 def _why_not(check: Check, kind: SchemaKind, tables: set[str]) -> str:
@@ -99,12 +115,11 @@ def _why_not(check: Check, kind: SchemaKind, tables: set[str]) -> str:
         return f"it reads {NEEDS[check.id]}, absent from a PostgreSQL session"
     if check.id in _DEPLOYED_TABLES:
         if kind is not SchemaKind.DEPLOYED:
-            return f"it checks the deployed bot's {_DEPLOYED_TABLES[check.id][0]} table; this database is " \
-                   f"{kind.value}"
+            return f"it checks the deployed bot's {_DEPLOYED_TABLES[check.id][0]} table; {_has(kind)}"
         missing = [t for t in _DEPLOYED_TABLES[check.id] if t not in tables]
         return f"no {', '.join(missing)} table here" if missing else ""
     if check.id == "arithmetic.adr_trades":
-        return "" if kind is SchemaKind.ADR else f"it checks ADR-005's trades table; this database is {kind.value}"
+        return "" if kind is SchemaKind.ADR else f"it checks ADR-005's trades table; {_has(kind)}"
     return "not written for PostgreSQL yet"
 
 

@@ -22,7 +22,7 @@ from ..wallets import MAX_WALLETS, VaultWriteError
 from .connection import PgDatabase, PgError, PgTable, quote_ident
 
 _Q = quote_ident
-READ_ONLY_HINT = "the PostgreSQL session is read-only: keys are changed on the SQLite home, then migrated again"
+READ_ONLY_HINT = "read-only: keys cannot change"
 
 
 def schema_tables(db: PgDatabase) -> dict[str, dict[str, list[str]]]:

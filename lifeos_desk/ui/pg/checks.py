@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.checks.pg import Outcome, run_over_pg
+from ...core.checks.pg import Outcome, count_text, run_over_pg
 from ...core.checks.report import COLOURS
 from ...core.pgurl import PgParams
 from ...db.pg import PgDatabase
@@ -83,6 +83,7 @@ class PgChecksPane(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.list.verticalHeader().hide()
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.list.setWordWrap(False)
         head = self.list.horizontalHeader()
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -100,7 +101,8 @@ class PgChecksPane(QWidget):
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.list)
         split.addWidget(self.tree)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
@@ -133,12 +135,12 @@ class PgChecksPane(QWidget):
         self.tree.expandAll()
         for column in range(3):
             self.tree.resizeColumnToContents(column)
-        counts = self.model.counts()
-        self.status.setText(f"{len(ran)} of {len(result.outcomes)} checks apply to this {result.kind} database "
-                            f"(schema {result.schema}): {counts.get('error', 0)} errors, "
-                            f"{counts.get('warning', 0)} warnings, {counts.get('info', 0)} notes. "
-                            "The others read files of a data home, absent here.")
-        self._fill(result.outcomes)
+        found = count_text([f for o in ran for f in o.findings]) or "no findings"
+        self.status.setText(f"{len(ran)} of {len(result.outcomes)} checks apply to this database ({result.kind} "
+                            f"tables in schema {result.schema}): {found}. The others read a data home's files, "
+                            "absent here.")
+        # The checks that ran first, then those that do not apply (CHECKS' order within each).
+        self._fill(sorted(result.outcomes, key=lambda o: bool(o.not_applicable)))
 
     def _fill(self, outcomes: list[Outcome]) -> None:
         self.list.setRowCount(len(outcomes))

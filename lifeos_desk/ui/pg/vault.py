@@ -16,7 +16,7 @@ still record every unlock, reveal and copy.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QSplitter, QWidget
 
 from ...core.audit import AuditWriter, audit_log_path
 from ...core.paths import AppDirs, DataPaths
@@ -72,4 +72,18 @@ def create_pg_vault(db: PgDatabase, session: Session, timings: VaultTimings | No
             "so there are no wallets to show.",
             "Migrate a home with <b>lifeos-desk migrate --to URL</b> (or Database ▸ Migrate to PostgreSQL…).",
         ])
-    return VaultArea(session, timings=timings, workers=workers, wallets=wallets)
+    area = VaultArea(session, timings=timings, workers=workers, wallets=wallets)
+    _fit_store_list(area)
+    return area
+
+
+def _fit_store_list(area: VaultArea) -> None:
+    """One store here (no home, so no key files): its list takes one row, the wallets get the rest."""
+    stores = area.store_list
+    rows = sum(stores.rowHeight(r) for r in range(stores.rowCount()))
+    height = stores.horizontalHeader().sizeHint().height() + rows + 2 * stores.frameWidth() + 2
+    stores.setMaximumHeight(height)
+    split = stores.parentWidget()
+    if isinstance(split, QSplitter):  # the page's splitter (ui/vault/pages.py) hands the rest to the wallets
+        split.setStretchFactor(0, 0)
+        split.setSizes([height, 100 * height])

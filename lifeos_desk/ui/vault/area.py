@@ -317,7 +317,7 @@ class VaultArea(QWidget, FindsInBox):
         self.cancel_button.setVisible(c.running or self.stores.busy)
         self.rotate_button.setEnabled(c.unlocked and not c.running and n > 0 and c.wallets.writable_here)
         self.import_button.setEnabled(c.unlocked and not c.running and not c.importing and c.wallets.writable_here)
-        tip = "" if writable else f" ({c.wallets.read_only_hint})"
+        tip = "" if writable else f" — {c.wallets.read_only_message()}"
         self.rotate_button.setToolTip(_ROTATE_TIP + tip)
         self.import_button.setToolTip(_IMPORT_TIP + tip)
         self.lock_button.setEnabled(self.any_unlocked)
