@@ -1,4 +1,4 @@
-"""The console's window on a PostgreSQL database: Tables and Charts, read-only, refreshed when the data changes.
+"""The console's window on a PostgreSQL database: Tables, Charts, Vault, Checks; read-only, refreshed on changes.
 
 Opened by ``lifeos-desk --database-url URL`` or a PostgreSQL
 ``DATABASE_URL`` (app.py). A window of its own rather than the SQLite
