@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.archive import Cancelled
 from ..core.paths import DataPaths
@@ -63,6 +63,15 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         raise CommandError(str(exc), exc.exit_code) from None
     stores = [paths.db, *(p.expanduser().absolute() for p in args.store)]
     passphrase = _passphrase(args)
+    try:
+        return _run(args, m, params, stores, paths.db, passphrase)
+    finally:
+        if passphrase is not None:
+            passphrase.wipe()  # also when the migration failed and no sample was taken
+
+
+def _run(args: argparse.Namespace, m: Any, params: dict[str, str], stores: list[Path], db: Path,
+         passphrase: Secret | None) -> int:
     progress = progress_for(args)
     try:
         if args.dry_run:
@@ -77,7 +86,7 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         raise _fail(args, str(exc), exc.exit_code) from None
     finally:
         finish(progress)
-    wallets = _check_wallets(args, paths.db, passphrase) if passphrase is not None else None
+    wallets = _check_wallets(args, db, passphrase) if passphrase is not None else None
     return _print(args, report, m.describe(params), wallets)
 
 
@@ -95,13 +104,12 @@ def _passphrase(args: argparse.Namespace) -> Secret | None:
 
 
 def _check_wallets(args: argparse.Namespace, db: Path, passphrase: Secret) -> WalletSampleReport:
-    """The sample check; the passphrase is wiped whatever happens."""
+    """The sample check (the caller wipes the passphrase)."""
     from ..core import migrate as m
     from ..core.migrate.wallet_sample import check_wallet_sample
 
     try:
-        with passphrase:
-            return check_wallet_sample(args.to, db, passphrase, args.schema, args.wallet_sample)
+        return check_wallet_sample(args.to, db, passphrase, args.schema, args.wallet_sample)
     except m.MigrateError as exc:
         raise _fail(args, f"wallet check: {exc}", m.EXIT_FAILED) from None
 

@@ -181,3 +181,11 @@ def test_a_database_without_wallets_gets_a_notice(qtbot: QtBot, pg_url: str) -> 
         assert isinstance(panel, NoticePanel)
     finally:
         db.close()
+
+
+def test_health_runs_over_the_migrated_wallets(vault: PgVault) -> None:
+    page = vault.area.health_page
+    page.run(try_weak=False)
+    vault.qtbot.waitUntil(lambda: page.has_run and not page.running, timeout=60_000)
+    assert vault.area.public_keystore() is not None
+    assert str(vault.area.controller.location).endswith("(PostgreSQL)")
