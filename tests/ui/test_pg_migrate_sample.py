@@ -53,6 +53,9 @@ def test_unlocked_vault_checks_a_sample_and_finds_a_planted_mismatch(
     text = dialog.wallet_label.text()
     assert f"wallet {victim} (" in text and "differs from SQLite" in text and env.passphrase not in text
     assert env.area.unlocked, "lending a copy does not lock or wipe the vault's own passphrase"
+    samples = [e for e in env.audit() if e["event"] == "vault_migrate_sample"]
+    assert [s["failed"] for s in samples] == [[], [str(victim)]] and samples[0]["checked"] == n
+    assert all(env.passphrase not in str(e) for e in env.audit())
 
 
 def test_locked_vault_says_how_to_get_the_sample(request: pytest.FixtureRequest, qtbot: QtBot, tmp_path: Path,

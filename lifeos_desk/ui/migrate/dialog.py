@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.audit import AuditWriter, audit_log_path
 from ...core.migrate.errors import MigrateError
 from ...core.migrate.target import check_target
 from ...core.migrate.wallet_sample import WalletSampleReport
@@ -298,10 +299,27 @@ class MigrateDialog(QDialog):
     def _on_sample(self, report: WalletSampleReport) -> None:
         self.wallet_label.setStyleSheet("" if report.ok else "color:#b71c1c;")
         self.wallet_label.setText(sample_text(report))
+        self._audit(checked=len(report.checks), wallets=report.total, failed=[c.wallet for c in report.failures])
 
     def _on_sample_failed(self, exc: BaseException) -> None:
         self.wallet_label.setStyleSheet("color:#b71c1c;")
         self.wallet_label.setText(f"Wallet sample not checked: {exc}")
+        self._audit(success=False, error=str(exc))
+
+    def _audit(self, **fields: Any) -> None:
+        """The vault's passphrase was used: one entry in the home's audit log (ids and counts, never a secret)."""
+        try:
+            AuditWriter(audit_log_path(self._paths)).log("vault_migrate_sample", target=self._target_label(),
+                                                         **fields)
+        except OSError as exc:
+            self.wallet_label.setText(self.wallet_label.text() + f" (the audit log could not be written: "
+                                      f"{exc.strerror})")
+
+    def _target_label(self) -> str:
+        try:
+            return pg_params(self.url_edit.text().strip()).label
+        except MigrateError:
+            return ""
 
     @Slot()
     def open_target(self) -> None:
