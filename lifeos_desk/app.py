@@ -216,7 +216,7 @@ def run_pg_gui(params: PgParams, dirs: AppDirs | None = None) -> int:
     reporter.install()
     try:
         log.info("opening PostgreSQL %s", params.label)
-        window = PgWindow(params)
+        window = PgWindow(params, dirs=dirs)
         QuitOnSignal(window)
         window.show()
         return app.exec()
