@@ -217,7 +217,7 @@ def run_pg_gui(params: PgParams, dirs: AppDirs | None = None, paths: DataPaths |
     reporter.install()
     try:
         log.info("opening PostgreSQL %s", params.label)
-        window = PgWindow(params, paths=paths, settings=Settings(dirs) if paths is not None else None)
+        window = PgWindow(params, paths=paths, settings=Settings(dirs) if paths is not None else None, dirs=dirs)
         QuitOnSignal(window)
         window.show()
         return app.exec()

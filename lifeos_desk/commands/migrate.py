@@ -6,17 +6,27 @@ starts it as a child. The work is ``core.migrate``; this module parses the
 options, prints per table the row counts and "verified"/"MISMATCH", and
 maps failures to exit codes: 0 all verified, 1 a failure or a mismatch,
 2 bad options (a password in the URL), 3 cancelled, 4 target not empty.
+
+``--check-wallets`` adds the decrypt-and-address check of a sample of the
+migrated wallets (core/migrate/wallet_sample.py): the passphrase is read as
+``vault verify`` reads it (a no-echo prompt, or standard input's first line
+when it is not a terminal — the window pipes it there), never from argv.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..core.archive import Cancelled
 from ..core.paths import DataPaths
 from . import CommandError
 from .archive_io import add_json_progress, cancel_on_sigterm, emit, finish, progress_for
+
+if TYPE_CHECKING:
+    from ..core.migrate.wallet_sample import WalletSampleReport
+    from ..core.secrets import Secret
 
 NAME = "migrate"
 HELP = "copy public_users.db (and --store files) into PostgreSQL in one transaction each, then verify every row"
@@ -35,6 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="drop and reload tables that already exist in the target")
     parser.add_argument("--verify-only", action="store_true",
                         help="load nothing: check an already-migrated target against the stores")
+    parser.add_argument("--check-wallets", action="store_true",
+                        help="also decrypt a sample of the migrated wallets with the vault passphrase (asked at a "
+                             "no-echo prompt, or read from standard input) and check each derives its address")
+    parser.add_argument("--wallet-sample", type=int, default=20, metavar="N",
+                        help="random wallets to check besides the first and the last (default 20)")
     add_json_progress(parser)
 
 
@@ -47,6 +62,16 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
     except m.MigrateError as exc:
         raise CommandError(str(exc), exc.exit_code) from None
     stores = [paths.db, *(p.expanduser().absolute() for p in args.store)]
+    passphrase = _passphrase(args)
+    try:
+        return _run(args, m, params, stores, paths.db, passphrase)
+    finally:
+        if passphrase is not None:
+            passphrase.wipe()  # also when the migration failed and no sample was taken
+
+
+def _run(args: argparse.Namespace, m: Any, params: dict[str, str], stores: list[Path], db: Path,
+         passphrase: Secret | None) -> int:
     progress = progress_for(args)
     try:
         if args.dry_run:
@@ -61,7 +86,32 @@ def run(args: argparse.Namespace, paths: DataPaths) -> int:
         raise _fail(args, str(exc), exc.exit_code) from None
     finally:
         finish(progress)
-    return _print(args, report, m.describe(params))
+    wallets = _check_wallets(args, db, passphrase) if passphrase is not None else None
+    return _print(args, report, m.describe(params), wallets)
+
+
+def _passphrase(args: argparse.Namespace) -> Secret | None:
+    """The vault passphrase for --check-wallets, read before any work (None without the flag)."""
+    if not args.check_wallets:
+        return None
+    if args.dry_run:
+        raise CommandError("--check-wallets needs wallets in the target: not with --dry-run", 2)
+    if args.wallet_sample < 0:
+        raise CommandError("--wallet-sample must be 0 or more", 2)
+    from .vault import read_passphrase
+
+    return read_passphrase()
+
+
+def _check_wallets(args: argparse.Namespace, db: Path, passphrase: Secret) -> WalletSampleReport:
+    """The sample check (the caller wipes the passphrase)."""
+    from ..core import migrate as m
+    from ..core.migrate.wallet_sample import check_wallet_sample
+
+    try:
+        return check_wallet_sample(args.to, db, passphrase, args.schema, args.wallet_sample)
+    except m.MigrateError as exc:
+        raise _fail(args, f"wallet check: {exc}", m.EXIT_FAILED) from None
 
 
 def _fail(args: argparse.Namespace, message: str, code: int) -> CommandError:
@@ -70,14 +120,18 @@ def _fail(args: argparse.Namespace, message: str, code: int) -> CommandError:
     return CommandError(message, code)
 
 
-def _print(args: argparse.Namespace, report: object, target: str) -> int:
+def _print(args: argparse.Namespace, report: object, target: str, wallets: WalletSampleReport | None = None) -> int:
     from ..core.migrate import MigrateReport
 
     assert isinstance(report, MigrateReport)
+    wallets_ok = wallets is None or wallets.ok
     if args.json_progress:
-        emit("result", ok=report.ok or args.dry_run, ddl=report.ddl, seconds=report.seconds,
-             tables=[vars(t) | {"not_migrated": t.not_migrated} for t in report.tables])
-        return 0 if report.ok or args.dry_run else 1
+        extra = {} if wallets is None else {"wallets": {
+            "store": wallets.store, "total": wallets.total, "ok": wallets.ok,
+            "checks": [vars(c) | {"ok": c.ok} for c in wallets.checks]}}
+        emit("result", ok=(report.ok or args.dry_run) and wallets_ok, ddl=report.ddl, seconds=report.seconds,
+             tables=[vars(t) | {"not_migrated": t.not_migrated} for t in report.tables], **extra)
+        return 0 if (report.ok or args.dry_run) and wallets_ok else 1
     if args.dry_run:
         print(";\n\n".join(report.ddl) + ";")
         for t in report.tables:
@@ -98,4 +152,16 @@ def _print(args: argparse.Namespace, report: object, target: str) -> int:
             print(f"    note: {note}")
     took = ", ".join(f"{k} {v:.2f} s" for k, v in report.seconds.items())
     print(("all tables verified" if report.ok else "verification FAILED") + (f" ({took})" if took else ""))
-    return 0 if report.ok else 1
+    if wallets is not None:
+        _print_wallets(wallets)
+    return 0 if report.ok and wallets_ok else 1
+
+
+def _print_wallets(wallets: WalletSampleReport) -> None:
+    """One line per sampled wallet, then the verdict."""
+    print(f"wallet sample ({wallets.store}): {len(wallets.checks)} of {wallets.total:,} wallets")
+    for c in wallets.checks:
+        print(f"    wallet {c.wallet:<24} {c.address:<44} {'ok' if c.ok else 'MISMATCH: ' + c.status}")
+    bad = wallets.failures
+    print("wallet sample verified" if not bad else
+          f"wallet sample FAILED: {len(bad)} wallet(s): {', '.join(c.wallet for c in bad)}")

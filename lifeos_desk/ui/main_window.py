@@ -258,9 +258,13 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_migrate(self) -> None:
         """Database ▸ Migrate to PostgreSQL… (ui/migrate/dialog.py)."""
-        from .migrate import MigrateDialog
+        from functools import partial
 
-        MigrateDialog(self.session.paths, self.session.stores.refs(), self).exec()
+        from .migrate import MigrateDialog
+        from .pg.vault_sample import lend_vault
+
+        MigrateDialog(self.session.paths, self.session.stores.refs(), self,
+                      vault=partial(lend_vault, self.host.areas)).exec()
 
     def open_home(self, home: Path, bot_dir: Path | None = None) -> None:
         """Close the current session and open another home (logs/backups follow it)."""

@@ -14,7 +14,7 @@ PnL, split 75/5/20. All per-row work is one GROUP BY pass in SQL.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -72,11 +72,19 @@ def user_stats(ctx: AuditContext) -> list[Finding]:
     path = _deployed(ctx)
     if path is None or "user_stats" not in ctx.tables(path):
         return []
-    computed = _per_user(_pairs(ctx, path))
     with ctx.read(path) as con:
-        stored = {r[0]: dict(zip(_STATS, r[1:], strict=True))
-                  for r in con.execute(f"SELECT user_id, {', '.join(_STATS)} FROM user_stats").fetchall()}
-    stores = (f"{path}:user_stats", f"{path}:transactions")
+        stored = con.execute(STATS_SQL).fetchall()
+    return user_stats_findings(str(path), _pairs(ctx, path), stored)
+
+
+STATS_SQL = f"SELECT user_id, {', '.join(_STATS)} FROM user_stats"
+
+
+def user_stats_findings(store: str, pairs: list[tuple[Any, ...]], stats: list[tuple[Any, ...]]) -> list[Finding]:
+    """The comparison itself, over rows read elsewhere (``_PAIRS``' and ``STATS_SQL``'s; also over PostgreSQL)."""
+    computed = _per_user(pairs)
+    stored = {r[0]: dict(zip(_STATS, r[1:], strict=True)) for r in stats}
+    stores = (f"{store}:user_stats", f"{store}:transactions")
     out = [finding("aggregates.user_stats", Severity.INFO, stores, (), "win rate over closed trades",
                    "winning_trades / total_trades × 100, BUYs included",
                    "The bot's win_rate counts every BUY in its denominator and its avg_win_usd/avg_loss_usd divide "
@@ -102,10 +110,18 @@ def positions(ctx: AuditContext) -> list[Finding]:
     path = _deployed(ctx)
     if path is None or "positions" not in ctx.tables(path):
         return []
-    buys = {(r[0], r[1]): (r[9], r[10]) for r in _pairs(ctx, path)}
     with ctx.read(path) as con:
-        rows = con.execute("SELECT user_id, symbol, quantity, cost_basis_usd FROM positions").fetchall()
-    stores = (f"{path}:positions", f"{path}:transactions")
+        rows = con.execute(POSITIONS_SQL).fetchall()
+    return positions_findings(str(path), _pairs(ctx, path), rows)
+
+
+POSITIONS_SQL = "SELECT user_id, symbol, quantity, cost_basis_usd FROM positions"
+
+
+def positions_findings(store: str, pairs: list[tuple[Any, ...]], rows: list[tuple[Any, ...]]) -> list[Finding]:
+    """Each holding against its BUYs, over rows read elsewhere (``_PAIRS``' and ``POSITIONS_SQL``'s)."""
+    buys = {(r[0], r[1]): (r[9], r[10]) for r in pairs}
+    stores = (f"{store}:positions", f"{store}:transactions")
     out = []
     for uid, sym, qty, cost in rows:
         usd, n = buys.get((uid, sym), (0.0, 0))
@@ -125,20 +141,37 @@ def rate_limits(ctx: AuditContext) -> list[Finding]:
     if path is None or "rate_limits" not in ctx.tables(path):
         return []
     with ctx.read(path) as con:
-        limits = con.execute("SELECT user_id, trades_today, last_reset FROM rate_limits").fetchall()
-        live = {uid: (n, parse_time(reset)) for uid, n, reset in limits
-                if (t := parse_time(reset)) is not None and ctx.now - t <= timedelta(days=1)}
+        live = live_limits(ctx.now, con.execute(LIMITS_SQL).fetchall())
         if not live:
             return []
-        cut = min(t for _, t in live.values() if t is not None).replace(tzinfo=None).isoformat()
         recent = con.execute("SELECT user_id, executed_at FROM transactions WHERE action = 'BUY' AND executed_at >= ?",
-                             (cut,)).fetchall()
+                             (limits_cut(live),)).fetchall()
+    return rate_limits_findings(str(path), live, recent)
+
+
+LIMITS_SQL = "SELECT user_id, trades_today, last_reset FROM rate_limits"
+Live = dict[Any, tuple[Any, datetime | None]]
+
+
+def live_limits(now: datetime, limits: list[tuple[Any, ...]]) -> Live:
+    """The counters reset within the last day: user -> (trades_today, last_reset)."""
+    return {uid: (n, parse_time(reset)) for uid, n, reset in limits
+            if (t := parse_time(reset)) is not None and now - t <= timedelta(days=1)}
+
+
+def limits_cut(live: Live) -> str:
+    """The oldest live reset, as the naive UTC text the deployed bot stores (the BUYs to read start there)."""
+    return min(t for _, t in live.values() if t is not None).replace(tzinfo=None).isoformat()
+
+
+def rate_limits_findings(store: str, live: Live, recent: list[tuple[Any, ...]]) -> list[Finding]:
+    """Each live counter against the BUYs since its reset (rows read elsewhere)."""
     counts: dict[int, int] = defaultdict(int)
     for uid, when in recent:
         entry, t = live.get(uid, (None, None)), parse_time(when)
         if entry[1] is not None and t is not None and t >= entry[1]:
             counts[uid] += 1
-    stores = (f"{path}:rate_limits", f"{path}:transactions")
+    stores = (f"{store}:rate_limits", f"{store}:transactions")
     return [finding("aggregates.rate_limits", Severity.WARNING, stores, (uid,), f"trades_today = {counts[uid]}", n,
                     "The daily trade counter differs from the BUYs since its reset, so the limit is enforced wrongly.")
             for uid, (n, _t) in sorted(live.items()) if (n or 0) != counts[uid]]

@@ -64,11 +64,12 @@ def adr_trades(ctx: AuditContext) -> list[Finding]:
         rows = con.execute(_ADR_SQL, {"since": since}).fetchall()
     out: list[Finding] = []
     for row in rows:
-        out.extend(_adr_row(path, row))
+        out.extend(adr_row(path, row))
     return out
 
 
-def _adr_row(path: Path, row: tuple[Any, ...]) -> list[Finding]:
+def adr_row(path: Path | str, row: tuple[Any, ...]) -> list[Finding]:
+    """The findings of one row of ``_ADR_SQL``'s shape (also read from PostgreSQL, core/checks/pg.py)."""
     tid, status, direction, _entry, exit_price, _amount, usd, pnl, opened, closed, usd_calc, pnl_calc = row
     check, stores, ids = "arithmetic.adr_trades", (f"{path}:trades",), (tid,)
     out = []

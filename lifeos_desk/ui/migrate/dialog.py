@@ -7,13 +7,16 @@ lines become signals. Passwords follow libpq's conventions (``~/.pgpass``,
 a service file, ``PGPASSWORD``): the URL may not carry one, and a password
 typed here lives in this dialog's memory only and reaches the child as
 ``PGPASSWORD`` in its environment, never on argv nor in settings
-(docs/architecture.md, 'PostgreSQL').
+(docs/architecture.md, 'PostgreSQL'). When every table verified and the
+vault is unlocked, a sample of the wallets is decrypted in this process
+(ui/pg/vault_sample.py): the vault passphrase never reaches the child.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
@@ -36,12 +39,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.audit import AuditWriter, audit_log_path
 from ...core.migrate.errors import MigrateError
 from ...core.migrate.target import check_target
+from ...core.migrate.wallet_sample import WalletSampleReport
 from ...core.paths import DataPaths
 from ...core.pgurl import pg_params
 from ...core.stores import StoreKind, StoreRef
 from ..backups.runner import ArchiveRunner
+from ..pg.vault_sample import LentVault, check_sample, sample_text
+from ..tasks import run_task
 from .words import outcome, report_rows
 
 COLUMNS = ("Store", "Table", "Stage", "SQLite rows", "PostgreSQL rows", "Result", "First difference")
@@ -52,8 +59,10 @@ STAGE_WORDS = {"plan": "planned", "load": "loading", "verify": "checksummed in P
 class MigrateDialog(QDialog):
     """Target URL, schema, stores, --replace; Preview DDL, Migrate, Cancel; the verification report."""
 
-    def __init__(self, paths: DataPaths, stores: Sequence[StoreRef], parent: QWidget | None = None) -> None:
+    def __init__(self, paths: DataPaths, stores: Sequence[StoreRef], parent: QWidget | None = None,
+                 vault: Callable[[], LentVault | None] | None = None) -> None:
         super().__init__(parent)
+        self._vault = vault  # lends the unlocked vault's passphrase copy for the wallet sample
         self.setWindowTitle("Migrate to PostgreSQL")
         self.setObjectName("migrateDialog")
         self._paths = paths
@@ -105,6 +114,10 @@ class MigrateDialog(QDialog):
         self.status_label = QLabel("", self)
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.wallet_label = QLabel("", self)
+        self.wallet_label.setObjectName("migrateWalletSample")
+        self.wallet_label.setWordWrap(True)
+        self.wallet_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._layout(stores)
         self.resize(900, 640)
 
@@ -143,6 +156,7 @@ class MigrateDialog(QDialog):
         layout.addWidget(self.ddl_view, 1)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.status_label)
+        layout.addWidget(self.wallet_label)
 
     # -- starting the child ----------------------------------------------------
     def _arguments(self) -> list[str] | None:
@@ -172,6 +186,7 @@ class MigrateDialog(QDialog):
         self.progress_bar.setRange(0, 0)
         self.stage_label.setText("starting…")
         self.status_label.setText("")
+        self.wallet_label.setText("")
         if not dry_run:
             self.ddl_view.clear()
         self._set_running(True)
@@ -259,6 +274,52 @@ class MigrateDialog(QDialog):
         self.status_label.setText(outcome(code, "" if mismatch else message, self._dry_run))
         self._set_running(False)
         self.open_button.setEnabled(code == 0 and not self._dry_run)
+        if code == 0 and not self._dry_run:
+            self.check_wallets()
+
+    def check_wallets(self) -> None:
+        """Decrypt a sample of the migrated wallets when the vault is unlocked (say how otherwise)."""
+        lent = self._vault() if self._vault is not None else None
+        if lent is None:
+            self.wallet_label.setText("Wallet sample not checked: unlock the vault to also decrypt a sample of the "
+                                      "migrated wallets and check their addresses (or run migrate --check-wallets).")
+            return
+        try:
+            params = pg_params(self.url_edit.text().strip())
+        except MigrateError as exc:
+            lent.passphrase.wipe()
+            self.wallet_label.setText(str(exc))
+            return
+        if self._password:
+            params = dataclasses.replace(params, password=self._password)
+        self.wallet_label.setText("Checking a sample of the migrated wallets…")
+        run_task(partial(check_sample, params, self.schema_edit.text().strip() or "public", lent),
+                 self._on_sample, self._on_sample_failed, receiver=self, name="migrate-wallet-sample")
+
+    def _on_sample(self, report: WalletSampleReport) -> None:
+        self.wallet_label.setStyleSheet("" if report.ok else "color:#b71c1c;")
+        self.wallet_label.setText(sample_text(report))
+        self._audit(checked=len(report.checks), wallets=report.total, failed=[c.wallet for c in report.failures])
+
+    def _on_sample_failed(self, exc: BaseException) -> None:
+        self.wallet_label.setStyleSheet("color:#b71c1c;")
+        self.wallet_label.setText(f"Wallet sample not checked: {exc}")
+        self._audit(success=False, error=str(exc))
+
+    def _audit(self, **fields: Any) -> None:
+        """The vault's passphrase was used: one entry in the home's audit log (ids and counts, never a secret)."""
+        try:
+            AuditWriter(audit_log_path(self._paths)).log("vault_migrate_sample", target=self._target_label(),
+                                                         **fields)
+        except OSError as exc:
+            self.wallet_label.setText(self.wallet_label.text() + f" (the audit log could not be written: "
+                                      f"{exc.strerror})")
+
+    def _target_label(self) -> str:
+        try:
+            return pg_params(self.url_edit.text().strip()).label
+        except MigrateError:
+            return ""
 
     @Slot()
     def open_target(self) -> None:

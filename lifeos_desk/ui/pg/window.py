@@ -1,4 +1,4 @@
-"""The console's window on a PostgreSQL database: Tables and Charts, read-only, refreshed when the data changes.
+"""The console's window on a PostgreSQL database: Tables, Charts, Vault, Checks, Backups; read-only, live.
 
 Opened by ``lifeos-desk --database-url URL`` or a PostgreSQL
 ``DATABASE_URL`` (app.py). A window of its own rather than the SQLite
@@ -31,12 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from ... import APP_DISPLAY_NAME
-from ...core.paths import DataPaths
+from ...core.paths import AppDirs, DataPaths
 from ...core.pgurl import PgParams
 from ...core.settings import Settings
 from ...db.pg import PgDatabase, PgError
 from .charts import PgChartsPane
+from .checks import PgChecksPane
 from .tables import PgTablesPane
+from .vault import create_pg_vault, pg_session, refresh_vault, shutdown_vault
 
 if TYPE_CHECKING:
     from ..backups.panel import BackupsPanel
@@ -48,7 +50,7 @@ class PgWindow(QMainWindow):
     """Tables over one PostgreSQL database, in a read-only session; the reason shown when it cannot open."""
 
     def __init__(self, params: PgParams, parent: QWidget | None = None, paths: DataPaths | None = None,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None, dirs: AppDirs | None = None) -> None:
         super().__init__(parent)
         self._home = (paths, settings) if paths is not None and settings is not None else None
         self.backups: BackupsPanel | None = None
@@ -58,6 +60,9 @@ class PgWindow(QMainWindow):
         self.db: PgDatabase | None = None
         self.tables: PgTablesPane | None = None
         self.charts: PgChartsPane | None = None
+        self.vault: QWidget | None = None  # a VaultArea over PgWallets (ui/pg/vault.py), or a notice
+        self.checks: PgChecksPane | None = None
+        self._dirs = dirs or AppDirs.default()
         self.error = ""
         self._changes = -1
         self.poll = QTimer(self)
@@ -79,6 +84,10 @@ class PgWindow(QMainWindow):
         self.tabs.addTab(self.tables, "Tables")
         self.charts = PgChartsPane(params, self.tabs)
         self.tabs.addTab(self.charts, "Charts")
+        self.vault = create_pg_vault(self.db, pg_session(self._dirs))
+        self.tabs.addTab(self.vault, "Vault")
+        self.checks = PgChecksPane(self._params, self.tabs)
+        self.tabs.addTab(self.checks, "Checks")
         if self._home is not None:
             from .backups import pg_backups_panel
 
@@ -143,6 +152,7 @@ class PgWindow(QMainWindow):
             self.tables.refresh()
             if self.charts is not None:
                 self.charts.reload()
+            refresh_vault(self.vault)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop polling and close the connection."""
@@ -151,6 +161,7 @@ class PgWindow(QMainWindow):
             self.backups.shutdown()  # a running backup child is stopped
         if self.charts is not None:
             self.charts.shutdown()
+        shutdown_vault(self.vault)
         if self.tables is not None and self.tables.model is not None:
             self.tables.view.setModel(None)
         if self.db is not None:

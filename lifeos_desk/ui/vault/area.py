@@ -36,6 +36,7 @@ from ...core.keystores.model import KeyStore
 from ...core.keystores.unlock import UnlockOptions
 from ...core.secrets import Secret
 from ...core.vault import WalletKey, WalletRecord, failure_delay_s
+from ...db.wallet_source import WalletSource
 from ...session import Session
 from ..areas import FindsInBox
 from ..pacing import PacedCall
@@ -78,13 +79,14 @@ class VaultArea(QWidget, FindsInBox):
 
     def __init__(self, session: Session, timings: VaultTimings | None = None,
                  delay_policy: Callable[[int], float] = failure_delay_s, workers: int | None = None,
-                 key_options: UnlockOptions | None = None, parent: QWidget | None = None) -> None:
+                 key_options: UnlockOptions | None = None, parent: QWidget | None = None,
+                 wallets: WalletSource | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("vaultArea")
         self.demo_passphrase = session.demo_passphrase
-        self._db = session.paths.db
         self._reselect: WalletKey | None = None
-        self.controller = VaultController(session, timings, delay_policy, workers, self)
+        self.controller = VaultController(session, timings, delay_policy, workers, self, wallets)
+        self._db = self.controller.location  # the users store's file, or the PostgreSQL database's label
         # Re-reading 10,000 wallets takes about a second on the UI thread and the deployed bot touches its
         # wallet rows on every trade: re-reads are paced, and wait while the tab is hidden (issue 18).
         self.reloads = PacedCall(self._reload_now, RELOAD_MIN_S, RELOAD_COST, self, shown=self)
@@ -304,7 +306,7 @@ class VaultArea(QWidget, FindsInBox):
     def _update_state(self) -> None:
         c = self.controller
         n = len(self.model.records())
-        writable = not c.database.read_only
+        writable = not c.wallets.read_only
         stores = self.stores.unlocked_names()
         self.badge.setText(" UNLOCKED " if self.any_unlocked else " LOCKED ")
         self.badge.setStyleSheet(_BADGE + ("background:#e65100;" if self.any_unlocked else "background:#455a64;"))
@@ -313,9 +315,9 @@ class VaultArea(QWidget, FindsInBox):
         self.verify_button.setEnabled(((c.unlocked and n > 0) or bool(stores)) and not c.running
                                       and not self.stores.busy)
         self.cancel_button.setVisible(c.running or self.stores.busy)
-        self.rotate_button.setEnabled(c.unlocked and not c.running and n > 0)
-        self.import_button.setEnabled(c.unlocked and not c.running and not c.importing)
-        tip = "" if writable else " (the database is read-only: Database ▸ Allow editing first)"
+        self.rotate_button.setEnabled(c.unlocked and not c.running and n > 0 and c.wallets.writable_here)
+        self.import_button.setEnabled(c.unlocked and not c.running and not c.importing and c.wallets.writable_here)
+        tip = "" if writable else f" — {c.wallets.read_only_message()}"
         self.rotate_button.setToolTip(_ROTATE_TIP + tip)
         self.import_button.setToolTip(_IMPORT_TIP + tip)
         self.lock_button.setEnabled(self.any_unlocked)

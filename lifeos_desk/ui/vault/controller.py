@@ -1,14 +1,12 @@
 """The vault's state and work, without a widget: lock state, secrets, audit, writes.
 
-``VaultController`` holds the passphrase in a ``Secret`` while unlocked and
-at most one decrypted key (the one the key panel shows); locking wipes both,
-cancels a running verify and clears the clipboard if it still holds our copy.
-The slow parts (every PBKDF2) run on threads through ``start_task`` and come
-back as slots here; the widget (area.py) only lays out, forwards what the
-admin does, and redraws from this object's signals. Every unlock attempt,
-reveal, show, copy, verify, rotation and import is written to the audit log:
-wallet keys and addresses only, never a secret. A QObject (signals, timers,
-the clipboard) that owns no widget: tests drive it without laying anything out.
+``VaultController`` holds the passphrase in a ``Secret`` while unlocked and at most one decrypted key (the
+one the key panel shows); locking wipes both, cancels a running verify and clears the clipboard if it still
+holds our copy. The slow parts (every PBKDF2) run on threads through ``start_task`` and come back as slots
+here; the widget (area.py) only lays out, forwards what the admin does, and redraws from this object's
+signals. Every unlock attempt, reveal, show, copy, verify, rotation and import is written to the audit log:
+wallet keys and addresses only, never a secret. A QObject (signals, timers, the clipboard) that owns no
+widget: tests drive it without laying anything out. The rows come from a ``WalletSource``.
 """
 
 from __future__ import annotations
@@ -38,7 +36,7 @@ from ...core.vault import (
     failure_delay_s,
 )
 from ...db.errors import DatabaseError
-from ...db.wallets import VaultWriteError, insert_wallet, load_users, load_wallets, storage_form, write_rotation
+from ...db.wallet_source import SqliteWallets, VaultWriteError, WalletSource, storage_form
 from ...session import Session
 from ..busy import BusyToken, app_registry
 from .clipboard import SecretClipboard
@@ -86,11 +84,11 @@ class VaultController(QObject):
 
     def __init__(self, session: Session, timings: VaultTimings | None = None,
                  delay_policy: Callable[[int], float] = failure_delay_s, workers: int | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, wallets: WalletSource | None = None) -> None:
         super().__init__(parent)
-        assert session.database is not None and session.domain is not None
-        self.database = session.database
-        self.domain = session.domain
+        self.wallets = wallets or SqliteWallets(session.database, session.domain)  # db/wallet_source.py
+        self.domain = self.wallets.domain
+        self.location = self.wallets.location
         self._audit = session.audit
         self._settings = session.settings
         self._fixed_timings = timings
@@ -113,8 +111,7 @@ class VaultController(QObject):
         self._fingerprint: tuple[Any, ...] = ()
         self.last_lock_reason = ""
         self.model = WalletTableModel(self.domain, self)
-        # Parentless on purpose: it must outlive the area's C++ side to clear
-        # the clipboard when the area is deleted (another home opened), see forget().
+        # Parentless on purpose: it outlives the area to clear the clipboard when the area is deleted (forget()).
         self.clipboard = SecretClipboard()
         self.idle = IdleWatcher(self.timings.idle_lock_ms, self)
         self.idle.idle.connect(self.lock_on_idle)
@@ -147,6 +144,10 @@ class VaultController(QObject):
         """The decrypted key held for the key panel ("" when none)."""
         return self._revealed.reveal() if self._revealed is not None else ""
 
+    def passphrase_copy(self) -> Secret | None:
+        """A copy of the held passphrase that the caller wipes (migrate's wallet sample), None when locked."""
+        return self._passphrase.copy() if self._passphrase is not None else None
+
     # -- wallets ---------------------------------------------------------------------
     @Slot()
     def reload_wallets(self) -> None:
@@ -156,7 +157,7 @@ class VaultController(QObject):
         across that reset (it listens to the model's reset signals).
         """
         try:
-            records = load_wallets(self.database.connection(), self.domain)
+            records = self.wallets.load()
         except DatabaseError as exc:
             self._say(f"The wallets could not be read: {exc}", error=True)
             return
@@ -175,7 +176,7 @@ class VaultController(QObject):
     def load_users(self) -> list[tuple[int, str]] | None:
         """The users an imported key can go to (None, with a message, when unreadable)."""
         try:
-            return load_users(self.database.connection(), self.domain)
+            return self.wallets.users()
         except DatabaseError as exc:
             self._say(f"The users could not be read: {exc}", error=True)
             return None
@@ -402,9 +403,8 @@ class VaultController(QObject):
     # -- rotation --------------------------------------------------------------------
     def writable_or_say(self) -> bool:
         """Whether the database takes writes; if not, say how to allow them."""
-        if self.database.read_only:
-            self._say("The database is open read-only. Allow editing first (Database ▸ Allow editing, Ctrl+E).",
-                      error=True)
+        if self.wallets.read_only:
+            self._say(self.wallets.read_only_message(), error=True)
             return False
         return True
 
@@ -433,7 +433,7 @@ class VaultController(QObject):
             new.wipe()
             return
         try:
-            written = write_rotation(self.database, self.domain, plan)
+            written = self.wallets.write_rotation(plan)
         except (VaultWriteError, DatabaseError) as exc:
             new.wipe()
             self._log("vault_rotate", success=False, wallets=len(plan.items), error=str(exc))
@@ -482,7 +482,7 @@ class VaultController(QObject):
         self.importing = False
         self.stateChanged.emit()
         try:
-            key = insert_wallet(self.database, self.domain, plan)
+            key = self.wallets.insert(plan)
         except (VaultWriteError, DatabaseError) as exc:
             self._log("vault_import", success=False, user_id=plan.user_id, address=plan.address, error=str(exc))
             self._say(f"Not imported: {exc}", error=True)

@@ -58,7 +58,7 @@ def state_text(c: VaultController, wallets: int, other_unlocked: Sequence[str]) 
         after = f"{idle_ms / 60_000:g} min" if idle_ms >= 60_000 else f"{idle_ms / 1000:g} s"
         text = f"{wallets} wallets · " + (f"locks after {after} without input" if idle_ms else "no auto-lock")
         text += "" if c.iterations == BOT_ITERATIONS else f" · {c.iterations:,} iterations"
-        text += "" if not c.database.read_only else " · database read-only: allow editing to change keys"
+        text += "" if not c.wallets.read_only else f" · {c.wallets.read_only_hint}"
     else:
         text = (f"{wallets} wallets — owner, {headers_for(c.domain)[Column.LABEL].lower()} and address "
                 "shown; keys stay encrypted")
