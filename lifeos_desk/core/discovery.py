@@ -69,7 +69,7 @@ class FoundStore:
     label: str
     size: int
     mtime: float
-    journal: str | None = None  # "wal" / "rollback" from header bytes 18/19, for SQLite
+    journal: str | None = None  # "wal" / "delete" from header bytes 18/19, as PRAGMA journal_mode answers
     has_wal: bool = False  # a "-wal" file lies beside it
     risks: frozenset[Risk] = frozenset()
 
@@ -182,13 +182,20 @@ def _read_head(path: Path, expected: os.stat_result) -> bytes | None:
 
 
 def sqlite_journal(head: bytes) -> str | None:
-    """Journal mode from a SQLite header: bytes 18 and 19 are 2 in WAL mode, 1 in rollback mode."""
+    """The journal mode a fresh connection's ``PRAGMA journal_mode`` answers, from a SQLite header.
+
+    Bytes 18 and 19 are 2 in WAL mode, 1 in rollback mode. Only WAL is kept
+    in the file; every rollback mode (DELETE, TRUNCATE, PERSIST, …) is a
+    connection's own choice and a new connection starts at DELETE, so a
+    rollback header reads "delete", the word the status bar shows for the
+    same file (docs/data-formats.md, 'Other SQLite stores').
+    """
     if len(head) < 20 or not head.startswith(SQLITE_MAGIC):
         return None
     if head[18] == 2 and head[19] == 2:
         return "wal"
     if head[18] == 1 and head[19] == 1:
-        return "rollback"
+        return "delete"
     return None
 
 

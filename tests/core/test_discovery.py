@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def test_journal_mode_from_header_and_wal_file(deployed: DeployedHome) -> None:
     users = found.get(deployed.home / "public_users.db")
     assert core is not None and users is not None
     assert (core.journal, core.has_wal) == ("wal", True)
-    assert (users.journal, users.has_wal) == ("rollback", False)
+    assert (users.journal, users.has_wal) == ("delete", False)
     # the -wal itself is a companion, not a store
     assert found.get(deployed.wal_db.with_name("jarvis_core.db-wal")) is None
 
@@ -194,8 +195,26 @@ def test_header_journal_bytes() -> None:
     head[18] = head[19] = 2
     assert sqlite_journal(bytes(head)) == "wal"
     head[18] = head[19] = 1
-    assert sqlite_journal(bytes(head)) == "rollback"
+    assert sqlite_journal(bytes(head)) == "delete"
     assert sqlite_journal(b"not sqlite") is None
+
+
+@pytest.mark.parametrize("mode", ["delete", "truncate", "persist", "memory", "off", "wal"])
+def test_header_journal_is_what_pragma_journal_mode_answers(tmp_path: Path, mode: str) -> None:
+    """Whatever mode the writer used, the header names what a new connection's PRAGMA says (the status bar's word)."""
+    path = tmp_path / f"{mode}.db"
+    writer = sqlite3.connect(path)
+    writer.execute(f"PRAGMA journal_mode={mode}")
+    writer.execute("CREATE TABLE t(x)")
+    writer.execute("INSERT INTO t VALUES (1)")
+    writer.commit()
+    writer.close()
+    reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        answer = str(reader.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    finally:
+        reader.close()
+    assert sqlite_journal(path.read_bytes()[:100]) == answer
 
 
 def test_daily_audit_chain_is_valid(deployed: DeployedHome) -> None:
