@@ -113,6 +113,23 @@ def test_home_and_status_bar_name_the_same_journal_mode(qtbot: QtBot, immediate_
     area.shutdown()
 
 
+def test_a_rotated_audit_log_shows_its_real_role(qtbot: QtBot, immediate_tasks: Callable[[], None],
+                                                 deployed_session: Session, deployed: DeployedHome) -> None:
+    """The demo and the bot rotate ``logs/audit.jsonl`` to ``audit.<stamp>.jsonl``: the part is that audit log."""
+    area = _home(qtbot, deployed_session)
+    rotated = deployed.bot_dir / "logs" / "audit.20260301_101010.jsonl"
+    numbered = deployed.bot_dir / "logs" / "audit.jsonl.1"
+    for path in (rotated, numbered):
+        path.write_bytes(deployed.bot_dir.joinpath("logs", "audit.jsonl").read_bytes())
+    area.poll()
+    immediate_tasks()
+    for path in (rotated, numbered):
+        item = area.item_of(str(path))
+        assert item is not None and item.text(1) == "security audit", path
+        assert item.text(0).startswith("Security audit trail (rotated)")
+    area.shutdown()
+
+
 def test_double_click_opens_a_database_in_tables(qtbot, deployed_session: Session, deployed: DeployedHome) -> None:  # type: ignore[no-untyped-def]
     tables = create_tables_area(deployed_session)
     assert isinstance(tables, TablesArea)
