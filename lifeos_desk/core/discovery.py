@@ -69,7 +69,7 @@ class FoundStore:
     label: str
     size: int
     mtime: float
-    journal: str | None = None  # "wal" / "rollback" from header bytes 18/19, for SQLite
+    journal: str | None = None  # "wal" / "delete" from header bytes 18/19, as PRAGMA journal_mode answers
     has_wal: bool = False  # a "-wal" file lies beside it
     risks: frozenset[Risk] = frozenset()
 
@@ -130,7 +130,7 @@ _RULES: tuple[tuple[Tree, re.Pattern[str], Role, str], ...] = tuple(
         (Tree.BOT, r"data/(\w+/)?trader/trade_history\.json(\.bak)?", Role.TRADE_HISTORY, "Trade history"),
         (Tree.BOT, r"data/audit/audit_\d{8}(_\d{6})?\.jsonl", Role.DAILY_AUDIT, "Daily audit"),
         (Tree.BOT, r"data/logs/audit\.jsonl", Role.TREASURY_AUDIT, "Treasury audit (JSON array)"),
-        (Tree.BOT, r"logs/audit(\.\d{8}_\d{6})?\.jsonl", Role.SECURITY_AUDIT, "Security audit trail"),
+        (Tree.BOT, r"logs/audit\.jsonl", Role.SECURITY_AUDIT, "Security audit trail"),
         (Tree.BOT, r"logs/(archive/)?.+-\d{4}-\d{2}-\d{2}\.jsonl(\.gz)?", Role.STRUCTURED_LOG, "Structured log"),
         (Tree.BOT, r"data/(\w+_)?treasury_keypair\.json(\.bak\.\d{8}_\d{6})?", Role.TREASURY_KEYPAIR, "Keypair"),
         (Tree.BOT, r"bots/treasury/\.wallets(-[\w-]+)?/[^/]+", Role.TREASURY_WALLETS, "Treasury wallet folder"),
@@ -138,6 +138,20 @@ _RULES: tuple[tuple[Tree, re.Pattern[str], Role, str], ...] = tuple(
         (Tree.BOT, r"\.env(\.[\w.-]+)?", Role.ENV_FILE, "Environment file"),
     )
 )
+
+# Parts a log leaves behind when it rotates, each with the live name it was rotated from
+# (docs/data-formats.md, 'Security audit trail': ``audit.<%Y%m%d_%H%M%S>.jsonl``; 'Structured
+# logger': ``<name>-YYYY-MM-DD.jsonl``, gzipped later into ``archive/``; a numbered
+# ``audit.jsonl.1`` is what a size-rotating handler or logrotate leaves). A part takes its
+# live file's role unless a rule above names the path itself (the structured logger's dated files).
+_ROTATED_PARTS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(rx) for rx in (
+        r"(?P<stem>.+)\.\d{8}_\d{6}\.jsonl(\.gz)?",
+        r"(?P<stem>.+)-\d{4}-\d{2}-\d{2}\.jsonl(\.gz)?",
+        r"(?P<stem>.+)\.jsonl\.\d{1,4}(\.gz)?",
+    )
+)
+ROTATED_LABEL = " (rotated)"
 
 _SECRET_ROLES = frozenset({Role.PLAINTEXT_WALLET, Role.API_KEYS, Role.ENV_FILE})
 _KEY_ROLES = _SECRET_ROLES | {Role.TREASURY_KEYPAIR}
@@ -154,6 +168,29 @@ def role_for(tree: Tree, rel: PurePosixPath) -> tuple[Role, str] | None:
         if rule_tree is tree and rx.fullmatch(text):
             return role, label
     return None
+
+
+def rotated_from(rel: PurePosixPath) -> PurePosixPath | None:
+    """The live log a rotated or dated part was rotated from (same folder, or the one above
+    ``archive/``), or None when the name is no rotated part."""
+    for rx in _ROTATED_PARTS:
+        match = rx.fullmatch(rel.name)
+        if match:
+            folder = rel.parent.parent if rel.parent.name == "archive" else rel.parent
+            return folder / f"{match['stem']}.jsonl"
+    return None
+
+
+def _role_of(tree: Tree, rel: PurePosixPath) -> tuple[Role | None, str, PurePosixPath | None]:
+    """(role, label, live path) from the path: its own rule, else its live log's (``live`` None: not rotated)."""
+    found = role_for(tree, rel)
+    if found:
+        return found[0], found[1], None
+    live = rotated_from(rel)
+    found = role_for(tree, live) if live is not None else None
+    if found and live is not None:
+        return found[0], found[1], live
+    return None, "", None
 
 
 # ---------------------------------------------------------------- safe reads
@@ -182,13 +219,20 @@ def _read_head(path: Path, expected: os.stat_result) -> bytes | None:
 
 
 def sqlite_journal(head: bytes) -> str | None:
-    """Journal mode from a SQLite header: bytes 18 and 19 are 2 in WAL mode, 1 in rollback mode."""
+    """The journal mode a fresh connection's ``PRAGMA journal_mode`` answers, from a SQLite header.
+
+    Bytes 18 and 19 are 2 in WAL mode, 1 in rollback mode. Only WAL is kept
+    in the file; every rollback mode (DELETE, TRUNCATE, PERSIST, …) is a
+    connection's own choice and a new connection starts at DELETE, so a
+    rollback header reads "delete", the word the status bar shows for the
+    same file (docs/data-formats.md, 'Other SQLite stores').
+    """
     if len(head) < 20 or not head.startswith(SQLITE_MAGIC):
         return None
     if head[18] == 2 and head[19] == 2:
         return "wal"
     if head[18] == 1 and head[19] == 1:
-        return "rollback"
+        return "delete"
     return None
 
 
@@ -226,8 +270,7 @@ def _audit_by_shape(role: Role | None, label: str, kind: Kind) -> tuple[Role | N
 def _classify(
     path: Path, tree: Tree, rel: PurePosixPath, st: os.stat_result, no_open: Collection[Path]
 ) -> FoundStore:
-    found = role_for(tree, rel)
-    role, label = found if found else (None, "")
+    role, label, live = _role_of(tree, rel)
     held_open = path in no_open
     head = None if held_open else _read_head(path, st)
     journal = None
@@ -238,13 +281,15 @@ def _classify(
     elif role in _KEY_ROLES or (role is Role.TREASURY_WALLETS and path.name != "registry.json"):
         kind = Kind.KEYS
     else:
-        kind = _kind_from_name(path.name, head)
+        kind = _kind_from_name(path.name if live is None else live.name, head)
     role, label = _audit_by_shape(role, label, kind)
+    if live is not None:
+        label += ROTATED_LABEL
     has_wal = kind is Kind.SQLITE and _exists_regular(path.with_name(path.name + "-wal"))
     if held_open and has_wal:
         journal = "wal"
     risks: set[Risk] = set()
-    if role in _IN_PLACE or (role is Role.TREASURY_WALLETS and path.name == "registry.json"):
+    if (role in _IN_PLACE and live is None) or (role is Role.TREASURY_WALLETS and path.name == "registry.json"):
         risks.add(Risk.NOT_ATOMIC)
     if role in _SECRET_ROLES:
         risks.add(Risk.PLAINTEXT_SECRET)

@@ -134,6 +134,31 @@ def test_daily_chain_broken(home: DeployedHome) -> None:
     assert daily_audit_hash(json.loads(lines[0])) == json.loads(lines[0])["entry_hash"]
 
 
+def test_open_with_exit_and_closed_before_open_in_every_treasury_store(home: DeployedHome) -> None:
+    """The checks all record kinds share (arithmetic._exit_and_time) name each record once, in its own words."""
+    trader = home.bot_dir / "data" / "trader"
+    _edit_json(trader / "positions.json", lambda rows: rows[0].update(exit_price=1.1))
+    _edit_json(trader / "trade_history.json", lambda rows: rows[0].update(closed_at=_iso(-7200)))
+    con = sqlite3.connect(home.wal_db)
+    with con:
+        con.execute("INSERT INTO positions (id, symbol, token_mint, entry_price, entry_amount_sol, entry_amount_tokens,"
+                    " status, exit_price, exit_amount_sol, pnl_sol, pnl_pct, opened_at, closed_at)"
+                    " VALUES ('p1', 'WIF', 'WIFmint1111', 1, 1, 1, 'closed_sl', 1, 1, 0, 0, ?, ?)",
+                    (_iso(), _iso(-7200)))
+    con.close()
+    ctx = AuditContext(home=home.home, bot_dir=home.bot_dir, logs=(home.home / "logs",),
+                       backups=home.home / "backups", now=NOW + timedelta(minutes=5))
+    found = run_checks(ctx, select(["arithmetic.treasury_history", "arithmetic.treasury_db"]))
+    assert sorted((f.check, f.ids, f.message) for f in found  # (the scorecard now counts one loss more)
+                  if f.severity is Severity.ERROR and f.check != "arithmetic.scorecard") == [
+        ("arithmetic.treasury_db", ("p1",), "A position closed before it opened has a wrong time on one side."),
+        ("arithmetic.treasury_history", ("a1b2c3d4",),
+         "An open position with an exit was closed without its status saying so."),
+        ("arithmetic.treasury_history", ("e5f6a7b8",),
+         "A position closed before it opened has a wrong time on one side."),
+    ]
+
+
 def test_adr_arithmetic(tmp_path: Path) -> None:
     assert main(["demo", "--schema", "adr", "--users", "5", "--trades", "200", str(tmp_path / "h")]) == 0
     con = sqlite3.connect(tmp_path / "h" / "public_users.db")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def test_journal_mode_from_header_and_wal_file(deployed: DeployedHome) -> None:
     users = found.get(deployed.home / "public_users.db")
     assert core is not None and users is not None
     assert (core.journal, core.has_wal) == ("wal", True)
-    assert (users.journal, users.has_wal) == ("rollback", False)
+    assert (users.journal, users.has_wal) == ("delete", False)
     # the -wal itself is a companion, not a store
     assert found.get(deployed.wal_db.with_name("jarvis_core.db-wal")) is None
 
@@ -194,8 +195,26 @@ def test_header_journal_bytes() -> None:
     head[18] = head[19] = 2
     assert sqlite_journal(bytes(head)) == "wal"
     head[18] = head[19] = 1
-    assert sqlite_journal(bytes(head)) == "rollback"
+    assert sqlite_journal(bytes(head)) == "delete"
     assert sqlite_journal(b"not sqlite") is None
+
+
+@pytest.mark.parametrize("mode", ["delete", "truncate", "persist", "memory", "off", "wal"])
+def test_header_journal_is_what_pragma_journal_mode_answers(tmp_path: Path, mode: str) -> None:
+    """Whatever mode the writer used, the header names what a new connection's PRAGMA says (the status bar's word)."""
+    path = tmp_path / f"{mode}.db"
+    writer = sqlite3.connect(path)
+    writer.execute(f"PRAGMA journal_mode={mode}")
+    writer.execute("CREATE TABLE t(x)")
+    writer.execute("INSERT INTO t VALUES (1)")
+    writer.commit()
+    writer.close()
+    reader = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        answer = str(reader.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+    finally:
+        reader.close()
+    assert sqlite_journal(path.read_bytes()[:100]) == answer
 
 
 def test_daily_audit_chain_is_valid(deployed: DeployedHome) -> None:
@@ -207,3 +226,49 @@ def test_daily_audit_chain_is_valid(deployed: DeployedHome) -> None:
         assert entry["entry_hash"] == daily_audit_hash(entry)
         previous = entry["entry_hash"]
     assert previous is not None
+
+
+_TRAIL_LINE = b'{"timestamp": 1764495000.5, "event_type": "admin_action", "actor_id": "ops"}\n'
+_ARRAY = b'[\n  {"timestamp": "2026-11-30T10:00:00", "action": "OPEN_POSITION"}\n]\n'
+_GZIP = b"\x1f\x8b\x08\x00" + bytes(20)
+
+
+@pytest.mark.parametrize(("tree", "rel", "content", "role", "kind"), [
+    # the security trail's own rotation (docs/data-formats.md, 'Security audit trail'), in either tree
+    ("bot", "logs/audit.20261130_101010.jsonl", _TRAIL_LINE, Role.SECURITY_AUDIT, Kind.JSONL),
+    ("home", "logs/audit.20261130_101010.jsonl", _TRAIL_LINE, Role.SECURITY_AUDIT, Kind.JSONL),
+    # numbered parts a size-rotating handler or logrotate leaves, plain or gzipped
+    ("bot", "logs/audit.jsonl.1", _TRAIL_LINE, Role.SECURITY_AUDIT, Kind.JSONL),
+    ("bot", "logs/audit.jsonl.2.gz", _GZIP, Role.SECURITY_AUDIT, Kind.JSONL),
+    ("home", "logs/audit.jsonl.1", _ARRAY, Role.TREASURY_AUDIT, Kind.JSON),  # the array, copied aside
+    ("home", "logs/audit-2026-11-30.jsonl", _TRAIL_LINE, Role.SECURITY_AUDIT, Kind.JSONL),
+    # a dated name in the checkout's logs/ is the structured logger's (its namer), live or archived
+    ("bot", "logs/audit-2026-11-30.jsonl", _TRAIL_LINE, Role.STRUCTURED_LOG, Kind.JSONL),
+    ("bot", "logs/archive/jarvis-2026-11-20.jsonl.gz", _GZIP, Role.STRUCTURED_LOG, Kind.JSONL),
+    # the daily files: the comprehensive logger's size rotation, and a numbered copy of a day
+    ("bot", "data/audit/audit_20261130_101010.jsonl", _TRAIL_LINE, Role.DAILY_AUDIT, Kind.JSONL),
+    ("bot", "data/audit/audit_20261130.jsonl.1", _TRAIL_LINE, Role.DAILY_AUDIT, Kind.JSONL),
+])
+def test_rotated_and_dated_logs_take_their_live_files_role(tmp_path: Path, tree: str, rel: str, content: bytes,
+                                                           role: Role, kind: Kind) -> None:
+    home, bot = tmp_path / "home", tmp_path / "bot"
+    path = (home if tree == "home" else bot) / rel
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    (bot / "data").mkdir(parents=True, exist_ok=True)
+    store = discover(home, bot).get(path)
+    assert store is not None and (store.role, store.kind) == (role, kind), store
+    if role not in (Role.STRUCTURED_LOG, Role.DAILY_AUDIT) or rel.endswith(".1"):
+        assert store.label.endswith("(rotated)")
+    assert Risk.NOT_ATOMIC not in store.risks  # nobody rewrites a rotated part
+
+
+def test_a_name_that_only_looks_rotated_stays_unknown(tmp_path: Path) -> None:
+    """A rotated part of a log no rule knows is no audit log: the role stays unknown, never guessed."""
+    home = tmp_path / "home"
+    (home / "logs").mkdir(parents=True)
+    for name in ("mystery.20261130_101010.jsonl", "mystery.jsonl.1", "audit.jsonl.backup"):
+        (home / "logs" / name).write_bytes(_TRAIL_LINE)
+    found = discover(home)
+    assert [(s.path.name, s.role) for s in found.stores] == [
+        ("audit.jsonl.backup", None), ("mystery.20261130_101010.jsonl", None), ("mystery.jsonl.1", None)]

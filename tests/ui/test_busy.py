@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,10 +12,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from lifeos_desk.core.paths import AppDirs, DataPaths
-from lifeos_desk.core.schema import DEPLOYED_DDL
-from lifeos_desk.core.settings import Settings, State
-from lifeos_desk.session import Session, open_session
 from lifeos_desk.ui.busy import BusyRegistry, app_registry, confirm_quit, quit_question
 from lifeos_desk.ui.main_window import MainWindow
 
@@ -118,22 +113,9 @@ def test_confirm_quit_yes_cancels_the_work(parent: QWidget, answer: QuestionBox)
 # -- the main window ------------------------------------------------------------------------------------
 
 @pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
-    home = tmp_path / "home"
-    home.mkdir()
-    con = sqlite3.connect(home / "public_users.db")
-    con.executescript(DEPLOYED_DDL)
-    con.close()
-    dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
-    settings, state = Settings(dirs), State(dirs)
-
-    def opener(paths: DataPaths) -> Session:
-        return open_session(paths, dirs, settings, state)
-
-    w = MainWindow(opener(DataPaths(home=home, logs=(home / "logs",), backups=home / "backups")), opener)
-    qtbot.addWidget(w)
-    w.show()
-    return w
+def window(make_window: Callable[..., MainWindow]) -> MainWindow:
+    """The shared window on a deployed-schema home (tests/ui/conftest.py)."""
+    return make_window()
 
 
 def test_closing_during_work_asks_and_stays_open_on_no(window: MainWindow, answer: QuestionBox) -> None:

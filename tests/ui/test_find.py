@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
-from lifeos_desk.core.paths import AppDirs, DataPaths
-from lifeos_desk.core.schema import DEPLOYED_DDL
-from lifeos_desk.core.settings import Settings, State
-from lifeos_desk.session import Session, open_session
+from lifeos_desk.session import Session
 from lifeos_desk.ui.areas import Area, AreaDefaults, AreaSpec, Finds, default_areas
 from lifeos_desk.ui.home.area import HomeArea
 from lifeos_desk.ui.main_window import MainWindow
@@ -27,22 +23,9 @@ def _plain(_session: Session) -> QWidget:
     return PlainArea()
 
 
-def _window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
-    home = tmp_path / "home"
-    home.mkdir()
-    con = sqlite3.connect(home / "public_users.db")
-    con.executescript(DEPLOYED_DDL)
-    con.close()
-    dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
-    settings, state = Settings(dirs), State(dirs)
-
-    def opener(p: DataPaths) -> Session:
-        return open_session(p, dirs, settings, state)
-
-    paths = DataPaths(home=home, logs=(home / "logs",), backups=home / "backups")
-    w = MainWindow(opener(paths), opener, areas=[*default_areas(), AreaSpec("plain", "Plain", "nothing", _plain)])
-    qtbot.addWidget(w)
-    w.show()
+def _window(qtbot: QtBot, make_window: Callable[..., MainWindow]) -> MainWindow:
+    """The shared window (tests/ui/conftest.py) with an area that has nothing to find, made active."""
+    w = make_window([*default_areas(), AreaSpec("plain", "Plain", "nothing", _plain)])
     w.activateWindow()
     qtbot.waitActive(w)
     return w
@@ -58,8 +41,9 @@ def _box_of(area: QWidget) -> QLineEdit:
     return box
 
 
-def test_find_focuses_each_areas_box_and_is_disabled_elsewhere(qtbot: QtBot, tmp_path: Path) -> None:
-    w = _window(qtbot, tmp_path)
+def test_find_focuses_each_areas_box_and_is_disabled_elsewhere(qtbot: QtBot,
+                                                              make_window: Callable[..., MainWindow]) -> None:
+    w = _window(qtbot, make_window)
     assert w.find_action.shortcut().toString() == "Ctrl+F"
     edit_menu = w.menuBar().actions()[1]
     menu = edit_menu.menu()
@@ -81,8 +65,8 @@ def test_find_focuses_each_areas_box_and_is_disabled_elsewhere(qtbot: QtBot, tmp
         assert QApplication.focusWidget() is box
 
 
-def test_find_text_types_into_the_box(qtbot: QtBot, tmp_path: Path) -> None:
-    w = _window(qtbot, tmp_path)
+def test_find_text_types_into_the_box(qtbot: QtBot, make_window: Callable[..., MainWindow]) -> None:
+    w = _window(qtbot, make_window)
     w.show_area("logs")
     area = w.tabs.currentWidget()
     assert isinstance(area, Finds)
@@ -90,8 +74,8 @@ def test_find_text_types_into_the_box(qtbot: QtBot, tmp_path: Path) -> None:
     assert _box_of(w.tabs.currentWidget()).text() == "Jupiter"
 
 
-def test_home_find_hides_the_stores_that_do_not_match(qtbot: QtBot, tmp_path: Path) -> None:
-    w = _window(qtbot, tmp_path)
+def test_home_find_hides_the_stores_that_do_not_match(qtbot: QtBot, make_window: Callable[..., MainWindow]) -> None:
+    w = _window(qtbot, make_window)
     w.show_area("home")
     area = w.tabs.currentWidget()
     assert isinstance(area, HomeArea)

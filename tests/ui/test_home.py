@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtWidgets import QTreeWidgetItem
+from PySide6.QtWidgets import QStatusBar, QTreeWidgetItem
+from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core.coverage import Coverage
 from lifeos_desk.core.discovery import Tree
@@ -16,7 +18,8 @@ from lifeos_desk.session import Session
 from lifeos_desk.ui.areas import Area
 from lifeos_desk.ui.home import create_home_area
 from lifeos_desk.ui.home.area import HomeArea
-from lifeos_desk.ui.home.facts import ago, facts_of, grouped, size_text, summary
+from lifeos_desk.ui.home.facts import ago, facts_of, grouped, journal_text, size_text, summary
+from lifeos_desk.ui.status_bar import StatusLabels
 from lifeos_desk.ui.tables import create_tables_area
 from lifeos_desk.ui.tables.area import TablesArea
 from tests.deployed_home import DeployedHome
@@ -81,7 +84,49 @@ def test_a_new_file_appears_after_a_poll(qtbot, immediate_tasks, deployed_sessio
     assert item is not None and item.text(1) == "trading state"
     assert new in {r.path for r in deployed_session.stores.refs()}  # registered too
     users = area.item_of(str(deployed.home / "public_users.db"))
-    assert users is not None and users.text(4) == "rollback"  # held open now, its header read at start-up
+    assert users is not None and users.text(4) == "delete"  # held open now: its connection's answer
+    area.shutdown()
+
+
+def test_home_and_status_bar_name_the_same_journal_mode(qtbot: QtBot, immediate_tasks: Callable[[], None],
+                                                        deployed_session: Session, deployed: DeployedHome) -> None:
+    """Both say what ``PRAGMA journal_mode`` answers: "delete" for the rollback file, "wal" after a switch."""
+    bar = QStatusBar()
+    qtbot.addWidget(bar)
+    labels = StatusLabels(bar)
+    labels.show_session(deployed_session)
+    area = _home(qtbot, deployed_session)
+    users_path = str(deployed.home / "public_users.db")
+    users = area.item_of(users_path)
+    assert users is not None and labels.journal_label.text() == "Journal: delete"
+    assert users.text(4) == "delete"
+    db = deployed_session.database
+    assert db is not None
+    assert db.switch_to_wal() == "wal"
+    deployed_session.info = db.info(with_quick_check=False)
+    labels.show_session(deployed_session)
+    area.poll()
+    immediate_tasks()
+    users = area.item_of(users_path)
+    assert labels.journal_label.text() == "Journal: wal"
+    assert users is not None and users.text(4) == "wal (-wal present)"
+    area.shutdown()
+
+
+def test_a_rotated_audit_log_shows_its_real_role(qtbot: QtBot, immediate_tasks: Callable[[], None],
+                                                 deployed_session: Session, deployed: DeployedHome) -> None:
+    """The demo and the bot rotate ``logs/audit.jsonl`` to ``audit.<stamp>.jsonl``: the part is that audit log."""
+    area = _home(qtbot, deployed_session)
+    rotated = deployed.bot_dir / "logs" / "audit.20260301_101010.jsonl"
+    numbered = deployed.bot_dir / "logs" / "audit.jsonl.1"
+    for path in (rotated, numbered):
+        path.write_bytes(deployed.bot_dir.joinpath("logs", "audit.jsonl").read_bytes())
+    area.poll()
+    immediate_tasks()
+    for path in (rotated, numbered):
+        item = area.item_of(str(path))
+        assert item is not None and item.text(1) == "security audit", path
+        assert item.text(0).startswith("Security audit trail (rotated)")
     area.shutdown()
 
 
@@ -127,6 +172,11 @@ def test_words(deployed_session: Session, deployed: DeployedHome) -> None:
     assert "last backup 20260301_120000.tar.gz, 30 s ago, holds 1 of them" in line
     trees = [tree for tree, _ in grouped(facts)]
     assert trees == [Tree.HOME, Tree.BOT]
+    fees = deployed_session.discovery.get(deployed.home / "fees.db")
+    env = deployed_session.discovery.get(deployed.bot_dir / ".env")
+    assert fees is not None and env is not None
+    assert journal_text(fees, {}) == "delete" and journal_text(fees, {fees.path: "truncate"}) == "truncate"
+    assert journal_text(env, {}) == ""
     assert os.sep  # paths above are platform paths
 
 

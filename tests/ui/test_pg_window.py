@@ -6,11 +6,14 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 
 import psycopg
 import pytest
+from PySide6.QtSql import QSqlDatabase
 from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core import pnl
@@ -21,6 +24,36 @@ from lifeos_desk.db.trades_query import load_trades, trade_source
 from lifeos_desk.ui.pg import PgWindow
 from lifeos_desk.ui.pg.charts import headline_text
 from tests.core.migrate_helpers import demo_home
+
+
+@pytest.fixture(autouse=True)
+def _nothing_outlives_a_test() -> Iterator[None]:
+    """No QPSQL connection and no charts load may outlive its test: the test's database is dropped WITH
+    (FORCE) at its end, and what still used it logged QPSQL warnings into whichever test ran next."""
+    yield
+    leaked = [n for n in QSqlDatabase.connectionNames() if n.startswith("lifeos-pg")]
+    loads = [t.name for t in threading.enumerate() if t.name == "pg-charts"]
+    for name in leaked:  # so one leak fails one test, not every later one
+        QSqlDatabase.removeDatabase(name)
+    assert not leaked and not loads, f"left open: {leaked}, still loading: {loads}"
+
+
+@pytest.fixture
+def pg_window(qtbot: QtBot) -> Iterator[Callable[[str], PgWindow]]:
+    """``pg_window(url)``: a PgWindow closed when the test ends (closing is what closes its connection;
+    qtbot holds widgets weakly, so a window the test no longer references was never closed). Tests that
+    open one take ``immediate_tasks`` too, so its charts load runs inline instead of on a thread."""
+    windows: list[PgWindow] = []
+
+    def make(url: str) -> PgWindow:
+        window = PgWindow(pg_params(url))
+        qtbot.addWidget(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
 
 
 def migrated(tmp_path: Path, url: str, schema: str = "deployed", trades: int = 1200) -> Path:
@@ -38,10 +71,11 @@ def sqlite_counts(db: Path) -> dict[str, int]:
         return {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in names}
 
 
-def test_window_shows_the_sqlite_row_counts_and_pages_to_the_end(qtbot: QtBot, tmp_path: Path, pg_url: str) -> None:
+def test_window_shows_the_sqlite_row_counts_and_pages_to_the_end(tmp_path: Path, pg_url: str,
+                                                                  pg_window: Callable[[str], PgWindow],
+                                                                  immediate_tasks: Callable[[], None]) -> None:
     home = migrated(tmp_path, pg_url)
-    window = PgWindow(pg_params(pg_url))
-    qtbot.addWidget(window)
+    window = pg_window(pg_url)
     assert window.error == "" and window.tables is not None
     expected = sqlite_counts(home / "public_users.db")
     assert window.tables.counts == expected
@@ -71,15 +105,23 @@ def test_session_is_read_only_and_a_write_is_refused(qtbot: QtBot, tmp_path: Pat
         db.close()
 
 
+def test_a_session_setting_refused_leaves_no_connection(pg_url: str) -> None:
+    """The connection opened but a session setting failed: it is closed and removed, not left registered."""
+    with pytest.raises(PgError, match="statement_timeout"):
+        PgDatabase(pg_params(pg_url), statement_timeout_ms=-1)
+    assert not [n for n in QSqlDatabase.connectionNames() if n.startswith("lifeos-pg")]
+
+
 UNREFERENCED = ("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.reltuples <> 0 AND NOT EXISTS "
                 "(SELECT 1 FROM pg_constraint f WHERE f.confrelid = c.oid) ORDER BY 1 LIMIT 1")
 
 
-def test_live_refresh_follows_the_change_counter(qtbot: QtBot, tmp_path: Path, pg_url: str) -> None:
+def test_live_refresh_follows_the_change_counter(qtbot: QtBot, tmp_path: Path, pg_url: str,
+                                                pg_window: Callable[[str], PgWindow],
+                                                immediate_tasks: Callable[[], None]) -> None:
     migrated(tmp_path, pg_url, trades=50)
-    window = PgWindow(pg_params(pg_url))
-    qtbot.addWidget(window)
+    window = pg_window(pg_url)
     assert window.tables is not None
     with psycopg.connect(pg_url, autocommit=True) as con:
         row = con.execute(UNREFERENCED).fetchone()
@@ -93,10 +135,9 @@ def test_live_refresh_follows_the_change_counter(qtbot: QtBot, tmp_path: Path, p
     assert window.tables.model is not None and window.tables.model.rowCount() == before - 1
 
 
-def test_a_bad_target_is_explained_in_the_window(qtbot: QtBot, pg_url: str) -> None:
+def test_a_bad_target_is_explained_in_the_window(pg_url: str, pg_window: Callable[[str], PgWindow]) -> None:
     bad = pg_url.rsplit("/", 1)[0] + "/no_such_database"
-    window = PgWindow(pg_params(bad))
-    qtbot.addWidget(window)
+    window = pg_window(bad)
     assert window.tables is None and "no_such_database" in window.error
 
 
@@ -113,10 +154,10 @@ def test_a_table_without_primary_key_pages_by_ctid(qtbot: QtBot, pg_url: str) ->
         db.close()
 
 
-def test_charts_tab_shows_the_sqlite_files_pnl_figures(qtbot: QtBot, tmp_path: Path, pg_url: str) -> None:
+def test_charts_tab_shows_the_sqlite_files_pnl_figures(qtbot: QtBot, tmp_path: Path, pg_url: str,
+                                                       pg_window: Callable[[str], PgWindow]) -> None:
     home = migrated(tmp_path, pg_url, schema="adr", trades=300)
-    window = PgWindow(pg_params(pg_url))
-    qtbot.addWidget(window)
+    window = pg_window(pg_url)
     window.show()
     assert window.charts is not None
     window.tabs.setCurrentWidget(window.charts)

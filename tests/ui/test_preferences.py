@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 from PySide6.QtWidgets import QCheckBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from lifeos_desk.core.paths import AppDirs, DataPaths
-from lifeos_desk.core.schema import DEPLOYED_DDL
-from lifeos_desk.core.settings import OPTIONS, Settings, State, preference_options
-from lifeos_desk.session import Session, open_session
+from lifeos_desk.core.settings import OPTIONS, Settings, preference_options
 from lifeos_desk.ui.main_window import MainWindow
 from lifeos_desk.ui.preferences import PreferencesDialog
 from lifeos_desk.ui.vault.timings import VaultTimings
 
-
-def _window(qtbot: QtBot, tmp_path: Path) -> tuple[MainWindow, AppDirs]:
-    home = tmp_path / "home"
-    home.mkdir()
-    con = sqlite3.connect(home / "public_users.db")
-    con.executescript(DEPLOYED_DDL)
-    con.close()
-    dirs = AppDirs(config=tmp_path / "cfg", state=tmp_path / "st", data=tmp_path / "data", log=tmp_path / "log")
-    settings, state = Settings(dirs), State(dirs)
-
-    def opener(p: DataPaths) -> Session:
-        return open_session(p, dirs, settings, state)
-
-    w = MainWindow(opener(DataPaths(home=home, logs=(home / "logs",), backups=home / "backups")), opener)
-    qtbot.addWidget(w)
-    w.show()
-    return w, dirs
+from .conftest import WindowHome
 
 
-def test_dialog_rows_come_from_the_declared_options(qtbot: QtBot, tmp_path: Path) -> None:
-    w, _dirs = _window(qtbot, tmp_path)
+def test_dialog_rows_come_from_the_declared_options(qtbot: QtBot, make_window: Callable[..., MainWindow]) -> None:
+    w = make_window()
     dialog = PreferencesDialog(w.session.settings, w.session.prefs, w)
     qtbot.addWidget(dialog)
     shown = list(dialog.editors)
@@ -57,8 +37,8 @@ def test_dialog_rows_come_from_the_declared_options(qtbot: QtBot, tmp_path: Path
     assert not any(w_ in n for n in shown for w_ in ("pass", "secret", "token"))
 
 
-def test_preferences_is_in_the_file_menu_with_ctrl_comma(qtbot: QtBot, tmp_path: Path) -> None:
-    w, _dirs = _window(qtbot, tmp_path)
+def test_preferences_is_in_the_file_menu_with_ctrl_comma(make_window: Callable[..., MainWindow]) -> None:
+    w = make_window()
     from PySide6.QtWidgets import QMenu
 
     file_menu = w.menuBar().actions()[0].menu()
@@ -66,8 +46,9 @@ def test_preferences_is_in_the_file_menu_with_ctrl_comma(qtbot: QtBot, tmp_path:
     assert w.preferences_action.shortcut().toString() == "Ctrl+,"
 
 
-def test_a_change_persists_and_takes_effect(qtbot: QtBot, tmp_path: Path) -> None:
-    w, dirs = _window(qtbot, tmp_path)
+def test_a_change_persists_and_takes_effect(qtbot: QtBot, make_window: Callable[..., MainWindow],
+                                            window_home: WindowHome) -> None:
+    w, dirs = make_window(), window_home.dirs
     dialog = PreferencesDialog(w.session.settings, w.session.prefs, w)
     qtbot.addWidget(dialog)
     clip = dialog.editors["clipboard_clear_s"]
@@ -89,8 +70,9 @@ def test_a_change_persists_and_takes_effect(qtbot: QtBot, tmp_path: Path) -> Non
     assert again.get("clipboard_clear_s") == 7 and again.get("time_utc") is True
 
 
-def test_cancel_and_defaults(qtbot: QtBot, tmp_path: Path) -> None:
-    w, dirs = _window(qtbot, tmp_path)
+def test_cancel_and_defaults(qtbot: QtBot, make_window: Callable[..., MainWindow],
+                             window_home: WindowHome) -> None:
+    w, dirs = make_window(), window_home.dirs
     w.session.settings.set("backup_keep", 5)
     dialog = PreferencesDialog(w.session.settings, w.session.prefs, w)
     qtbot.addWidget(dialog)

@@ -35,6 +35,26 @@ def _num(value: object) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def _exit_and_time(check: str, stores: tuple[str | Path, ...], ids: tuple[object, ...], noun: str,
+                   status: object, exit_price: object, opened: object, closed: object) -> list[Finding]:
+    """The checks every record of a trade shares, whichever store holds it (ADR row, treasury record, position).
+
+    An "OPEN" record with an exit price or a close time was closed without its
+    status saying so; a record that closed before it opened has a wrong time
+    on one side.
+    """
+    out = []
+    if status == "OPEN" and (exit_price is not None or closed is not None):
+        out.append(finding(check, Severity.ERROR, stores, ids, "no exit_price, no closed_at",
+                           f"exit_price={exit_price}, closed_at={closed}",
+                           f"An open {noun} with an exit was closed without its status saying so."))
+    t_open, t_close = parse_time(opened), parse_time(closed)
+    if t_open and t_close and t_close < t_open:
+        out.append(finding(check, Severity.ERROR, stores, ids, f"closed_at >= {opened}", closed,
+                           f"A {noun} closed before it opened has a wrong time on one side."))
+    return out
+
+
 # ------------------------------------------------------------------ ADR trades
 
 _ADR_PNL = "CASE direction WHEN 'LONG' THEN (exit_price - entry_price) * amount" \
@@ -83,15 +103,7 @@ def adr_row(path: Path | str, row: tuple[Any, ...]) -> list[Finding]:
         out.append(finding(check, Severity.ERROR, stores, ids, "exit_price and closed_at set",
                            f"exit_price={exit_price}, closed_at={closed}",
                            "A closed trade without an exit cannot have a realised profit."))
-    if status == "OPEN" and (exit_price is not None or closed is not None):
-        out.append(finding(check, Severity.ERROR, stores, ids, "no exit_price, no closed_at",
-                           f"exit_price={exit_price}, closed_at={closed}",
-                           "An open trade with an exit was closed without its status saying so."))
-    t_open, t_close = parse_time(opened), parse_time(closed)
-    if t_open and t_close and t_close < t_open:
-        out.append(finding(check, Severity.ERROR, stores, ids, f"closed_at >= {opened}", closed,
-                           "A trade closed before it opened has a wrong time on one side."))
-    return out
+    return out + _exit_and_time(check, stores, ids, "trade", status, exit_price, opened, closed)
 
 
 # ------------------------------------------------------------------ treasury JSON positions and history
@@ -120,10 +132,6 @@ def _treasury_record(path: Path, rec: dict[str, Any]) -> list[Finding]:
     if entry and usd is not None and amount is not None and not near(usd, amount * entry, 0.01 + 1e-6 * abs(usd)):
         out.append(finding(check, Severity.ERROR, stores, ids, f"amount_usd = {amount * entry:.2f}", usd,
                            "amount_usd is not amount × entry_price, so the position size is misstated."))
-    if status == "OPEN" and (rec.get("exit_price") is not None or rec.get("closed_at") is not None):
-        out.append(finding(check, Severity.ERROR, stores, ids, "no exit_price, no closed_at",
-                           f"exit_price={rec.get('exit_price')}, closed_at={rec.get('closed_at')}",
-                           "An open position with an exit was closed without its status saying so."))
     if status == "CLOSED":
         if exit_price is None or rec.get("closed_at") is None:
             out.append(finding(check, Severity.ERROR, stores, ids, "exit_price and closed_at set",
@@ -137,11 +145,8 @@ def _treasury_record(path: Path, rec: dict[str, Any]) -> list[Finding]:
             if usd is not None and (pnl_usd is None or not near(pnl_usd, usd * pct / 100)):
                 out.append(finding(check, Severity.ERROR, stores, ids, f"pnl_usd = {usd * pct / 100:.2f}", pnl_usd,
                                    "The stored profit does not follow from amount_usd and the price move."))
-    t_open, t_close = parse_time(rec.get("opened_at")), parse_time(rec.get("closed_at"))
-    if t_open and t_close and t_close < t_open:
-        out.append(finding(check, Severity.ERROR, stores, ids, f"closed_at >= {rec.get('opened_at')}",
-                           rec.get("closed_at"), "A position closed before it opened has a wrong time on one side."))
-    return out
+    return out + _exit_and_time(check, stores, ids, "position", status, rec.get("exit_price"), rec.get("opened_at"),
+                                rec.get("closed_at"))
 
 
 # ------------------------------------------------------------------ treasury database and scorecard
@@ -190,11 +195,7 @@ def _core_position(path: Path, row: tuple[Any, ...]) -> list[Finding]:
         out.append(finding(check, Severity.WARNING, stores, ids, "profit sign = sign of exit − entry",
                            f"exit {exit_price} vs entry {entry}, pnl_sol {pnl_sol}",
                            "The price moved one way and the profit the other: fees or a wrong exit amount."))
-    t_open, t_close = parse_time(opened), parse_time(closed)
-    if t_open and t_close and t_close < t_open:
-        out.append(finding(check, Severity.ERROR, stores, ids, f"closed_at >= {opened}", closed,
-                           "A position closed before it opened has a wrong time on one side."))
-    return out
+    return out + _exit_and_time(check, stores, ids, "position", status, exit_price, opened, closed)
 
 
 def _scorecard(path: Path, card: dict[str, Any], closed: list[tuple[Any, ...]], n_trades: int | None) -> list[Finding]:

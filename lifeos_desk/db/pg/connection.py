@@ -118,8 +118,12 @@ class PgDatabase:
             QSqlDatabase.removeDatabase(self._name)
             raise PgError(f"cannot connect to {self.label}: {_first_line(text)}")
         del db
-        self.exec(f"SET statement_timeout = {int(statement_timeout_ms)}")
-        self.exec("SET default_transaction_read_only = on")
+        try:
+            self.exec(f"SET statement_timeout = {int(statement_timeout_ms)}")
+            self.exec("SET default_transaction_read_only = on")
+        except PgError:
+            self.close()  # no caller gets this object to close: the connection must not stay registered
+            raise
 
     def connection(self) -> QSqlDatabase:
         """The QSqlDatabase handle (do not keep it: close() removes the connection)."""

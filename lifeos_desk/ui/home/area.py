@@ -28,7 +28,7 @@ from ...session import Session
 from ..areas import AreaDefaults, FindsInBox, ScreenshotState, default_areas
 from ..find import RowFilter, make_find_box
 from ..tasks import Task, run_task
-from .facts import KIND_TITLES, TREE_TITLES, StoreFacts, ago, facts_of, grouped, size_text, summary
+from .facts import KIND_TITLES, TREE_TITLES, StoreFacts, ago, facts_of, grouped, journal_text, size_text, summary
 
 POLL_MS = 3000
 PathRole = Qt.ItemDataRole.UserRole + 1
@@ -140,8 +140,9 @@ class HomeArea(QWidget, AreaDefaults, FindsInBox):
     # ---------------------------------------------------------------- showing
     def _show(self, discovery: Discovery, coverage: Coverage) -> None:
         facts = facts_of(discovery.stores, coverage)
-        signature = (tuple((f.store.path, f.store.size, f.store.mtime, f.store.journal, f.risks) for f in facts),
-                     coverage.archive, coverage.problem, discovery.truncated)
+        modes = self._open_modes()
+        signature = (tuple((f.store.path, f.store.size, f.store.mtime, journal_text(f.store, modes), f.risks)
+                           for f in facts), coverage.archive, coverage.problem, discovery.truncated)
         self.facts, self.coverage = facts, coverage
         self.summary.setText("<b>" + summary(facts, coverage, datetime.now(), discovery.truncated) + "</b>")
         if signature == self._signature:
@@ -149,11 +150,17 @@ class HomeArea(QWidget, AreaDefaults, FindsInBox):
         self._signature = signature
         self._rebuild(facts)
 
+    def _open_modes(self) -> dict[Path, str]:
+        """Journal modes the session's open database answered (the status bar's, ui/status_bar.py)."""
+        info = self._session.info
+        return {info.path: info.journal_mode} if info is not None else {}
+
     def _rebuild(self, facts: list[StoreFacts]) -> None:
         self.tree.clear()
         roots = {"home": self._session.paths.home, "bot": self._session.paths.bot_dir}
         bold = QFont()
         bold.setBold(True)
+        modes = self._open_modes()
         for tree, kinds in grouped(facts):
             top = QTreeWidgetItem([f"{TREE_TITLES[tree]} — {roots[tree.value]}"])
             top.setFont(0, bold)
@@ -165,7 +172,7 @@ class HomeArea(QWidget, AreaDefaults, FindsInBox):
                 group.setFont(0, bold)
                 top.addChild(group)
                 for fact in items:
-                    group.addChild(self._row(fact, roots[tree.value]))
+                    group.addChild(self._row(fact, roots[tree.value], modes))
                 group.setExpanded(True)
                 group.setFirstColumnSpanned(True)
             top.setExpanded(True)
@@ -180,12 +187,10 @@ class HomeArea(QWidget, AreaDefaults, FindsInBox):
             self.tree.resizeColumnToContents(col)
         self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), 420))
 
-    def _row(self, fact: StoreFacts, root: Path | None) -> QTreeWidgetItem:
+    def _row(self, fact: StoreFacts, root: Path | None, modes: dict[Path, str]) -> QTreeWidgetItem:
         store = fact.store
         rel = store.path.relative_to(root) if root is not None and store.path.is_relative_to(root) else store.path
-        journal = store.journal or ("" if store.kind is not StoreKind.SQLITE else "unknown")
-        if store.has_wal and store.journal == "wal":
-            journal = "wal (-wal present)"
+        journal = journal_text(store, modes)
         risks = ", ".join(fact.risks)
         item = QTreeWidgetItem([f"{store.label}  ·  {rel}", role_text(store.role), size_text(store.size),
                                 _age(time.time() - store.mtime), journal, risks or "—"])

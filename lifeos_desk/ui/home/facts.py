@@ -6,9 +6,10 @@ should read plainly, and the summary line on top.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from ...core.coverage import Coverage
 from ...core.discovery import FoundStore, Risk, Tree
@@ -60,6 +61,21 @@ def grouped(facts: list[StoreFacts]) -> list[tuple[Tree, list[tuple[StoreKind, l
         if kinds:
             out.append((tree, kinds))
     return out
+
+
+def journal_text(store: FoundStore, open_modes: Mapping[Path, str]) -> str:
+    """The Journal column: what ``PRAGMA journal_mode`` answers, as the status bar says it.
+
+    A database the session has open answers through its own connection
+    (``open_modes``, the status bar's figure, so a switch to WAL shows at
+    once); any other takes discovery's word from its header, which names the
+    mode a fresh connection would answer (docs/data-formats.md, 'Other SQLite
+    stores'). Only SQLite files have a journal.
+    """
+    if store.kind is not StoreKind.SQLITE:
+        return ""
+    mode = open_modes.get(store.path) or store.journal or "unknown"
+    return "wal (-wal present)" if mode == "wal" and store.has_wal else mode
 
 
 def ago(seconds: float) -> str:

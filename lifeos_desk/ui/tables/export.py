@@ -19,18 +19,18 @@ value read back by row; there the cell says it is cut ("… (N chars)").
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from PySide6.QtCore import QModelIndex, QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, QObject, Signal
 
 from ...db.errors import DatabaseError
 from ...db.tables.cells import is_clipped, readable_by_key, value_chunks
 from ...db.tables.columns import export_value
 from ...db.tables.window import RawRole, Row, TableWindowModel
 from ..busy import BusyToken, app_registry
+from .partfile import PartFileWriter
 
 PAGE_ROWS = 2000
 
@@ -60,48 +60,40 @@ def selection_tsv(model: TableWindowModel, indexes: list[QModelIndex]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class CsvExport(QObject):
+class CsvExport(PartFileWriter):
     """Writes the model's current rows to a CSV file, one page per event-loop turn.
 
     Signals:
         progressed(int): rows written so far.
-        finished(str): done; the message says where and how many rows.
+        finished(str): done; the message says where and how many rows (PartFileWriter's).
         failed(str): stopped with an error (the partial file is removed).
     """
 
     progressed = Signal(int)
-    finished = Signal(str)
-    failed = Signal(str)
+    errors = (DatabaseError, OSError, ValueError)  # ValueError: anything else the writer refuses
 
     def __init__(self, model: TableWindowModel, path: Path, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(path, parent)
         self._model = model
-        self.path = path
-        self._part = path.with_name(path.name + ".part")
         self._pages: Iterator[list[Row]] | None = None
         self._file: IO[str] | None = None
         self._writer: object = None
         self.rows = 0
-        self._timer = QTimer(self)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._step)
         self._token: BusyToken | None = None
 
-    def start(self) -> None:
-        """Open the file, write the header, and start streaming."""
-        try:
-            # A lone surrogate is written as "\udXXX" (as the log export does, core/jsonl/export.py
-            # CSV_ERRORS): valid UTF-8 for every reader, nothing dropped, no abort mid-export.
-            self._file = open(self._part, "w", newline="", encoding="utf-8",  # noqa: SIM115 - closed in _close
-                              errors="backslashreplace")
-        except OSError as exc:
-            self.failed.emit(f"Cannot write {self.path}: {exc.strerror}")
-            return
+    def _open_file(self, part: Path) -> IO[str]:
+        # A lone surrogate is written as "\udXXX" (as the log export does, core/jsonl/export.py
+        # CSV_ERRORS): valid UTF-8 for every reader, nothing dropped, no abort mid-export.
+        # Closed by PartFileWriter._close.
+        return open(part, "w", newline="", encoding="utf-8", errors="backslashreplace")
+
+    def _begin(self) -> None:
+        """Write the header, then page through the rows; the export shows as busy (ui/busy.py)."""
+        assert self._file is not None  # opened by start()
         self._writer = csv.writer(self._file)
         self._write([s.name for s in self._model.info.specs])
         self._pages = self._model.iter_pages(PAGE_ROWS)
         self._token = app_registry().begin(f"CSV export to {self.path.name}", cancel=self.cancel)
-        self._timer.start()
 
     def _write(self, cells: list[str]) -> None:
         self._writer.writerow(cells)  # type: ignore[attr-defined]
@@ -126,38 +118,24 @@ class CsvExport(QObject):
             self._file.write('"')
         self._file.write("\r\n")  # csv.writer's line end
 
-    @Slot()
-    def _step(self) -> None:
+    def _write_step(self) -> bool:
         assert self._pages is not None
-        try:
-            page = next(self._pages, None)
-            if page is None:
-                self._close(keep=True)
-                self.finished.emit(f"Exported {self.rows:,} rows to {self.path}")
-                return
-            for row in page:
-                self._write_row(row)
-            self.rows += len(page)
-            self.progressed.emit(self.rows)
-        except (DatabaseError, OSError, ValueError) as exc:  # ValueError: anything else the writer refuses
-            self._close(keep=False)
-            self.failed.emit(f"Export stopped: {exc}")
+        page = next(self._pages, None)
+        if page is None:
+            return True
+        for row in page:
+            self._write_row(row)
+        self.rows += len(page)
+        self.progressed.emit(self.rows)
+        return False
 
-    @Slot()
-    def cancel(self) -> None:
-        """Stop and remove the partial file."""
-        if self._file is not None:
-            self._close(keep=False)
+    def _done_message(self) -> str:
+        return f"Exported {self.rows:,} rows to {self.path}"
 
-    def _close(self, keep: bool) -> None:
-        self._timer.stop()
+    def _failed_message(self, exc: Exception) -> str:
+        return f"Export stopped: {exc}"
+
+    def _end(self) -> None:
         if self._token is not None:
             app_registry().end(self._token)
             self._token = None
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        if keep:
-            os.replace(self._part, self.path)
-        else:
-            self._part.unlink(missing_ok=True)
