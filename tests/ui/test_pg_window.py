@@ -32,7 +32,7 @@ def _nothing_outlives_a_test() -> Iterator[None]:
     (FORCE) at its end, and what still used it logged QPSQL warnings into whichever test ran next."""
     yield
     leaked = [n for n in QSqlDatabase.connectionNames() if n.startswith("lifeos-pg")]
-    loads = [t.name for t in threading.enumerate() if t.name == "pg-charts"]
+    loads = [t.name for t in threading.enumerate() if t.name.startswith(("lifeos-pg-trades", "pg-checks"))]
     for name in leaked:  # so one leak fails one test, not every later one
         QSqlDatabase.removeDatabase(name)
     assert not leaked and not loads, f"left open: {leaked}, still loading: {loads}"
