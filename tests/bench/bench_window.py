@@ -2,6 +2,8 @@
 
     /work/venv/bin/python -m tests.bench window          # both schemas
     /work/venv/bin/python -m tests.bench.bench_window --schema deployed --seconds 30
+    /work/venv/bin/python -m tests.bench.bench_window --schema adr --area charts --seconds 20
+    /work/venv/bin/python -m tests.bench.bench_window --startup-only --runs 5   # start-up medians
 
 For each schema a fresh process (the console) starts, builds the window as
 app.py does (``MainWindow`` with every area of ``default_areas()``) and
@@ -38,6 +40,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
+import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -100,7 +103,19 @@ def wait(seconds: float, until: Callable[[], bool] | None = None, poll_ms: int =
 
 
 # -- the console process ----------------------------------------------------------------
-def console(home: Path, seconds: float, launched: float) -> dict[str, Any]:
+def first_rows(area: Any) -> Callable[[], int]:
+    """How many rows the area in front shows: the Tables pane's model, or Home's list of stores."""
+    def rows() -> int:
+        pane = getattr(area, "current_pane", lambda: None)()
+        if pane is not None:
+            return int(pane.model.rowCount())
+        tree = getattr(area, "tree", None)
+        return int(tree.topLevelItemCount()) if tree is not None else 0
+    return rows
+
+
+def console(home: Path, seconds: float, launched: float, areas: list[str] | None = None,
+            startup_only: bool = False, open_on: str = "tables") -> dict[str, Any]:
     """Start the window on ``home`` and measure it (runs in its own process)."""
     out: dict[str, Any] = {}
     t = time.perf_counter()
@@ -112,6 +127,7 @@ def console(home: Path, seconds: float, launched: float) -> dict[str, Any]:
     from lifeos_desk.session import open_session
     from lifeos_desk.signals import Prefs
     from lifeos_desk.ui.main_window import MainWindow
+    from lifeos_desk.ui.memory import LAST_AREA
     out["imports_s"] = time.perf_counter() - t
     t = time.perf_counter()
     app = make_application(["lifeos-desk"])  # noqa: F841 (kept alive for the whole run)
@@ -119,6 +135,7 @@ def console(home: Path, seconds: float, launched: float) -> dict[str, Any]:
     scratch = Path(tempfile.mkdtemp(prefix="bench-window-"))
     dirs = AppDirs(config=scratch / "c", state=scratch / "s", data=scratch / "d", log=scratch / "l")
     settings, state = Settings(dirs), State(dirs)
+    state.update({LAST_AREA: open_on})  # a relaunch returns to the area the admin left (ui/memory.py)
     prefs = Prefs(settings)
 
     def open_paths(paths: DataPaths) -> Any:
@@ -133,15 +150,17 @@ def console(home: Path, seconds: float, launched: float) -> dict[str, Any]:
     t = time.perf_counter()
     window.resize(1600, 1000)
     window.show()
-    tables = window.host.widgets[0]
-    pane = getattr(tables, "current_pane", lambda: None)()
-    painted = wait(10, lambda: pane is not None and pane.model.rowCount() > 0)
-    if pane is not None:
-        pane.view.viewport().repaint()
+    rows = first_rows(window.tabs.currentWidget())
+    painted = wait(10, lambda: rows() > 0)
+    window.tabs.currentWidget().repaint()
     out["first_table_s"] = time.perf_counter() - t
-    out["first_table_rows"] = pane.model.rowCount() if pane is not None and painted else 0
+    out["first_table_rows"] = rows() if painted else 0
+    out["open_on"] = window.host.specs[window.tabs.currentIndex()].key
     out["startup_s"] = time.time() - launched
     out["startup_cpu_s"] = cpu_s()
+    if startup_only:
+        window.close()
+        return out
     wait(LOOK_S)  # the admin looks at the first table; the charts read their trades meanwhile (AreaSpec.warm)
 
     index = [s.key for s in window.host.specs].index("charts")
@@ -157,19 +176,21 @@ def console(home: Path, seconds: float, launched: float) -> dict[str, Any]:
     out["charts_s"] = time.perf_counter() - t
     out["charts_read_s"] = panel.last_load_s if panel is not None else 0.0
     out["charts_trades"] = panel.figures.headline.trade_count if panel is not None and panel.figures else 0
-    out["live"] = live(window, home, seconds)
+    out["live"] = live(window, home, seconds, areas)
     window.close()
     return out
 
 
-def live(window: Any, home: Path, seconds: float) -> list[dict[str, Any]]:
-    """Each area shown in turn while the bot writes RATE transactions a second: the console's CPU."""
+def live(window: Any, home: Path, seconds: float, areas: list[str] | None = None) -> list[dict[str, Any]]:
+    """Each area (or those keyed in ``areas``) shown in turn while the bot writes RATE tx/s: the console's CPU."""
     bot = subprocess.Popen([sys.executable, "-m", "lifeos_desk", "demo", str(home), "--live", "--rate", str(RATE)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows = []
     try:
         wait(3.0)  # the bot opens its connection and starts committing
         for i, spec in enumerate(window.host.specs):
+            if areas and spec.key not in areas:
+                continue
             window.tabs.setCurrentIndex(i)
             wait(3.0)  # the area catches up (first loads) before it is measured
             c0, w0 = cpu_s(), time.perf_counter()
@@ -185,8 +206,8 @@ def live(window: Any, home: Path, seconds: float) -> list[dict[str, Any]]:
 
 
 # -- the driver -------------------------------------------------------------------------
-def run(schema: str, seconds: float) -> dict[str, Any]:
-    """Copy the cached home, start a console process on it, collect its figures."""
+def run(schema: str, seconds: float, extra: list[str]) -> dict[str, Any]:
+    """Copy the cached home, start a console process on it (``extra``: its options), collect its figures."""
     src = cached_home(schema)
     work = Path(tempfile.mkdtemp(prefix=f"bench-window-{schema}-"))
     home = work / "home"
@@ -195,11 +216,22 @@ def run(schema: str, seconds: float) -> dict[str, Any]:
         subprocess.run(["cat", str(home / "public_users.db")], stdout=subprocess.DEVNULL, check=True)  # warm cache
         launched = time.time()
         child = subprocess.run([sys.executable, "-m", "tests.bench.bench_window", "--console", str(home),
-                                "--seconds", str(seconds), "--launched", repr(launched)],
+                                "--seconds", str(seconds), "--launched", repr(launched), *extra],
                                stdout=subprocess.PIPE, text=True, check=True)
         return dict(json.loads(child.stdout.strip().splitlines()[-1]))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+STAGES = {"imports_s": "imports (PySide6, lifeos_desk)", "qt_app_s": "Qt application",
+          "session_s": "open session (info, counts)", "window_s": "window + areas",
+          "first_table_s": "show + first table painted"}
+
+
+def median_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per-figure medians of several start-up runs (the start-up figures only)."""
+    keys = ("startup_s", "startup_cpu_s", "first_table_rows", *STAGES)
+    return {k: statistics.median(r[k] for r in runs) for k in keys}
 
 
 def report(schema: str, f: dict[str, Any]) -> None:
@@ -210,12 +242,12 @@ def report(schema: str, f: dict[str, Any]) -> None:
     print(f"\n{schema}: {USERS:,} users, {TRADES:,} trades (load average {os.getloadavg()[0]:.2f})")
     print(f"  start-up to window + first table   {f['startup_s']:6.2f} s  (target {START_BUDGET_S} s) "
           f"{mark(f['startup_s'] <= START_BUDGET_S)}; CPU {f['startup_cpu_s']:.2f} s")
-    launch = f["startup_s"] - sum(f[k] for k in ("imports_s", "qt_app_s", "session_s", "window_s", "first_table_s"))
-    for key, label in (("imports_s", "imports (PySide6, lifeos_desk)"), ("qt_app_s", "Qt application"),
-                       ("session_s", "open session (info, counts)"), ("window_s", "window + areas"),
-                       ("first_table_s", "show + first table painted")):
+    launch = f["startup_s"] - sum(f[k] for k in STAGES)
+    for key, label in STAGES.items():
         print(f"    {label:32s} {f[key]:6.3f} s")
     print(f"    {'interpreter start (rest)':32s} {launch:6.3f} s")
+    if "live" not in f:
+        return
     print(f"  Charts click to first plotted data {f['charts_s']:6.2f} s  (target {CHARTS_BUDGET_S} s) "
           f"{mark(f['charts_s'] <= CHARTS_BUDGET_S)}; {f['charts_trades']:,} trades shown")
     print(f"    clicked {LOOK_S:g} s after start-up; reading the trades (in the background) took "
@@ -229,14 +261,32 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--schema", choices=("adr", "deployed", "both"), default="both")
     parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds per area while the bot writes")
+    parser.add_argument("--area", action="append", metavar="KEY",
+                        help="measure only this area live (a key of ui/areas.py: tables, charts, vault…; repeatable)")
+    parser.add_argument("--startup-only", action="store_true", help="measure start-up only (no Charts, no bot)")
+    parser.add_argument("--runs", type=int, default=1, help="start-up runs per schema (medians; with --startup-only)")
+    parser.add_argument("--open-on", default="tables", choices=("tables", "home"),
+                        help="the area the window opens on (remembered from the last session): its first rows count")
     parser.add_argument("--console", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--launched", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.console is not None:
-        print(json.dumps(console(args.console, args.seconds, args.launched or time.time())), flush=True)
+        print(json.dumps(console(args.console, args.seconds, args.launched or time.time(), args.area,
+                                 args.startup_only, args.open_on)), flush=True)
         return 0
-    for schema in ("deployed", "adr") if args.schema == "both" else (args.schema,):
-        report(schema, run(schema, args.seconds))
+    extra = [a for key in args.area or () for a in ("--area", key)] + (["--startup-only"] if args.startup_only else [])
+    extra += ["--open-on", args.open_on]
+    schemas = ("deployed", "adr") if args.schema == "both" else (args.schema,)
+    if args.startup_only:
+        runs: dict[str, list[dict[str, Any]]] = {s: [] for s in schemas}
+        for _ in range(max(1, args.runs)):  # schemas alternate, so load drift hits both alike
+            for schema in schemas:
+                runs[schema].append(run(schema, args.seconds, extra))
+        for schema in schemas:
+            report(schema, median_of(runs[schema]))
+        return 0
+    for schema in schemas:
+        report(schema, run(schema, args.seconds, extra))
     return 0
 
 
