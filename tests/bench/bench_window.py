@@ -36,8 +36,10 @@ import time
 T_START = time.perf_counter()  # the interpreter is up; everything before this line is its own start-up
 
 import argparse  # noqa: E402
+import cProfile  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import pstats  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
@@ -56,6 +58,8 @@ START_BUDGET_S = 1.0
 CHARTS_BUDGET_S = 1.0
 LIVE_BUDGET = 0.05  # of one core
 RATE = 2.0
+PROFILE = bool(os.environ.get("BENCH_WINDOW_PROFILE"))  # set by --profile for the console process
+PROFILE_LINES = 30
 LOOK_S = 5.0  # seconds on the first table before the Charts click
 
 
@@ -193,12 +197,19 @@ def live(window: Any, home: Path, seconds: float, areas: list[str] | None = None
                 continue
             window.tabs.setCurrentIndex(i)
             wait(3.0)  # the area catches up (first loads) before it is measured
-            c0, w0 = cpu_s(), time.perf_counter()
+            profile = cProfile.Profile() if PROFILE else None
+            c0, w0, u0 = cpu_s(), time.perf_counter(), time.thread_time()
+            if profile is not None:
+                profile.enable()
             wait(seconds)
-            cpu, wall = cpu_s() - c0, time.perf_counter() - w0
-            rows.append({"area": spec.title, "cpu_s": cpu, "wall_s": wall, "core_share": cpu / wall})
-            print(f"    {spec.title:16s} {cpu:6.2f} CPU-s in {wall:4.1f} s = {100 * cpu / wall:5.1f} % of a core",
-                  file=sys.stderr, flush=True)
+            if profile is not None:
+                profile.disable()
+            cpu, wall, ui = cpu_s() - c0, time.perf_counter() - w0, time.thread_time() - u0
+            rows.append({"area": spec.title, "cpu_s": cpu, "wall_s": wall, "core_share": cpu / wall, "ui_cpu_s": ui})
+            print(f"    {spec.title:16s} {cpu:6.2f} CPU-s in {wall:4.1f} s = {100 * cpu / wall:5.1f} % of a core "
+                  f"(UI thread {ui:.2f} CPU-s)", file=sys.stderr, flush=True)
+            if profile is not None:  # where the UI thread's time went (worker threads are not profiled)
+                pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(PROFILE_LINES)
     finally:
         bot.terminate()
         bot.wait(30)
@@ -267,9 +278,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1, help="start-up runs per schema (medians; with --startup-only)")
     parser.add_argument("--open-on", default="tables", choices=("tables", "home"),
                         help="the area the window opens on (remembered from the last session): its first rows count")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the UI thread while each area follows the bot (cProfile, to stderr)")
     parser.add_argument("--console", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--launched", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.profile:
+        os.environ["BENCH_WINDOW_PROFILE"] = "1"  # the console child reads it
     if args.console is not None:
         print(json.dumps(console(args.console, args.seconds, args.launched or time.time(), args.area,
                                  args.startup_only, args.open_on)), flush=True)
