@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..core.pnl import Trades
-from ..core.trades_merge import merge
+from ..core.trades_merge import member, merge
 from .connection import BUSY_TIMEOUT_MS, quote_ident, run_rows
 from .trades_query import (
     FLAG_MAY_CHANGE,
@@ -58,7 +58,7 @@ from .trades_query import (
 )
 
 TAIL = 256
-RECHECK_S = 5.0
+RECHECK_S = 4.5  # just under the charts' live gap (ui/charts/loader.py): each update looks, so closes append
 RECHECK_COST = 50  # the open rows are looked at at most once per this many times the last look took
 FULL_CHECK_S = 30.0
 FULL_CHECK_COST = 200  # the whole-table check runs at most once per this many times the last one took
@@ -149,7 +149,7 @@ def _probe(db: Any, source: TradeSource, held: Held) -> tuple[int, tuple[int, ..
     after = max(0, held.top - TAIL)
     ids = held.open_records["rowid"]
     skip = ids[ids > after]
-    not_open = f" AND rowid NOT IN ({','.join(str(int(r)) for r in skip)})" if len(skip) else ""
+    not_open = f" AND rowid NOT IN ({','.join(map(str, skip.tolist()))})" if len(skip) else ""
     row = run_rows(db, f"SELECT (SELECT max(rowid) FROM {t}), {_sums(source)} FROM {t} "
                        f"WHERE rowid > ? AND rowid <= ?{not_open}", (after, held.top))[0]
     return _number(row[0]), tuple(_number(v) for v in row[1:])
@@ -157,9 +157,10 @@ def _probe(db: Any, source: TradeSource, held: Held) -> tuple[int, tuple[int, ..
 
 def _tail_held(held: Held) -> tuple[int, ...]:
     rowid = held.trades.rowid
-    keep = (rowid > max(0, held.top - TAIL)) & (rowid <= held.top)
-    keep &= ~np.isin(rowid, held.open_records["rowid"])
-    return _mark_of(held.trades, keep)
+    tail = np.flatnonzero((rowid > max(0, held.top - TAIL)) & (rowid <= held.top))
+    open_ids = held.open_records["rowid"]
+    tail = tail[~member(rowid[tail], open_ids[open_ids > max(0, held.top - TAIL)])]
+    return _mark_of(held.trades, tail)
 
 
 def _raw_mark(records: np.ndarray[Any, Any]) -> tuple[int, int, int]:
@@ -189,7 +190,7 @@ def _reread(db: Any, source: TradeSource, rowids: np.ndarray[Any, Any]) -> list[
     """The current records of these rows (a row gone is simply missing)."""
     chunks = []
     for i in range(0, len(rowids), IN_LIST):
-        ids = ",".join(str(int(r)) for r in rowids[i:i + IN_LIST])
+        ids = ",".join(map(str, rowids[i:i + IN_LIST].tolist()))
         chunks.append(fetch_chunk(db, select_sql(source, f"rowid IN ({ids})"), ()))
     return chunks
 
@@ -201,7 +202,7 @@ def _settled(db: Any, source: TradeSource, rowids: np.ndarray[Any, Any]) -> np.n
     settled: list[int] = []
     for i in range(0, len(rowids), IN_LIST):
         part = rowids[i:i + IN_LIST]
-        ids = ",".join(str(int(r)) for r in part)
+        ids = ",".join(map(str, part.tolist()))
         count, done = run_rows(db, f"SELECT count(*), group_concat(CASE WHEN NOT ({source.may_change_sql}) "
                                    f"THEN rowid END) FROM {t} WHERE rowid IN ({ids})")[0]
         if _number(count) != len(part):
@@ -235,8 +236,8 @@ def _recheck(db: Any, source: TradeSource, held: Held) -> _Recheck | None:
             return None
         symbols = b"".join(c.symbols for c in again)
         changed = [Chunk(current, symbols if len(symbols) == SYMBOL_BYTES * len(current) else b"")]
-        left = held.open_records[~np.isin(held.open_records["rowid"], settled)]
-    before = held.open_records[np.isin(held.open_records["rowid"], settled)]
+        left = held.open_records[~member(held.open_records["rowid"], settled)]
+    before = held.open_records[member(held.open_records["rowid"], settled)]
     return _Recheck(changed, before, settled, left, len(settled), time.perf_counter() - started)
 
 
@@ -306,9 +307,10 @@ def update(path: Path, source: TradeSource, held: Held, workers: int = 2, clock:
         return Update(held, Trades.empty(), Trades.empty(), False, rows_read, look.recheck_in)
     added = assemble(fresh + changed)
     gone = check.gone if check is not None else np.zeros(0, dtype=np.int64)
-    dropped = held.trades.take(np.isin(held.trades.rowid, gone)) if len(gone) else Trades.empty()
+    dropped = held.trades.take(np.flatnonzero(member(held.trades.rowid, gone))) if len(gone) else Trades.empty()
     new_open = _open_of(fresh)
-    open_all = np.sort(np.concatenate([held.open_records, new_open]), order="rowid") if len(new_open) \
-        else held.open_records
+    open_all = np.concatenate([held.open_records, new_open]) if len(new_open) else held.open_records
+    if len(new_open) and len(held.open_records) and int(new_open["rowid"][0]) <= int(held.open_records["rowid"][-1]):
+        open_all = np.sort(open_all, order="rowid")  # (new rows come past the last rowid: already in order)
     held = replace(held, trades=merge(held.trades, added, gone), top=max(look.top, held.top), open_records=open_all)
     return Update(held, added, dropped, False, rows_read, look.recheck_in)

@@ -8,7 +8,7 @@ import numpy as np
 
 from lifeos_desk.core import pnl
 from lifeos_desk.core.pnl_live import extend
-from lifeos_desk.core.trades_merge import grow, merge
+from lifeos_desk.core.trades_merge import grow, member, merge
 
 
 def _trades(times: list[float], first_rowid: int, symbols: tuple[str, ...] = ("BONK",)) -> pnl.Trades:
@@ -65,3 +65,10 @@ def test_many_extends_in_a_row_equal_one_compute() -> None:
     assert np.allclose(fig.curve.cumulative, again.curve.cumulative) and np.allclose(fig.wall, again.wall)
     assert np.array_equal(fig.days.trade_day, again.days.trade_day)
     assert fig.headline.trade_count == again.headline.trade_count == 310
+
+
+def test_member_agrees_with_isin_for_few_many_and_sparse_ids() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.permutation(np.arange(1, 20_001, dtype=np.int64))
+    for wanted in ([], [7], list(range(5, 25)), rng.integers(1, 30_000, 3000).tolist(), [3, 1 << 60, 19_999]):
+        assert np.array_equal(member(values, wanted), np.isin(values, wanted))
