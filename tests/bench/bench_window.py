@@ -78,20 +78,17 @@ def cached_home(schema: str) -> Path:
 
 
 def installed_env() -> dict[str, str]:
-    """The console child's environment with our package's bytecode compiled, as an installed console has it.
+    """The console child's environment, with our package's bytecode compiled as an installed console has it.
 
     pip compiles a wheel's modules at install (and the bundle ships bytecode); a
     checkout run with PYTHONDONTWRITEBYTECODE (this machine sets it) compiles
     some 150 modules at every launch instead, ~0.18 s of start-up that no
-    admin pays. The bytecode goes to a cache folder outside the checkout.
+    admin pays. compileall writes them (into the git-ignored __pycache__
+    folders) whatever that variable says, and the interpreter reads them.
     """
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
     package = Path(__file__).resolve().parents[2] / "lifeos_desk"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    return env
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True, stdout=subprocess.DEVNULL)
+    return dict(os.environ)
 
 
 def cpu_s() -> float:
