@@ -38,8 +38,8 @@ from .areas import AreaSpec, default_areas
 from .busy import app_registry, confirm_quit
 from .find import FindAction
 from .memory import LAST_AREA, remembered_area
-from .status_bar import StatusLabels
 from .startup_check import DeferredQuickCheck
+from .status_bar import StatusLabels
 from .status_counts import StatusCounts
 from .trading import EmergencyStopBanner, trading_paths
 from .trading.models import time_text

@@ -158,7 +158,8 @@ def console(home: Path, seconds: float, launched: float, areas: list[str] | None
     prefs = Prefs(settings)
 
     # app.py's window leaves quick_check for after the first paint (ui/startup_check.py); older trees had no choice
-    defer = {"defer_quick_check": True} if "defer_quick_check" in inspect.signature(open_session).parameters else {}
+    defer: dict[str, Any] = {"defer_quick_check": True} \
+        if "defer_quick_check" in inspect.signature(open_session).parameters else {}
 
     def open_paths(paths: DataPaths) -> Any:
         return open_session(paths, dirs, settings, state, prefs=prefs, **defer)  # as app.py

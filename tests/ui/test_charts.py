@@ -29,7 +29,7 @@ from lifeos_desk.core.settings import Settings, State
 from lifeos_desk.session import Session, open_session
 from lifeos_desk.ui.charts import ChartsArea
 from lifeos_desk.ui.charts.style import background, money
-from lifeos_desk.ui.charts.trade_charts import TokenChart
+from lifeos_desk.ui.charts.trade_charts import CumulativeChart, TokenChart
 from lifeos_desk.ui.charts.trades_tab import TradePnlPanel
 
 START = datetime(2026, 2, 1, tzinfo=UTC).timestamp()
@@ -268,13 +268,15 @@ def test_an_update_that_counts_no_trade_redraws_no_chart(open_area: OpenArea, tm
     """A trade opened (not realised) changes no chart: none is given its million points again (issue 18)."""
     paths = _make_home(tmp_path, "adr", _adr_rows(100))
     panel = trades_of(open_area(paths))
-    redraws, extended, curve = panel.redraws, panel.extended, panel.charts[0].curve.xData
+    cumulative = panel.charts[0]
+    assert isinstance(cumulative, CumulativeChart)
+    redraws, extended, curve = panel.redraws, panel.extended, cumulative.curve.xData
     code = ("import sqlite3,sys; con=sqlite3.connect(sys.argv[1], timeout=30); "
             "con.execute(\"INSERT INTO trades VALUES ('open1',1,'m','T1','LONG',1,NULL,1,100,'OPEN',0,"
             "'2026-03-01 00:00:00',NULL)\"); con.commit(); con.close()")
     subprocess.run([sys.executable, "-c", code, str(paths.db)], check=True, timeout=60)
     qtbot.waitUntil(lambda: panel.extended == extended + 1, timeout=15_000)
-    assert panel.redraws == redraws and panel.charts[0].curve.xData is curve
+    assert panel.redraws == redraws and cumulative.curve.xData is curve
     assert figures_of(panel).series.open_count == 1 and figures_of(panel).headline.trade_count == 100
     _commit_trade_in_child(paths.db, 5.0, "2026-03-02 00:00:00")  # a realised trade: the charts draw it
     qtbot.waitUntil(lambda: figures_of(panel).headline.trade_count == 101, timeout=15_000)
