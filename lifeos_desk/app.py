@@ -245,7 +245,7 @@ def _run_window(app: QApplication, paths: DataPaths, on_demo: bool, dirs: AppDir
         server.follow(paths.home)
         log.info("opening data home %s (read-only=%s)", paths.home, paths.read_only)
         return open_session(paths, dirs, settings, state, demo_passphrase=demo.passphrase_for(paths.home),
-                            prefs=prefs)
+                            prefs=prefs, defer_quick_check=True)  # checked after the first paint
 
     def open_demo() -> None:
         try:

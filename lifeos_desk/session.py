@@ -103,8 +103,14 @@ class Session:
 
 
 def open_session(paths: DataPaths, dirs: AppDirs, settings: Settings, state: State,
-                 demo_passphrase: str | None = None, prefs: Prefs | None = None) -> Session:
+                 demo_passphrase: str | None = None, prefs: Prefs | None = None,
+                 defer_quick_check: bool = False) -> Session:
     """Find every store (before any is open, so every header is read), open the users database and watch it.
+
+    ``defer_quick_check``: the window's way (app.py): the database's
+    quick_check is left "not run" and runs after the window's first paint
+    (ui/startup_check.py), so a corrupt file is reported there instead of
+    failing the opening.
 
     Discovery on the deployed test home takes about 2 ms (docs/architecture.md,
     'Store discovery': bounded walk, headers only), so it runs here on the
@@ -115,7 +121,7 @@ def open_session(paths: DataPaths, dirs: AppDirs, settings: Settings, state: Sta
     info, error, watcher = None, None, None
     try:
         opened = stores.open(StoreRole.USERS, write=not paths.read_only)
-        info = opened_info(opened)
+        info = opened_info(opened, with_quick_check=not defer_quick_check)
     except DatabaseError as exc:
         error = exc
         stores.close_store(StoreRole.USERS)

@@ -34,7 +34,7 @@ from .pnl import (
     select,
     wall_clock,
 )
-from .trades_merge import merge
+from .trades_merge import grow, merge
 
 
 def _curve(old: Drawdown, pnl: FloatArray) -> Drawdown:
@@ -44,8 +44,8 @@ def _curve(old: Drawdown, pnl: FloatArray) -> Drawdown:
     cum_add = base + np.cumsum(pnl)
     peak_add = np.maximum.accumulate(np.maximum(cum_add, peak_before))
     dd_add = cum_add - peak_add
-    cum = np.concatenate([old.cumulative, cum_add])
-    dd = np.concatenate([old.drawdown, dd_add])
+    cum = grow(old.cumulative, cum_add)  # appended into spare room: no copy of the million points held
+    dd = grow(old.drawdown, dd_add)
     trough = int(np.argmin(dd_add)) if len(dd_add) else 0
     if len(dd_add) == 0 or float(dd_add[trough]) >= old.max_drawdown:
         return Drawdown(cum, dd, old.max_drawdown, old.peak_index, old.trough_index)
@@ -88,10 +88,10 @@ def _daily(old: Daily, wall: FloatArray, pnl: FloatArray) -> Daily | None:
         head_wins[-1] += dwins[0]
         return Daily(np.concatenate([old.day, day[1:]]), np.concatenate([head_pnl, dpnl[1:]]),
                      np.concatenate([head_count, dcount[1:]]), np.concatenate([head_wins, dwins[1:]]),
-                     np.concatenate([old.trade_day, days]))
+                     grow(old.trade_day, days))
     return Daily(np.concatenate([old.day, day]), np.concatenate([old.pnl, dpnl]),
                  np.concatenate([old.count, dcount]), np.concatenate([old.wins, dwins]),
-                 np.concatenate([old.trade_day, days]))
+                 grow(old.trade_day, days))
 
 
 def _histogram(old: Histogram, pnl: FloatArray) -> Histogram:
@@ -141,6 +141,6 @@ def extend(fig: Figures, added: Trades, dropped: Trades, tz: tzinfo | None, user
         return None
     curve = _curve(fig.curve, add.pnl)
     histogram = _histogram(fig.histogram, add.pnl) if len(add) else fig.histogram
-    return Figures(series=series, wall=np.concatenate([fig.wall, wall_add]), curve=curve,
+    return Figures(series=series, wall=grow(fig.wall, wall_add), curve=curve,
                    headline=_headline(fig.headline, add.pnl, curve.max_drawdown), days=days,
                    histogram=histogram, tokens=_tokens(fig.tokens, add, trades.symbols), notes=explain(series))

@@ -2,7 +2,9 @@
 'Work that grows with what changed').
 
 After the first full read (trades_query.load_chunks) the charts hold every
-row as arrays. A commit then costs, on a connection of the worker's own:
+row as arrays. A commit then costs, on a connection of the worker's own and
+inside one read transaction (one snapshot, so a commit landing between two
+statements cannot look like an edit):
 
 - the highest rowid and a fingerprint of the last ``TAIL`` rows already held
   (count, PnL in micro-dollars, realised rows), in one statement over an index
@@ -11,12 +13,17 @@ row as arrays. A commit then costs, on a connection of the worker's own:
 - the rows past the last seen rowid (``rowid > ?``, a keyset range): the
   bot's appends, bounded by how many there are;
 - the rows their writer may still update (``FLAG_MAY_CHANGE``: ADR trades
-  still OPEN, which the ADR bot closes by UPDATE), by rowid, at most every
-  ``RECHECK_S`` or ``RECHECK_COST`` times the time the last re-read took, so a
-  large open book cannot cost more than a fiftieth of a core;
-- every ``FULL_CHECK_S`` the whole-table fingerprint (trades_query.fingerprint:
-  count(*), highest rowid, PnL sum, realised rows), compared with the same
-  figures of the held rows, for deletions or edits of old rows.
+  still OPEN, which the ADR bot closes by UPDATE): first one cheap statement
+  over their rowids says which of them are no longer open (and whether any
+  went), and only those are read again, so commits that only inserted rows
+  re-read none of them. That look runs at most every ``RECHECK_S`` or
+  ``RECHECK_COST`` times the time the last one took, so a large open book
+  cannot cost more than a fiftieth of a core;
+- every ``FULL_CHECK_S`` (or ``FULL_CHECK_COST`` times the time the last one
+  took) the whole-table fingerprint (count(*), PnL sum, realised rows),
+  compared with the same figures of the held rows after this update's own
+  re-reads, for deletions or edits of old rows. An edit of a still-open row
+  that leaves it open changes its PnL sum and is found there too.
 
 The deployed bot never updates a transaction, so there only new rows are read.
 """
@@ -32,10 +39,12 @@ from typing import Any
 import numpy as np
 
 from ..core.pnl import Trades
-from ..core.trades_merge import merge
+from ..core.trades_merge import member, merge
 from .connection import BUSY_TIMEOUT_MS, quote_ident, run_rows
 from .trades_query import (
     FLAG_MAY_CHANGE,
+    FLAG_REALISED,
+    MISSING,
     RECORD,
     SYMBOL_BYTES,
     Chunk,
@@ -49,9 +58,10 @@ from .trades_query import (
 )
 
 TAIL = 256
-RECHECK_S = 5.0
-RECHECK_COST = 50  # the open rows are re-read at most once per this many times the last re-read took
+RECHECK_S = 4.5  # just under the charts' live gap (ui/charts/loader.py): each update looks, so closes append
+RECHECK_COST = 50  # the open rows are looked at at most once per this many times the last look took
 FULL_CHECK_S = 30.0
+FULL_CHECK_COST = 200  # the whole-table check runs at most once per this many times the last one took
 IN_LIST = 5000  # rowids per re-read statement
 
 Clock = Callable[[], float]
@@ -71,6 +81,7 @@ class Held:
     checked_at: float
     rechecked_at: float
     recheck_gap: float = RECHECK_S
+    check_gap: float = FULL_CHECK_S
 
 
 @dataclass(frozen=True)
@@ -138,7 +149,7 @@ def _probe(db: Any, source: TradeSource, held: Held) -> tuple[int, tuple[int, ..
     after = max(0, held.top - TAIL)
     ids = held.open_records["rowid"]
     skip = ids[ids > after]
-    not_open = f" AND rowid NOT IN ({','.join(str(int(r)) for r in skip)})" if len(skip) else ""
+    not_open = f" AND rowid NOT IN ({','.join(map(str, skip.tolist()))})" if len(skip) else ""
     row = run_rows(db, f"SELECT (SELECT max(rowid) FROM {t}), {_sums(source)} FROM {t} "
                        f"WHERE rowid > ? AND rowid <= ?{not_open}", (after, held.top))[0]
     return _number(row[0]), tuple(_number(v) for v in row[1:])
@@ -146,13 +157,21 @@ def _probe(db: Any, source: TradeSource, held: Held) -> tuple[int, tuple[int, ..
 
 def _tail_held(held: Held) -> tuple[int, ...]:
     rowid = held.trades.rowid
-    keep = (rowid > max(0, held.top - TAIL)) & (rowid <= held.top)
-    keep &= ~np.isin(rowid, held.open_records["rowid"])
-    return _mark_of(held.trades, keep)
+    tail = np.flatnonzero((rowid > max(0, held.top - TAIL)) & (rowid <= held.top))
+    open_ids = held.open_records["rowid"]
+    tail = tail[~member(rowid[tail], open_ids[open_ids > max(0, held.top - TAIL)])]
+    return _mark_of(held.trades, tail)
 
 
-def _whole_matches(db: Any, source: TradeSource, held: Held) -> bool:
-    """The whole table's count and sums equal the held rows' plus the appended ones (one scan, one snapshot)."""
+def _raw_mark(records: np.ndarray[Any, Any]) -> tuple[int, int, int]:
+    """(rows, PnL micro-dollars, realised rows) of raw records, as ``_mark_of`` counts the same rows."""
+    micro = records["pnl"].astype(np.int64)
+    return len(records), int(micro[micro != MISSING].sum()), int(((records["flags"] & FLAG_REALISED) != 0).sum())
+
+
+def _whole_matches(db: Any, source: TradeSource, held: Held, check: _Recheck | None) -> bool:
+    """The whole table's count and sums equal the held rows' (with this update's re-read rows in their new
+    versions) plus the appended ones: one scan, in the update's snapshot."""
     t = quote_ident(source.table)
     micro = f"ifnull({micro_sql(source)}, 0)"
     row = run_rows(db, f"SELECT {_sums(source)}, total(rowid > ?), total(CASE WHEN rowid > ? THEN {micro} END), "
@@ -160,6 +179,10 @@ def _whole_matches(db: Any, source: TradeSource, held: Held) -> bool:
                    (held.top, held.top, held.top))[0]
     whole, new = tuple(_number(v) for v in row[:3]), tuple(_number(v) for v in row[3:])
     mine = _mark_of(held.trades)
+    if check is not None and check.changed:
+        before = _raw_mark(check.before)
+        after = _raw_mark(np.concatenate([c.records for c in check.changed]))
+        mine = (mine[0], mine[1] - before[1] + after[1], mine[2] - before[2] + after[2])
     return whole == tuple(m + n for m, n in zip(mine, new, strict=True))
 
 
@@ -167,45 +190,55 @@ def _reread(db: Any, source: TradeSource, rowids: np.ndarray[Any, Any]) -> list[
     """The current records of these rows (a row gone is simply missing)."""
     chunks = []
     for i in range(0, len(rowids), IN_LIST):
-        ids = ",".join(str(int(r)) for r in rowids[i:i + IN_LIST])
+        ids = ",".join(map(str, rowids[i:i + IN_LIST].tolist()))
         chunks.append(fetch_chunk(db, select_sql(source, f"rowid IN ({ids})"), ()))
     return chunks
 
 
-def _same(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    same: np.ndarray[Any, Any] = ((a["time"] == b["time"]) & (a["pnl"] == b["pnl"]) & (a["flags"] == b["flags"])
-                                  & (a["user"] == b["user"]))
-    return same
+def _settled(db: Any, source: TradeSource, rowids: np.ndarray[Any, Any]) -> np.ndarray[Any, Any] | None:
+    """Which of these (may-change) rows may change no more, one short answer per IN_LIST of them; None when
+    one of them is gone (a full read follows). Costs the index lookups, not the records."""
+    t = quote_ident(source.table)
+    settled: list[int] = []
+    for i in range(0, len(rowids), IN_LIST):
+        part = rowids[i:i + IN_LIST]
+        ids = ",".join(map(str, part.tolist()))
+        count, done = run_rows(db, f"SELECT count(*), group_concat(CASE WHEN NOT ({source.may_change_sql}) "
+                                   f"THEN rowid END) FROM {t} WHERE rowid IN ({ids})")[0]
+        if _number(count) != len(part):
+            return None
+        settled += [int(v) for v in str(done).split(",")] if done not in (None, "") else []
+    return np.array(settled, dtype=np.int64)
 
 
 @dataclass
 class _Recheck:
-    changed: list[Chunk]
-    gone: np.ndarray[Any, Any]
+    changed: list[Chunk]  # the new versions of the rows that changed
+    before: np.ndarray[Any, Any]  # their held (raw) versions
+    gone: np.ndarray[Any, Any]  # their rowids
     open_records: np.ndarray[Any, Any]
     rows_read: int
     seconds: float
 
 
 def _recheck(db: Any, source: TradeSource, held: Held) -> _Recheck | None:
-    """Re-read the rows that may change; None when one of them was deleted (a full read follows)."""
+    """Read again the held may-change rows that settled; None when one of them was deleted (a full read)."""
     started = time.perf_counter()
-    again = _reread(db, source, held.open_records["rowid"])
-    current = np.concatenate([c.records for c in again]) if again else np.zeros(0, dtype=RECORD)
-    if len(current) != len(held.open_records):
+    settled = _settled(db, source, held.open_records["rowid"])
+    if settled is None:
         return None
-    order = np.argsort(current["rowid"], kind="stable")
-    current = current[order]
-    moved = np.flatnonzero(~_same(current, held.open_records))
     changed: list[Chunk] = []
-    if len(moved):
+    left = held.open_records
+    if len(settled):
+        again = _reread(db, source, np.sort(settled))
+        current = np.concatenate([c.records for c in again]) if again else np.zeros(0, dtype=RECORD)
+        if len(current) != len(settled):
+            return None
         symbols = b"".join(c.symbols for c in again)
-        fields = np.frombuffer(symbols, dtype=f"S{SYMBOL_BYTES}")[order] \
-            if len(symbols) == SYMBOL_BYTES * len(order) else None
-        changed = [Chunk(current[moved], b"" if fields is None else fields[moved].tobytes())]
-    still = current[(current["flags"] & FLAG_MAY_CHANGE) != 0]
-    return _Recheck(changed, current["rowid"][moved].astype(np.int64), still, len(current),
-                    time.perf_counter() - started)
+        changed = [Chunk(current, symbols if len(symbols) == SYMBOL_BYTES * len(current) else b"")]
+        left = held.open_records[~member(held.open_records["rowid"], settled)]
+    before = held.open_records[member(held.open_records["rowid"], settled)]
+    return _Recheck(changed, before, settled, left, len(settled), time.perf_counter() - started)
 
 
 @dataclass
@@ -213,26 +246,42 @@ class _Look:
     top: int
     fresh: list[Chunk]
     check: _Recheck | None
-    whole_due: bool
+    whole_s: float | None  # the whole-table check ran (and matched), taking this long
     recheck_in: float | None
 
 
 def _look(db: Any, source: TradeSource, held: Held, now: float) -> _Look | None:
     """What changed since ``held`` (None: rows went or changed where only a full read can tell)."""
     top, tail = _probe(db, source, held)
-    whole_due = now - held.checked_at >= FULL_CHECK_S
-    if top < held.top or tail != _tail_held(held) or (whole_due and not _whole_matches(db, source, held)):
+    if top < held.top or tail != _tail_held(held):
         return None
     fresh = [fetch_chunk(db, select_sql(source, "rowid > ? AND rowid <= ?"), (held.top, top))] \
         if top > held.top else []
+    whole_due = now - held.checked_at >= held.check_gap
     check, recheck_in = None, None
-    if len(held.open_records) and now - held.rechecked_at < held.recheck_gap:
+    if len(held.open_records) and now - held.rechecked_at < held.recheck_gap and not whole_due:
         recheck_in = held.rechecked_at + held.recheck_gap - now
     elif len(held.open_records):
         check = _recheck(db, source, held)
         if check is None:
             return None
-    return _Look(top, fresh, check, whole_due, recheck_in)
+    whole_s = None
+    if whole_due:
+        started = time.perf_counter()
+        if not _whole_matches(db, source, held, check):
+            return None
+        whole_s = time.perf_counter() - started
+    return _Look(top, fresh, check, whole_s, recheck_in)
+
+
+def _snapshot(db: Any, source: TradeSource, held: Held, now: float) -> _Look | None:
+    """``_look`` inside one read transaction: every statement sees the same commit of the bot's."""
+    began = bool(db.transaction())
+    try:
+        return _look(db, source, held, now)
+    finally:
+        if began:
+            db.commit()
 
 
 def update(path: Path, source: TradeSource, held: Held, workers: int = 2, clock: Clock = time.monotonic,
@@ -241,13 +290,14 @@ def update(path: Path, source: TradeSource, held: Held, workers: int = 2, clock:
     now = clock()
     reader = Reader(path, busy_timeout_ms)
     try:
-        look = _look(reader.conn, source, held, now)
+        look = _snapshot(reader.conn, source, held, now)
     finally:
         reader.close()
     if look is None:
         return load_full(path, source, workers, clock, busy_timeout_ms)
     check, fresh = look.check, look.fresh
-    held = replace(held, checked_at=now if look.whole_due else held.checked_at)
+    if look.whole_s is not None:
+        held = replace(held, checked_at=now, check_gap=max(FULL_CHECK_S, FULL_CHECK_COST * look.whole_s))
     if check is not None:
         held = replace(held, open_records=check.open_records, rechecked_at=now,
                        recheck_gap=max(RECHECK_S, RECHECK_COST * check.seconds))
@@ -257,9 +307,10 @@ def update(path: Path, source: TradeSource, held: Held, workers: int = 2, clock:
         return Update(held, Trades.empty(), Trades.empty(), False, rows_read, look.recheck_in)
     added = assemble(fresh + changed)
     gone = check.gone if check is not None else np.zeros(0, dtype=np.int64)
-    dropped = held.trades.take(np.isin(held.trades.rowid, gone)) if len(gone) else Trades.empty()
+    dropped = held.trades.take(np.flatnonzero(member(held.trades.rowid, gone))) if len(gone) else Trades.empty()
     new_open = _open_of(fresh)
-    open_all = np.sort(np.concatenate([held.open_records, new_open]), order="rowid") if len(new_open) \
-        else held.open_records
+    open_all = np.concatenate([held.open_records, new_open]) if len(new_open) else held.open_records
+    if len(new_open) and len(held.open_records) and int(new_open["rowid"][0]) <= int(held.open_records["rowid"][-1]):
+        open_all = np.sort(open_all, order="rowid")  # (new rows come past the last rowid: already in order)
     held = replace(held, trades=merge(held.trades, added, gone), top=max(look.top, held.top), open_records=open_all)
     return Update(held, added, dropped, False, rows_read, look.recheck_in)

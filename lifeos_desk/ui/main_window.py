@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -38,6 +38,7 @@ from .areas import AreaSpec, default_areas
 from .busy import app_registry, confirm_quit
 from .find import FindAction
 from .memory import LAST_AREA, remembered_area
+from .startup_check import DeferredQuickCheck
 from .status_bar import StatusLabels
 from .status_counts import StatusCounts
 from .trading import EmergencyStopBanner, trading_paths
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.status = StatusLabels(bar)
         self.counts = StatusCounts(self.status, self)
+        self.quick_check = DeferredQuickCheck(bar, self)  # after the first paint (ui/startup_check.py)
         self.home_label, self.schema_label = self.status.home_label, self.status.schema_label
         self.journal_label, self.counts_label = self.status.journal_label, self.status.counts_label
         self.live_label, self.mode_label = self.status.live_label, self.status.mode_label
@@ -233,6 +235,9 @@ class MainWindow(QMainWindow):
             if s.watcher is not None:
                 s.watcher.changed.connect(self.counts.on_bot_commit)
             self.counts.start(self.session)
+            self.quick_check.follow(s)
+            if self.isVisible():
+                self.quick_check.window_shown()
             self.session.state.add_recent_home(s.paths.home, s.paths.bot_dir)
         self.find_control.update()
         self.edit_action.blockSignals(True)
@@ -284,6 +289,7 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         # Close first: opening the same file again must not happen while our
         # old connections hold locks on it (docs/architecture.md, 'One SQLite library per process').
+        self.quick_check.shutdown()
         self.session.close()
         self.session = self._open_session(paths)
         self._show_session()
@@ -475,5 +481,11 @@ class MainWindow(QMainWindow):
         self._save_geometry()
         self.host.drop()
         self.emergency_banner.stop_watching()
+        self.quick_check.shutdown()
         self.session.close()
         super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """On screen: the deferred quick_check may start (ui/startup_check.py)."""
+        super().showEvent(event)
+        self.quick_check.window_shown()

@@ -128,9 +128,55 @@ def test_adr_closes_are_reread_by_rowid(qapp, tmp_path: Path, traced: list[tuple
     clock[0] += RECHECK_S
     traced.clear()
     result = update(path, source, held, clock=lambda: clock[0])
-    assert not result.full and result.rows_read == 1 + 100  # the new row and the open ones, not the table
+    assert not result.full and result.rows_read == 1 + 2  # the new row and the two closed ones, not the table
     assert sorted(result.dropped.rowid.tolist()) == [11, 991] and len(result.added) == 3
     assert len(result.held.open_records) == 100 - 2 + 1
+    records = [(sql, rows) for sql, rows in traced if "group_concat(CASE" not in sql and "rowid IN" in sql]
+    assert records and sum(rows for _, rows in records) == 2  # only the closed rows' records were read again
+    _same(result.held.trades, load_full(path, source).held.trades)
+
+
+def test_adr_inserts_only_reread_no_open_trade(qapp, tmp_path: Path, traced: list[tuple[str, int]]) -> None:  # type: ignore[no-untyped-def]
+    path = _adr(tmp_path / "adr.db", 1000)
+    source = trade_source(ADR_DOMAIN, ADR_COLUMNS)
+    clock = [0.0]
+    held = load_full(path, source, clock=lambda: clock[0]).held
+    n = 4
+    _write(path, "".join(f"INSERT INTO trades VALUES ('n{i}',1,'m','S1','LONG',1.0,NULL,1.0,100.0,'OPEN',0.0,"
+                         f"'2026-03-03 00:00:0{i}',NULL);" for i in range(n)))
+    clock[0] += RECHECK_S  # the look at the open rows is due
+    traced.clear()
+    result = update(path, source, held, clock=lambda: clock[0])
+    assert not result.full and result.rows_read == n and len(result.added) == n
+    assert not [sql for sql, _ in traced if "group_concat(printf" in sql and "rowid IN" in sql]  # no record re-read
+    assert len(result.held.open_records) == 100 + n
+    _same(result.held.trades, load_full(path, source).held.trades)
+
+
+def test_adr_closes_before_the_whole_check_cost_no_full_read(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The whole-table check counts the closed rows in their new versions (it once saw them as edits)."""
+    path = _adr(tmp_path / "adr.db", 1000)
+    source = trade_source(ADR_DOMAIN, ADR_COLUMNS)
+    clock = [0.0]
+    held = load_full(path, source, clock=lambda: clock[0]).held
+    _write(path, "UPDATE trades SET status='CLOSED', exit_price=1.2, pnl_usd=20.0, closed_at='2026-03-03 00:00:00'"
+                 " WHERE id = 't500'")
+    clock[0] += FULL_CHECK_S
+    result = update(path, source, held, clock=lambda: clock[0])
+    assert not result.full and result.dropped.rowid.tolist() == [501]
+    assert result.held.checked_at == clock[0]  # the whole check ran and matched
+    _same(result.held.trades, load_full(path, source).held.trades)
+
+
+def test_adr_edit_of_a_still_open_trade_is_found_by_the_whole_check(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = _adr(tmp_path / "adr.db", 1000)
+    source = trade_source(ADR_DOMAIN, ADR_COLUMNS)
+    clock = [0.0]
+    held = load_full(path, source, clock=lambda: clock[0]).held
+    _write(path, "UPDATE trades SET pnl_usd = 7.5 WHERE id = 't500'")  # stays OPEN
+    clock[0] += FULL_CHECK_S
+    result = update(path, source, held, clock=lambda: clock[0])
+    assert result.full
     _same(result.held.trades, load_full(path, source).held.trades)
 
 

@@ -29,7 +29,7 @@ from lifeos_desk.core.settings import Settings, State
 from lifeos_desk.session import Session, open_session
 from lifeos_desk.ui.charts import ChartsArea
 from lifeos_desk.ui.charts.style import background, money
-from lifeos_desk.ui.charts.trade_charts import TokenChart
+from lifeos_desk.ui.charts.trade_charts import CumulativeChart, TokenChart
 from lifeos_desk.ui.charts.trades_tab import TradePnlPanel
 
 START = datetime(2026, 2, 1, tzinfo=UTC).timestamp()
@@ -262,6 +262,25 @@ def test_a_new_last_trade_extends_the_figures(open_area: OpenArea, tmp_path: Pat
     assert figures_of(panel).headline.net_pnl == pytest.approx(again.headline.net_pnl)
     np.testing.assert_allclose(figures_of(panel).curve.drawdown, again.curve.drawdown)
     assert figures_of(panel).days.count.tolist() == again.days.count.tolist()
+
+
+def test_an_update_that_counts_no_trade_redraws_no_chart(open_area: OpenArea, tmp_path: Path, qtbot: QtBot) -> None:
+    """A trade opened (not realised) changes no chart: none is given its million points again (issue 18)."""
+    paths = _make_home(tmp_path, "adr", _adr_rows(100))
+    panel = trades_of(open_area(paths))
+    cumulative = panel.charts[0]
+    assert isinstance(cumulative, CumulativeChart)
+    redraws, extended, curve = panel.redraws, panel.extended, cumulative.curve.xData
+    code = ("import sqlite3,sys; con=sqlite3.connect(sys.argv[1], timeout=30); "
+            "con.execute(\"INSERT INTO trades VALUES ('open1',1,'m','T1','LONG',1,NULL,1,100,'OPEN',0,"
+            "'2026-03-01 00:00:00',NULL)\"); con.commit(); con.close()")
+    subprocess.run([sys.executable, "-c", code, str(paths.db)], check=True, timeout=60)
+    qtbot.waitUntil(lambda: panel.extended == extended + 1, timeout=15_000)
+    assert panel.redraws == redraws and cumulative.curve.xData is curve
+    assert figures_of(panel).series.open_count == 1 and figures_of(panel).headline.trade_count == 100
+    _commit_trade_in_child(paths.db, 5.0, "2026-03-02 00:00:00")  # a realised trade: the charts draw it
+    qtbot.waitUntil(lambda: figures_of(panel).headline.trade_count == 101, timeout=15_000)
+    assert panel.redraws == redraws + 1
 
 
 def test_click_opens_the_trades_in_tables(open_area: OpenArea, tmp_path: Path, qtbot: QtBot) -> None:

@@ -8,10 +8,11 @@ the new rows, not with the table (issue 18).
 
 The reads run in a worker thread (ui.tasks.run_task) that owns its own
 read-only connections (QtSql connections never cross threads). Reading
-the new rows costs milliseconds, but drawing six charts of a million trades
-again costs 55–120 ms here (pyqtgraph replaces a curve's data whole), so
-updates start at most every ``LIVE_GAP_MS``: a bot committing twice a second
-then costs the console about 3 % of a core instead of 6–12 % (issue 18).
+the new rows costs milliseconds, but an ADR close still moves a row within
+the million held (a copy of each column, ~25 ms) and drawing the six charts
+again costs 20-60 ms more on the UI thread, so updates start at most every
+``LIVE_GAP_MS``: a bot committing twice a second then costs the console 2-4 %
+of a core (issue 18; ``python -m tests.bench.bench_window --area charts``).
 When the bot commits while one runs, one more follows after a pause twice
 as long as the last one took.
 """
@@ -32,7 +33,7 @@ from ...db.trades_query import TradeSource
 from ..tasks import Task, run_task
 
 MIN_GAP_MS = 300
-LIVE_GAP_MS = 3000
+LIVE_GAP_MS = 5000
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,9 @@ from ...db.errors import DatabaseError
 from ...db.trades_live import Update
 from ...db.trades_query import TradeSource, pk_values, user_names
 from ...session import Session
-from ..elided_label import MiddleElidedLabel
 from . import style
 from .fit import FitFirstRow
+from .headline import headline_figures
 from .host import ChartsHost
 from .loader import Loaded, TradeLoader
 from .sync import TimeSync
@@ -47,54 +47,6 @@ from .trade_charts import Hit, TradeChart, all_charts
 MAX_LINKED_TRADES = 5000
 PERIODS = (("All time", None), ("Last 24 hours", 1), ("Last 7 days", 7), ("Last 30 days", 30),
            ("Last 90 days", 90), ("Custom dates", -1))
-
-
-class Figure(QFrame):
-    """One headline figure: a caption, a big value, a detail line."""
-
-    def __init__(self, caption: str, tooltip: str) -> None:
-        super().__init__()
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setToolTip(tooltip)
-        self.caption = QLabel(caption)
-        self.caption.setStyleSheet("color: palette(placeholder-text);")
-        self.value = QLabel("—")
-        self.value.setObjectName("figureValue")
-        font = self.value.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.value.setFont(font)
-        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Shortened at its end when the row of figures is narrow (1066 px): the figures never widen the page.
-        self.detail = MiddleElidedLabel(400, 40, mode=Qt.TextElideMode.ElideRight)
-        self.detail.setStyleSheet("color: palette(placeholder-text);")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
-        layout.setSpacing(0)
-        for w in (self.caption, self.value, self.detail):
-            layout.addWidget(w)
-
-    def set(self, value: str, detail: str = "", color: str | None = None) -> None:
-        """Show a value (coloured for profit/loss) and its detail line."""
-        self.value.setText(value)
-        self.value.setStyleSheet(f"color: {color};" if color else "")
-        self.detail.set_full_text(detail)
-        self.detail.setToolTip(detail)
-
-
-def headline_figures(net_tip: str, win_tip: str) -> tuple[tuple[Figure, Figure, Figure, Figure, Figure], QHBoxLayout]:
-    """Net PnL, win rate, profit factor, max drawdown, trade count in one row (each PnL page's headline).
-
-    Only the first two tooltips differ by source (public transactions, treasury history).
-    """
-    figures = (Figure("Net PnL", net_tip), Figure("Win rate", win_tip),
-               Figure("Profit factor", "Gross profit / gross loss"),
-               Figure("Max drawdown", "Deepest fall of cumulative PnL below its running peak (start 0 USD)"),
-               Figure("Trades", "Closed trades counted in these figures"))
-    row = QHBoxLayout()
-    for f in figures:
-        row.addWidget(f, 1)
-    return figures, row
 
 
 class _PlotEvents(QObject):
@@ -152,6 +104,7 @@ class TradePnlPanel(QWidget):
         self.figures: pnl.Figures | None = None
         self.loaded_once = False
         self.extended = 0  # updates drawn by extending the figures (not computing them again)
+        self.redraws = 0  # times the six charts were given new data (an update that counted no trade gives none)
         self.stale = False
         self.last_load_s = 0.0
         self.last_compute_s = 0.0
@@ -298,9 +251,13 @@ class TradePnlPanel(QWidget):
         fig = extend(self.figures, update.added, update.dropped, self.tz, self.user_box.currentData(), start, end)
         if fig is None:
             return False
+        same_trades = fig.series.trades is self.figures.series.trades and not fig.empty
         self.figures = fig
         self.extended += 1
-        self._draw(fig, reset_view=False)
+        if same_trades:  # only open trades came (or none): every chart shows what it shows; the notes moved
+            self._show_headline(fig)
+        else:
+            self._draw(fig, reset_view=False)
         self.last_compute_s = time.perf_counter() - started
         self._show_status(fig)
         return True
@@ -433,6 +390,7 @@ class TradePnlPanel(QWidget):
         self._show_status(fig)
 
     def _draw(self, fig: pnl.Figures, reset_view: bool) -> None:
+        self.redraws += 1
         self._show_headline(fig)
         for chart in self.charts:
             chart.show(fig, self.tz)

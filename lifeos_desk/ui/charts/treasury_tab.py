@@ -39,8 +39,9 @@ from ...signals import Navigator, Prefs
 from ..trading.reads import SerialReader
 from ..trading.watch import FilePoller
 from . import style
+from .headline import headline_figures
 from .trade_charts import CumulativeChart, DailyChart, DrawdownChart, TokenChart, TradeChart
-from .trades_tab import _PlotEvents, headline_figures
+from .trades_tab import _PlotEvents
 
 POLL_MS = 2000
 HISTORY = "history"
