@@ -36,6 +36,7 @@ from .progress import VERIFY, CancelFlag, ProgressFn, Reporter, no_progress
 from .snapshot import DbFacts, facts
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+CHECK_WORKERS = 2  # the full check of each database on two threads (dbcheck.py): this machine's two cores
 
 
 @dataclass
@@ -102,10 +103,11 @@ class Checked:
         if member.path is None:
             return
         if member.name.kind is Kind.DATABASE:
-            self.db = self._pool.submit(facts, member.path, self._check, self.stopped)
+            self.db = self._pool.submit(facts, member.path, self._check, self.stopped, CHECK_WORKERS)
         elif member.name.kind is Kind.STORE:
             if _is_sqlite(member.path):
-                self.others[member.name.rel] = self._pool.submit(facts, member.path, self._check, self.stopped)
+                self.others[member.name.rel] = self._pool.submit(facts, member.path, self._check, self.stopped,
+                                                                  CHECK_WORKERS)
             elif self.drop_files:  # verify keeps only databases: a state file was hashed on its way
                 member.path.unlink(missing_ok=True)
                 member.path = None
