@@ -7,8 +7,10 @@ member's size and SHA-256 are compared with the manifest (and nothing may be
 missing or extra); the database is written to a temporary copy and must
 pass ``integrity_check``, with the manifest's page count and row counts.
 Archives made by ADR-005's script carry no manifest: they get the structural
-and database checks. integrity_check runs in a thread as soon as the
-database member is out, while the logs are still being read; the
+and database checks. integrity_check runs as soon as the database member
+is out, split over two threads with no check dropped (``dbcheck.py``;
+docs/architecture.md, 'Splitting integrity_check'), while the rest of the
+archive is still being read; the
 whole-home backup's other databases (``home/``/``bot/`` members whose first
 bytes are a SQLite header) are each checked the same way, on two workers
 (the machine's two cores), and compared with the manifest's ``databases``.
