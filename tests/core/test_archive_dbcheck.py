@@ -244,3 +244,17 @@ def test_not_a_database(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.DatabaseError):
         split_integrity_check(junk)
     assert not facts(junk, "full", workers=2).intact
+
+
+def test_names_that_need_quoting(tmp_path: Path) -> None:
+    """Quotes, braces and spaces in table, column and index names, and a NOCASE index."""
+    db = _build(tmp_path / "x.db", """
+        CREATE TABLE "odd ""t{0}" ("c{x}" TEXT, "we""ird" INTEGER NOT NULL);
+        CREATE UNIQUE INDEX "ix {1}" ON "odd ""t{0}"("c{x}" COLLATE NOCASE, "we""ird" DESC);
+    """)
+    with closing(sqlite3.connect(db)) as con:
+        con.executemany('INSERT INTO "odd ""t{0}" VALUES (?, ?)', [(f"N{i}", i) for i in range(500)])
+        con.commit()
+    with closing(dbcheck.open_private(db)) as con:
+        assert all(t.indexes is not None for t in dbcheck.plan_tables(con))  # the split, not the fallback
+    assert split_integrity_check(db) == ["ok"] == _full(db)

@@ -73,10 +73,10 @@ class Index:
     columns: tuple[tuple[str, str, bool], ...]  # (column, collation, NOT NULL)
     unique: bool
 
-    def seek(self) -> str:
+    def seek(self, table: str) -> str:
         """The correlated seek for row ``t``: its entry in this index, by key and rowid."""
         keys = " AND ".join(f"i.{_q(c)} IS t.{_q(c)} COLLATE {_q(coll)}" for c, coll, _nn in self.columns)
-        return f"SELECT 1 FROM {{table}} AS i INDEXED BY {_q(self.name)} WHERE {keys} AND i.rowid = t.rowid"
+        return f"SELECT 1 FROM {_q(table)} AS i INDEXED BY {_q(self.name)} WHERE {keys} AND i.rowid = t.rowid"
 
     def any_null(self, alias: str = "") -> str:
         """True when a nullable key column is NULL (such entries are never duplicates)."""
@@ -107,7 +107,7 @@ def _plain_indexes(con: sqlite3.Connection, table: str) -> tuple[Index, ...] | N
         keys = [r for r in con.execute(f"PRAGMA index_xinfo({_q(name)})").fetchall() if r[5]]
         if not keys or any(r[1] < 0 for r in keys):  # -2: an expression, -1: the rowid itself
             return None
-        out.append(Index(str(name), tuple((str(r[2]), str(r[4]), notnull[str(r[2])]) for r in keys), bool(unique)))
+        out.append(Index(str(name), tuple((str(r[2]), str(r[4]), notnull.get(str(r[2]), False)) for r in keys), bool(unique)))
     return tuple(out)
 
 
@@ -128,7 +128,7 @@ def plan_tables(con: sqlite3.Connection) -> list[Table]:
 
 def _seek_is_sound(con: sqlite3.Connection, table: str, ix: Index) -> bool:
     """The planner runs the seek as a SEARCH of this index (else a scan per row), bounded per row."""
-    seek = ix.seek().format(table=_q(table))
+    seek = ix.seek(table)
     plan = [str(r[3]) for r in con.execute(f"EXPLAIN QUERY PLAN SELECT 1 FROM {_q(table)} AS t NOT INDEXED "
                                            f"WHERE NOT EXISTS ({seek})")]
     searched = f"SEARCH i USING COVERING INDEX {ix.name} ("
@@ -156,7 +156,7 @@ def _rowid_ranges(con: sqlite3.Connection, table: str) -> list[tuple[int | None,
 def _missing_task(table: str, ix: Index, after: int | None, up_to: int | None) -> Task:
     where = " AND ".join(([] if after is None else ["t.rowid > ?1"]) + ([] if up_to is None else ["t.rowid <= ?2"]))
     sql = (f"SELECT t.rowid FROM {_q(table)} AS t NOT INDEXED WHERE {where + ' AND' if where else ''} "
-           f"NOT EXISTS ({ix.seek().format(table=_q(table))}) LIMIT {MAX_ERRORS}")
+           f"NOT EXISTS ({ix.seek(table)}) LIMIT {MAX_ERRORS}")
 
     params: tuple[int | None, ...] = (after, up_to) if up_to is not None else (() if after is None else (after,))
 
@@ -257,8 +257,13 @@ def split_integrity_check(path: Path, stop: Callable[[], bool] = _never, workers
     """What ``PRAGMA integrity_check(100)`` would say (``["ok"]`` when intact), on ``workers`` threads.
 
     Raises sqlite3.Error when the file cannot be read as a database (as the
-    PRAGMA would) or the check was interrupted by ``stop``.
+    PRAGMA would) or the check was interrupted by ``stop``. Before SQLite
+    3.37 (no ``pragma_table_list``) the PRAGMA itself runs, on one thread.
     """
+    if sqlite3.sqlite_version_info < (3, 37) or workers < 2:
+        with closing(open_private(path)) as con:
+            con.set_progress_handler(stop, PROGRESS_OPS)
+            return [str(r[0]) for r in con.execute(f"PRAGMA integrity_check({MAX_ERRORS})")]
     with closing(open_private(path)) as con:
         tasks = list(plan_tasks(con))
     conns = _Connections(path, stop)
