@@ -107,7 +107,8 @@ def _plain_indexes(con: sqlite3.Connection, table: str) -> tuple[Index, ...] | N
         keys = [r for r in con.execute(f"PRAGMA index_xinfo({_q(name)})").fetchall() if r[5]]
         if not keys or any(r[1] < 0 for r in keys):  # -2: an expression, -1: the rowid itself
             return None
-        out.append(Index(str(name), tuple((str(r[2]), str(r[4]), notnull.get(str(r[2]), False)) for r in keys), bool(unique)))
+        columns = tuple((str(r[2]), str(r[4]), notnull.get(str(r[2]), False)) for r in keys)
+        out.append(Index(str(name), columns, bool(unique)))
     return tuple(out)
 
 
