@@ -18,14 +18,34 @@ Layout (docs/data-formats.md, 'Backups from the ADR script', ADR-005's ``scripts
         backups/<DATE>/manifest.json        console only, always the last member
 """
 
-from .apply import apply_restore
-from .catalog import ArchiveEntry, apply_retention, list_archives, record_check
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .errors import ArchiveError, Cancelled
 from .limits import Limits
-from .make import BackupOptions, BackupResult, make_backup
 from .progress import CancelFlag, Progress, ProgressFn
-from .restore import RestorePlan, RestoreResult, prepare_restore
-from .verify import VerifyReport, verify_archive
+
+if TYPE_CHECKING:
+    from .apply import apply_restore
+    from .catalog import ArchiveEntry, apply_retention, list_archives, record_check
+    from .make import BackupOptions, BackupResult, make_backup
+    from .restore import RestorePlan, RestoreResult, prepare_restore
+    from .verify import VerifyReport, verify_archive
+
+# Loaded on first use: ``lifeos-desk verify`` needs none of make/restore/apply (~0.1 s of imports).
+_LAZY = {"apply_restore": "apply", "ArchiveEntry": "catalog", "apply_retention": "catalog",
+         "list_archives": "catalog", "record_check": "catalog", "BackupOptions": "make", "BackupResult": "make",
+         "make_backup": "make", "RestorePlan": "restore", "RestoreResult": "restore",
+         "prepare_restore": "restore", "VerifyReport": "verify", "verify_archive": "verify"}
+
+
+def __getattr__(name: str) -> Any:
+    """The names of make/verify/restore, imported when first asked for (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "ArchiveEntry", "ArchiveError", "BackupOptions", "BackupResult", "CancelFlag", "Cancelled", "Limits",

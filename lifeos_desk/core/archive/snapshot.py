@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..schema import SchemaKind, detect_schema
+from .dbcheck import split_integrity_check
 from .errors import ArchiveError
 
 BUSY_TIMEOUT_S = 30.0  # as ADR-005
@@ -106,7 +107,7 @@ def _never() -> bool:
     return False
 
 
-def facts(path: Path, check: str = "full", stop: Callable[[], bool] = _never) -> DbFacts:
+def facts(path: Path, check: str = "full", stop: Callable[[], bool] = _never, workers: int = 1) -> DbFacts:
     """Page size and count, schema kind, rows per table and the check of a private copy.
 
     ``check``: "full" runs ``PRAGMA integrity_check`` (the issue's rule; on
@@ -115,6 +116,8 @@ def facts(path: Path, check: str = "full", stop: Callable[[], bool] = _never) ->
     matching each index to its table's rows), "" none. ``stop`` is polled
     while SQLite works (progress handler): when it turns true the check ends
     at once with an "interrupted" result, so a cancel never waits seconds.
+    ``workers`` > 1 spreads the full check over that many threads
+    (``dbcheck.py``: the same checks, none dropped).
     """
     try:
         with closing(open_copy(path)) as con:
@@ -128,7 +131,9 @@ def facts(path: Path, check: str = "full", stop: Callable[[], bool] = _never) ->
                 schema=detect_schema(cols),
                 tables=row_counts(con, list(cols)),
             )
-            if check:
+            if check == "full" and workers > 1:
+                out.integrity = split_integrity_check(path, stop, workers)
+            elif check:
                 out.check = CHECKS[check]
                 out.integrity = [str(r[0]) for r in con.execute(f"PRAGMA {out.check}(100)")]
     except (sqlite3.Error, OSError) as exc:

@@ -7,8 +7,10 @@ member's size and SHA-256 are compared with the manifest (and nothing may be
 missing or extra); the database is written to a temporary copy and must
 pass ``integrity_check``, with the manifest's page count and row counts.
 Archives made by ADR-005's script carry no manifest: they get the structural
-and database checks. integrity_check runs in a thread as soon as the
-database member is out, while the logs are still being read; the
+and database checks. integrity_check runs as soon as the database member
+is out, split over two threads with no check dropped (``dbcheck.py``;
+docs/architecture.md, 'Splitting integrity_check'), while the rest of the
+archive is still being read; the
 whole-home backup's other databases (``home/``/``bot/`` members whose first
 bytes are a SQLite header) are each checked the same way, on two workers
 (the machine's two cores), and compared with the manifest's ``databases``.
@@ -38,6 +40,7 @@ from .progress import VERIFY, CancelFlag, ProgressFn, Reporter, no_progress
 from .snapshot import DbFacts, facts
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+CHECK_WORKERS = 2  # the full check of each database on two threads (dbcheck.py): this machine's two cores
 
 
 @dataclass
@@ -109,10 +112,11 @@ class Checked:
         if member.path is None:
             return
         if member.name.kind is Kind.DATABASE:
-            self.db = self._pool.submit(facts, member.path, self._check, self.stopped)
+            self.db = self._pool.submit(facts, member.path, self._check, self.stopped, CHECK_WORKERS)
         elif member.name.kind is Kind.STORE:
             if _is_sqlite(member.path):
-                self.others[member.name.rel] = self._pool.submit(facts, member.path, self._check, self.stopped)
+                self.others[member.name.rel] = self._pool.submit(facts, member.path, self._check, self.stopped,
+                                                                  CHECK_WORKERS)
             elif self.drop_files:  # verify keeps only databases: a state file was hashed on its way
                 member.path.unlink(missing_ok=True)
                 member.path = None
