@@ -112,10 +112,10 @@ def _grow_core(db: Path) -> None:
     """The treasury's WAL database with CORE_TRADES trades (tens of MB, as a busy treasury's)."""
     with closing(sqlite3.connect(db, isolation_level=None)) as con:
         con.execute("BEGIN")
-        con.executemany("INSERT INTO trades VALUES (?,?,?,?,?,?,?,?,?,?,0)",
-                        ((f"core-{n:08d}-{n * 7919 % 1_000_003:07d}", "BONK", f"Dez{n % 97}X", "BUY" if n % 2 else "SELL",
-                          0.5 + n % 13, 1e6 + n, 2e-5 * (1 + n % 7), f"2026-01-{1 + n % 28:02d}T{n % 24:02d}:00:00",
-                          f"sig{n:012x}", None) for n in range(CORE_TRADES)))
+        rows = ((f"core-{n:08d}-{n * 7919 % 1_000_003:07d}", "BONK", f"Dez{n % 97}X", "BUY" if n % 2 else "SELL",
+                 0.5 + n % 13, 1e6 + n, 2e-5 * (1 + n % 7), f"2026-01-{1 + n % 28:02d}T{n % 24:02d}:00:00",
+                 f"sig{n:012x}", None) for n in range(CORE_TRADES))
+        con.executemany("INSERT INTO trades VALUES (?,?,?,?,?,?,?,?,?,?,0)", rows)
         con.execute("COMMIT")
 
 
