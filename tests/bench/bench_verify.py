@@ -32,7 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.bench_backup import DATA, ensure_data
+from tests.bench.backup_homes import ensure_adr_home
+from tests.bench.bench_backup import DATA
 
 TARGET = 4.0
 WORK = Path(tempfile.gettempdir()) / "lifeos-bench-verify"
@@ -97,7 +98,7 @@ def main() -> int:
     args = parser.parse_args()
     if shutil.which("sqlite3") is None or shutil.which("tar") is None:
         raise SystemExit("the manual way needs tar and the sqlite3 CLI: apt-get install -y sqlite3")
-    home = ensure_data(args.data)
+    home = ensure_adr_home(args.data)
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     try:

@@ -10,8 +10,15 @@ Steps (docs/architecture.md, "Backup and restore"):
    wait;
 3. the safety backup is made under that lock, so every row the bot committed
    before the restore is in it (nothing can commit between the two);
-4. the archived database is copied in inside the same transaction, the
-   files are put in place, then COMMIT. A failure or cancel before COMMIT
+4. the archived database is copied in inside the same transaction - when
+   every database written is in WAL mode, while the safety backup is still
+   being made in a second thread: until COMMIT a WAL writer's pages are
+   invisible to every other connection and a WAL reader never waits for
+   the writer, so the safety backup's own snapshot still reads the state
+   before the restore. (With a rollback journal the two were seen to block
+   each other - the snapshot's backup step waiting without end - so there
+   the safety backup comes first, as before.) Both must end well before
+   anything goes further; then the files are put in place, then COMMIT. A failure or cancel before COMMIT
    rolls the transaction back and puts the files back: nothing changed, and
    the safety archive is deleted again;
 5. the safety archive and the restore are recorded (audit log).
@@ -34,6 +41,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,7 +53,7 @@ from .livecopy import Locked
 from .make import BackupResult, make_backup, record_backup
 from .multilock import LiveDb, LiveSet
 from .picks import DATABASE, LOG
-from .progress import APPLY, CancelFlag, Progress, ProgressFn, no_progress
+from .progress import APPLY, CancelFlag, LinkedCancel, Progress, ProgressFn, no_progress
 from .restore import RestorePlan, RestoreResult, beside_name
 from .safety import SAFETY_OPTIONS, Relabel
 from .snapshot import BUSY_TIMEOUT_S
@@ -109,6 +118,65 @@ def _safety(plan: RestorePlan, progress: ProgressFn, cancel: CancelFlag, wanted:
     return make_backup(paths, replace(SAFETY_OPTIONS, record=False, no_open=locked), Relabel(progress), cancel)
 
 
+def _copy_beside_safety(plan: RestorePlan, dbs: LiveSet, progress: ProgressFn, cancel: CancelFlag,
+                        wanted: bool) -> BackupResult | None:
+    """The safety backup, then (rollback journal) or meanwhile (all WAL) the databases copied in; both end here.
+
+    A failure of either stops the other (the copy polls ``stop``; the safety
+    backup its linked cancel flag) and is raised once both have ended; a
+    safety archive finished meanwhile is deleted when the copy failed.
+    """
+    if not all(d.journal == "wal" for d in dbs.dbs if d.lock is not None):
+        made_first = _safety(plan, progress, cancel, wanted, tuple(d.live for d in dbs.dbs))
+        try:
+            progress(Progress(APPLY, 0, 0, "database"))
+            dbs.copy_all(cancel.is_set, _TableReport(progress))
+        except BaseException:
+            if made_first is not None:
+                made_first.path.unlink(missing_ok=True)
+            raise
+        return made_first
+    said = _Serialized(progress)
+    safety_cancel = LinkedCancel(cancel)
+    failed = threading.Event()
+
+    def stop() -> bool:
+        return cancel.is_set() or failed.is_set()
+
+    def on_done(f: Future[BackupResult | None]) -> None:
+        if f.exception() is not None:
+            failed.set()
+
+    with ThreadPoolExecutor(1, thread_name_prefix="safety") as pool:
+        made = pool.submit(_safety, plan, said, safety_cancel, wanted, tuple(d.live for d in dbs.dbs))
+        made.add_done_callback(on_done)
+        try:
+            said(Progress(APPLY, 0, 0, "database"))
+            dbs.copy_all(stop, _TableReport(said))
+        except BaseException as exc:
+            safety_cancel.set()
+            with contextlib.suppress(BaseException):
+                done = made.result()
+                if done is not None:
+                    done.path.unlink(missing_ok=True)
+            cause = made.exception()
+            if isinstance(exc, Cancelled) and cause is not None and not isinstance(cause, Cancelled):
+                raise cause from None  # the copy was stopped because the safety backup failed: say why
+            raise
+    return made.result()
+
+
+class _Serialized:
+    """Progress from the safety backup's thread and the copy's, one event at a time."""
+
+    def __init__(self, fn: ProgressFn) -> None:
+        self._fn, self._lock = fn, threading.Lock()
+
+    def __call__(self, p: Progress) -> None:
+        with self._lock:
+            self._fn(p)
+
+
 def _aside_sidecars(live: Path, date: str) -> None:
     """A missing or broken database's journal/WAL files would be applied to the restored file: move them aside."""
     for suffix in SIDECARS:
@@ -142,9 +210,7 @@ def apply_restore(plan: RestorePlan, progress: ProgressFn = no_progress, cancel:
         for d in dbs.dbs:
             if d.by_rename:
                 stager.stage(d.staged, d.live)
-        result.safety = _safety(plan, progress, cancel, safety, tuple(d.live for d in dbs.dbs))
-        progress(Progress(APPLY, 0, 0, "database"))
-        dbs.copy_all(cancel.is_set, _TableReport(progress))
+        result.safety = _copy_beside_safety(plan, dbs, progress, cancel, safety)
         for d in dbs.dbs:
             if d.by_rename:
                 _aside_sidecars(d.live, plan.scan.date)
