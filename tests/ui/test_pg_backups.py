@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,11 +25,11 @@ def _no_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
 
-def test_back_up_now_in_a_pg_session_includes_the_dump(qtbot: QtBot, tmp_path: Path, pg_url: str) -> None:
+def test_back_up_now_in_a_pg_session_includes_the_dump(qtbot: QtBot, tmp_path: Path, pg_url: str,
+                                                       pg_window: Callable[..., PgWindow]) -> None:
     paths = make_home(tmp_path)
     migrate(pg_url, [paths.db])
-    window = PgWindow(pg_params(pg_url), paths=paths, settings=Settings(AppDirs.default()))
-    qtbot.addWidget(window)
+    window = pg_window(pg_url, paths=paths, settings=Settings(AppDirs.default()))
     assert window.error == "" and window.backups is not None
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())][-1] == "Backups"
     panel = window.backups
@@ -44,9 +45,8 @@ def test_back_up_now_in_a_pg_session_includes_the_dump(qtbot: QtBot, tmp_path: P
     assert row == "this console + PostgreSQL dump"
 
 
-def test_the_window_without_a_home_has_no_backups_tab(qtbot: QtBot, pg_url: str) -> None:
-    window = PgWindow(pg_params(pg_url))
-    qtbot.addWidget(window)
+def test_the_window_without_a_home_has_no_backups_tab(pg_url: str, pg_window: Callable[..., PgWindow]) -> None:
+    window = pg_window(pg_url)
     assert window.backups is None and "Backups" not in [window.tabs.tabText(i) for i in range(window.tabs.count())]
 
 

@@ -6,8 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -24,36 +23,6 @@ from lifeos_desk.db.trades_query import load_trades, trade_source
 from lifeos_desk.ui.pg import PgWindow
 from lifeos_desk.ui.pg.charts import headline_text
 from tests.core.migrate_helpers import demo_home
-
-
-@pytest.fixture(autouse=True)
-def _nothing_outlives_a_test() -> Iterator[None]:
-    """No QPSQL connection and no charts load may outlive its test: the test's database is dropped WITH
-    (FORCE) at its end, and what still used it logged QPSQL warnings into whichever test ran next."""
-    yield
-    leaked = [n for n in QSqlDatabase.connectionNames() if n.startswith("lifeos-pg")]
-    loads = [t.name for t in threading.enumerate() if t.name.startswith(("lifeos-pg-trades", "pg-checks"))]
-    for name in leaked:  # so one leak fails one test, not every later one
-        QSqlDatabase.removeDatabase(name)
-    assert not leaked and not loads, f"left open: {leaked}, still loading: {loads}"
-
-
-@pytest.fixture
-def pg_window(qtbot: QtBot) -> Iterator[Callable[[str], PgWindow]]:
-    """``pg_window(url)``: a PgWindow closed when the test ends (closing is what closes its connection;
-    qtbot holds widgets weakly, so a window the test no longer references was never closed). Tests that
-    open one take ``immediate_tasks`` too, so its charts load runs inline instead of on a thread."""
-    windows: list[PgWindow] = []
-
-    def make(url: str) -> PgWindow:
-        window = PgWindow(pg_params(url))
-        qtbot.addWidget(window)
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
 
 
 def migrated(tmp_path: Path, url: str, schema: str = "deployed", trades: int = 1200) -> Path:
