@@ -26,8 +26,10 @@ _names = itertools.count(1)
 # Called with a table's label before each exact count(*) of it, on the counting thread (tests watch them).
 COUNT_WATCHERS: list[Callable[[str], None]] = []
 
-# The change signal polled every 2 s: tuples inserted, updated and deleted in the user's tables, summed.
-CHANGES_SQL = "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables"
+# The change signal polled every 2 s: tuples inserted, updated and deleted in the user's tables, summed,
+# plus their relfilenodes (TRUNCATE gives a table a new file and counts no deletions).
+CHANGES_SQL = ("SELECT coalesce(sum(s.n_tup_ins + s.n_tup_upd + s.n_tup_del + c.relfilenode::bigint), 0) "
+               "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid")
 _TABLES_SQL = (
     "SELECT n.nspname, c.relname, "
     "coalesce((SELECT string_agg(a.attname, chr(31) ORDER BY k.ord) FROM pg_index i "
