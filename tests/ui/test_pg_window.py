@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from PySide6.QtSql import QSqlDatabase
 from pytestqt.qtbot import QtBot
 
 from lifeos_desk.core import pnl
@@ -142,6 +143,17 @@ def test_counts_run_off_the_ui_thread_and_only_for_tables_that_moved(qtbot: QtBo
     qtbot.waitUntil(lambda: tables.counts["notes"] == 3 and tables.all_exact(), timeout=20_000)
     assert counted == [("notes", False)]
     assert "notes  (3)" in _item_texts(window)
+
+
+def test_closing_the_window_waits_for_a_running_count(qtbot: QtBot, pg_url: str) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("CREATE TABLE big AS SELECT g AS v FROM generate_series(1, 200000) g")
+    earlier = set(QSqlDatabase.connectionNames())  # other tests' windows may still hold theirs
+    window = PgWindow(pg_params(pg_url))
+    qtbot.addWidget(window)
+    assert window.tables is not None and not window.tables.all_exact()  # counting in the background
+    window.close()
+    assert set(QSqlDatabase.connectionNames()) - earlier == set()  # the window's and the worker's are closed
 
 
 def test_a_bad_target_is_explained_in_the_window(qtbot: QtBot, pg_url: str) -> None:

@@ -19,6 +19,7 @@ The exact counts run in ``count_exact``, on a connection of the worker's own
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from ...core.pgurl import PgParams
@@ -88,11 +89,19 @@ def read_stats(db: PgDatabase) -> dict[str, TableStats]:
     return out
 
 
-def count_exact(params: PgParams, tables: list[PgTable]) -> dict[str, int]:
-    """Exact rows of each table, on a connection of this (worker) thread's own, closed before returning."""
+def count_exact(params: PgParams, tables: list[PgTable], stop: threading.Event | None = None) -> dict[str, int]:
+    """Exact rows of each table, on a connection of this (worker) thread's own, closed before returning.
+
+    ``stop`` set (the window closing) ends it after the table being counted: the tables counted so far.
+    """
     db = PgDatabase(params)
     try:
-        return {t.label: db.row_count(t) for t in tables}
+        out = {}
+        for table in tables:
+            if stop is not None and stop.is_set():
+                break
+            out[table.label] = db.row_count(table)
+        return out
     finally:
         db.close()
 

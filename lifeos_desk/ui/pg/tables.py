@@ -25,8 +25,8 @@ from ..tasks import Task, run_task
 TableRole = Qt.ItemDataRole.UserRole + 1
 
 
-def _count_work(db: PgDatabase, tables: list[PgTable], _task: Task) -> dict[str, int]:
-    return count_exact(db.params, tables)
+def _count_work(db: PgDatabase, tables: list[PgTable], task: Task) -> dict[str, int]:
+    return count_exact(db.params, tables, task.cancel_event)
 
 
 def _same_rows(counting: TableStats | None, now: TableStats) -> bool:
@@ -60,6 +60,7 @@ class PgTablesPane(QWidget):
         self._stats: dict[str, TableStats] = {}
         self._pending: set[str] = set()  # to recount once the running count is done
         self._in_flight: dict[str, TableStats] | None = None  # the counters the running count started at
+        self._task: Task | None = None
         self.count_runs = 0  # counting tasks started (tests read it)
         self.table_list.currentItemChanged.connect(self._on_table_chosen)
         self.reload()
@@ -133,11 +134,11 @@ class PgTablesPane(QWidget):
             self._in_flight = None
             return
         self.count_runs += 1
-        run_task(partial(_count_work, self._db, tables), partial(self._on_counted, self._in_flight),
+        self._task = run_task(partial(_count_work, self._db, tables), partial(self._on_counted, self._in_flight),
                  self._on_count_failed, receiver=self, name="lifeos-pg-counts")
 
     def _on_counted(self, at: dict[str, TableStats], exact: dict[str, int]) -> None:
-        self._in_flight = None
+        self._in_flight = self._task = None
         self.row_counts.counted(exact, at)  # a table that moved meanwhile was queued again by that poll
         self._relabel()
         if self.model is not None and self.model.table.label in exact:
@@ -146,8 +147,16 @@ class PgTablesPane(QWidget):
         self._start_count()
 
     def _on_count_failed(self, exc: BaseException) -> None:
-        self._in_flight = None  # the next poll asks again for what is still not exact
+        self._in_flight = self._task = None  # the next poll asks again for what is still not exact
         self.message.setText(str(exc) if isinstance(exc, PgError) else f"counting rows failed: {exc!r}")
+
+    def shutdown(self) -> None:
+        """Stop counting (after the table being counted) and wait for it, before the window closes."""
+        self._pending.clear()
+        if self._task is not None:
+            self._task.cancel()
+            self._task.wait()
+            self._task = None
 
     def show_table(self, label: str) -> None:
         """Show a table by its label (``name`` in public, ``schema.name`` elsewhere)."""

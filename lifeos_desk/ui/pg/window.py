@@ -162,6 +162,8 @@ class PgWindow(QMainWindow):
         if self.charts is not None:
             self.charts.shutdown()
         shutdown_vault(self.vault)
+        if self.tables is not None:
+            self.tables.shutdown()  # a running count(*) is waited for
         if self.tables is not None and self.tables.model is not None:
             self.tables.view.setModel(None)
         if self.db is not None:
