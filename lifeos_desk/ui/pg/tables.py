@@ -13,6 +13,7 @@ for no count), or ``counting…``.
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 
 from PySide6.QtCore import Qt, Slot
@@ -25,7 +26,8 @@ from ..tasks import Task, run_task
 TableRole = Qt.ItemDataRole.UserRole + 1
 
 
-def _count_work(db: PgDatabase, tables: list[PgTable], task: Task) -> dict[str, int]:
+def _count_work(db: PgDatabase, tables: list[PgTable], worker: list[threading.Thread], task: Task) -> dict[str, int]:
+    worker.append(threading.current_thread())  # shutdown joins it: its result is still being posted after wait()
     return count_exact(db.params, tables, task.cancel_event)
 
 
@@ -61,6 +63,7 @@ class PgTablesPane(QWidget):
         self._pending: set[str] = set()  # to recount once the running count is done
         self._in_flight: dict[str, TableStats] | None = None  # the counters the running count started at
         self._task: Task | None = None
+        self._worker: list[threading.Thread] = []
         self.count_runs = 0  # counting tasks started (tests read it)
         self.table_list.currentItemChanged.connect(self._on_table_chosen)
         self.reload()
@@ -134,8 +137,10 @@ class PgTablesPane(QWidget):
             self._in_flight = None
             return
         self.count_runs += 1
-        self._task = run_task(partial(_count_work, self._db, tables), partial(self._on_counted, self._in_flight),
-                 self._on_count_failed, receiver=self, name="lifeos-pg-counts")
+        self._worker = []
+        self._task = run_task(partial(_count_work, self._db, tables, self._worker),
+                              partial(self._on_counted, self._in_flight), self._on_count_failed, receiver=self,
+                              name="lifeos-pg-counts")
 
     def _on_counted(self, at: dict[str, TableStats], exact: dict[str, int]) -> None:
         self._in_flight = self._task = None
@@ -157,6 +162,9 @@ class PgTablesPane(QWidget):
             self._task.cancel()
             self._task.wait()
             self._task = None
+        for thread in self._worker:  # a process quitting under a thread still posting its result crashes
+            if thread is not threading.current_thread():
+                thread.join(timeout=5)
 
     def show_table(self, label: str) -> None:
         """Show a table by its label (``name`` in public, ``schema.name`` elsewhere)."""
