@@ -64,7 +64,6 @@ class PgTablesPane(QWidget):
         self._in_flight: dict[str, TableStats] | None = None  # the counters the running count started at
         self._task: Task | None = None
         self._worker: list[threading.Thread] = []
-        self.count_runs = 0  # counting tasks started (tests read it)
         self.table_list.currentItemChanged.connect(self._on_table_chosen)
         self.reload()
 
@@ -136,7 +135,6 @@ class PgTablesPane(QWidget):
         if not tables:
             self._in_flight = None
             return
-        self.count_runs += 1
         self._worker = []
         self._task = run_task(partial(_count_work, self._db, tables, self._worker),
                               partial(self._on_counted, self._in_flight), self._on_count_failed, receiver=self,
