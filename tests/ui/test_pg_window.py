@@ -6,7 +6,8 @@ import os
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from lifeos_desk.core import pnl
 from lifeos_desk.core.pgurl import pg_params
 from lifeos_desk.core.schema import ADR_DOMAIN
 from lifeos_desk.db.pg import PAGE_ROWS, PgDatabase, PgError, PgTable, PgTableModel
+from lifeos_desk.db.pg.connection import COUNT_WATCHERS
 from lifeos_desk.db.trades_query import load_trades, trade_source
 from lifeos_desk.ui.pg import PgWindow
 from lifeos_desk.ui.pg.charts import headline_text
@@ -40,13 +42,14 @@ def sqlite_counts(db: Path) -> dict[str, int]:
         return {n: int(con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]) for n in names}
 
 
-def test_window_shows_the_sqlite_row_counts_and_pages_to_the_end(tmp_path: Path, pg_url: str,
+def test_window_shows_the_sqlite_row_counts_and_pages_to_the_end(qtbot: QtBot, tmp_path: Path, pg_url: str,
                                                                   pg_window: Callable[[str], PgWindow],
                                                                   immediate_tasks: Callable[[], None]) -> None:
     home = migrated(tmp_path, pg_url)
     window = pg_window(pg_url)
     assert window.error == "" and window.tables is not None
     expected = sqlite_counts(home / "public_users.db")
+    qtbot.waitUntil(window.tables.all_exact, timeout=20_000)
     assert window.tables.counts == expected
     table = max(expected, key=lambda t: expected[t])
     window.tables.show_table(table)
@@ -92,6 +95,7 @@ def test_live_refresh_follows_the_change_counter(qtbot: QtBot, tmp_path: Path, p
     migrated(tmp_path, pg_url, trades=50)
     window = pg_window(pg_url)
     assert window.tables is not None
+    qtbot.waitUntil(window.tables.all_exact, timeout=20_000)
     with psycopg.connect(pg_url, autocommit=True) as con:
         row = con.execute(UNREFERENCED).fetchone()
         assert row is not None
@@ -102,6 +106,63 @@ def test_live_refresh_follows_the_change_counter(qtbot: QtBot, tmp_path: Path, p
     qtbot.waitUntil(lambda: window.tables is not None and window.tables.counts[table] == before - 1,
                     timeout=20_000)
     assert window.tables.model is not None and window.tables.model.rowCount() == before - 1
+
+
+@pytest.fixture
+def counted() -> Iterator[list[tuple[str, bool]]]:
+    """Every exact count(*) as (table, ran on the UI thread), through the connection's hook."""
+    seen: list[tuple[str, bool]] = []
+
+    def watch(label: str) -> None:
+        seen.append((label, threading.current_thread() is threading.main_thread()))
+
+    COUNT_WATCHERS.append(watch)
+    yield seen
+    COUNT_WATCHERS.remove(watch)
+
+
+def _item_texts(window: PgWindow) -> list[str]:
+    assert window.tables is not None
+    listed = window.tables.table_list
+    return [listed.item(r).text() for r in range(listed.count())]
+
+
+def test_counts_run_off_the_ui_thread_and_only_for_tables_that_moved(qtbot: QtBot, tmp_path: Path, pg_url: str,
+                                                                     counted: list[tuple[str, bool]],
+                                                                     pg_window: Callable[[str], PgWindow]) -> None:
+    home = migrated(tmp_path, pg_url, trades=600)
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("CREATE TABLE notes (id serial PRIMARY KEY, v int)")
+    window = pg_window(pg_url)
+    tables = window.tables
+    assert tables is not None
+    expected = {**sqlite_counts(home / "public_users.db"), "notes": 0}
+    biggest = max(expected, key=lambda t: expected[t])
+    tables.show_table(biggest)
+    assert tables.model is not None and tables.model.rowCount() > 0  # the estimate: no count waited for
+    assert not [c for c in counted if c[1]], "the window counted on the UI thread"
+    assert any("≈" in t or "counting…" in t for t in _item_texts(window))
+    qtbot.waitUntil(tables.all_exact, timeout=20_000)
+    assert tables.counts == expected and tables.model.rowCount() == expected[biggest]
+    assert sorted(label for label, _ui in counted) == sorted(expected) and not any(ui for _l, ui in counted)
+    assert not any("≈" in t or "counting…" in t for t in _item_texts(window))
+    counted.clear()
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("INSERT INTO notes (v) VALUES (1), (2), (3)")
+    qtbot.waitUntil(lambda: tables.counts["notes"] == 3 and tables.all_exact(), timeout=20_000)
+    assert counted == [("notes", False)]
+    assert "notes  (3)" in _item_texts(window)
+
+
+def test_closing_the_window_waits_for_a_running_count(qtbot: QtBot, pg_url: str) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as con:
+        con.execute("CREATE TABLE big AS SELECT g AS v FROM generate_series(1, 200000) g")
+    earlier = set(QSqlDatabase.connectionNames())  # other tests' windows may still hold theirs
+    window = PgWindow(pg_params(pg_url))
+    qtbot.addWidget(window)
+    assert window.tables is not None and not window.tables.all_exact()  # counting in the background
+    window.close()
+    assert set(QSqlDatabase.connectionNames()) - earlier == set()  # the window's and the worker's are closed
 
 
 def test_a_bad_target_is_explained_in_the_window(pg_url: str, pg_window: Callable[[str], PgWindow]) -> None:

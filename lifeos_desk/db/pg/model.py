@@ -96,7 +96,7 @@ class PgTableModel(QAbstractTableModel):
 
     # -- Qt model --------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        """Exact rows of the table at the last refresh."""
+        """The table's rows as last given (exact once the Tables pane's count arrived)."""
         return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -131,11 +131,22 @@ class PgTableModel(QAbstractTableModel):
             return f"{name}: {kind}" + (" (primary key)" if name in self.table.key else "")
         return None
 
-    def refresh(self) -> None:
-        """Recount and drop the cached pages, keeping the view (selection, scroll) where it is."""
-        new = self._count_now()
-        old = self._count
+    def refresh(self, count: int | None = None) -> None:
+        """Drop the cached pages (the rows changed), keeping the view (selection, scroll) where it is.
+
+        ``count`` is the table's rows now as the caller knows them (the
+        Tables pane counts off the UI thread, db/pg/counts.py); without it
+        the model counts itself.
+        """
+        new = self._count_now() if count is None else count
         self._pages.clear()
+        self.set_count(new)
+        if new and self.table.columns:
+            self.dataChanged.emit(self.index(0, 0), self.index(new - 1, len(self.table.columns) - 1))
+
+    def set_count(self, new: int) -> None:
+        """Show ``new`` rows (an exact count arrived), inserting or removing rows at the end; pages kept."""
+        old = self._count
         if new > old:
             self.beginInsertRows(QModelIndex(), old, new - 1)
             self._count = new
@@ -144,5 +155,3 @@ class PgTableModel(QAbstractTableModel):
             self.beginRemoveRows(QModelIndex(), new, old - 1)
             self._count = new
             self.endRemoveRows()
-        if new and self.table.columns:
-            self.dataChanged.emit(self.index(0, 0), self.index(new - 1, len(self.table.columns) - 1))

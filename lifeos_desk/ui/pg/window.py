@@ -4,7 +4,7 @@ Opened by ``lifeos-desk --database-url URL`` or a PostgreSQL
 ``DATABASE_URL`` (app.py). A window of its own rather than the SQLite
 window's areas: those read through QSQLITE, rowid and PRAGMAs; this one
 goes through ``db/pg`` (QPSQL). Live refresh polls a cheap change counter
-(the sum of ``n_tup_ins + n_tup_upd + n_tup_del`` over
+(the sum of ``n_tup_ins + n_tup_upd + n_tup_del`` and ``relfilenode`` over
 ``pg_stat_user_tables``) every POLL_MS (Tables and Charts): there is no file to watch. The
 password, when there is one, stays in memory (core/pgurl.py); nothing of
 the connection is saved in settings (docs/architecture.md, 'PostgreSQL').
@@ -162,6 +162,8 @@ class PgWindow(QMainWindow):
         if self.charts is not None:
             self.charts.shutdown()
         shutdown_vault(self.vault)
+        if self.tables is not None:
+            self.tables.shutdown()  # a running count(*) is waited for
         if self.tables is not None and self.tables.model is not None:
             self.tables.view.setModel(None)
         if self.db is not None:
