@@ -124,6 +124,7 @@ class Task:
         self.name = name
         self.cancel_event = cancel_event if cancel_event is not None else threading.Event()
         self._returned = threading.Event()
+        self._posted = threading.Event()  # the result is posted: the worker touches Qt no more
         self._receiver: QObject | None = None
         self._progress: Callable[[int, int], object] | None = None
 
@@ -147,8 +148,13 @@ class Task:
         return not self.finished and not self.cancelled
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the work returned (closing, tests); False on timeout."""
-        return self._returned.wait(timeout)
+        """Block until the work returned and its result was posted (closing, tests); False on timeout.
+
+        Waiting only for the return let a caller that quits right after
+        ``wait()`` destroy the application while the worker was still
+        emitting its result, which crashed the process at exit.
+        """
+        return self._posted.wait(timeout)
 
     def report(self, done: int, total: int) -> None:
         """Progress from the work, any thread; delivered on the UI thread (throttle in the work)."""
@@ -202,9 +208,11 @@ def run_task(work: Callable[[Task], T], next_func: Callable[[T], object],
             error = _without_tracebacks(exc)
             handle._returned.set()
             handle._post(error_func, error)
+            handle._posted.set()
             return
         handle._returned.set()
         handle._post(next_func, result)
+        handle._posted.set()
 
     (executor or _executor).submit(job, name)
     return handle

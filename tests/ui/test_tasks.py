@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from shiboken6 import delete
 
-from lifeos_desk.ui.tasks import Executor, ImmediateExecutor, Task, run_task
+from lifeos_desk.ui.tasks import Executor, ImmediateExecutor, Task, deliver_pending, run_task
 
 
 class Receiver(QObject):
@@ -164,3 +164,29 @@ def test_a_premade_task_shares_its_cancel_event(immediate_tasks: Callable[[], No
     immediate_tasks()
     assert (task is premade) == given
     assert receiver.results == [given]
+
+
+class _SlowPost(Task):
+    """A task whose result takes a while to post, as a worker preempted between returning and emitting."""
+
+    def __init__(self) -> None:
+        super().__init__("slow-post")
+        self.may_post = threading.Event()
+
+    def _post(self, callback: Callable[..., object], *args: object) -> None:
+        self.may_post.wait(5)
+        super()._post(callback, *args)
+
+
+@pytest.mark.parametrize("work", [_worker_name, _fail])
+def test_wait_returns_only_once_the_outcome_is_posted(qtbot: QtBot, work: Callable[[Task], object]) -> None:
+    """Closing code waits and may quit at once: a worker still emitting then crashed the process."""
+    receiver = Receiver()
+    task = _SlowPost()
+    receiver.run(work, task=task)
+    qtbot.waitUntil(lambda: task.finished, timeout=5000)  # the work returned; its outcome is not posted yet
+    assert not task.wait(0)
+    task.may_post.set()
+    assert task.wait(5)
+    deliver_pending()  # already posted: delivered without waiting for the worker
+    assert len(receiver.results) + len(receiver.errors) == 1
