@@ -155,12 +155,14 @@ def test_the_window_has_a_vault_tab_that_follows_changes(qtbot: QtBot, tmp_path:
     migrated(tmp_path, pg_url, trades=20)
     window = PgWindow(pg_params(pg_url))
     qtbot.addWidget(window)
-    assert isinstance(window.vault, VaultArea)
+    assert window.vault is None  # built when first shown, not with the window
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert "Vault" in tabs and "Checks" in tabs
-    window.tabs.setCurrentWidget(window.vault)
     window.show()
-    n = len(window.vault.model.records())
+    vault = window.show_vault()
+    assert isinstance(vault, VaultArea)
+    assert window.tabs.currentWidget() is vault and window.tabs.tabText(window.tabs.currentIndex()) == "Vault"
+    n = len(vault.model.records())
     with psycopg.connect(pg_url, autocommit=True) as con:
         con.execute("DELETE FROM wallets WHERE wallet_id = (SELECT min(wallet_id) FROM wallets)")
     qtbot.waitUntil(lambda: isinstance(window.vault, VaultArea) and len(window.vault.model.records()) == n - 1,

@@ -84,8 +84,12 @@ class PgWindow(QMainWindow):
         self.tabs.addTab(self.tables, "Tables")
         self.charts = PgChartsPane(params, self.tabs)
         self.tabs.addTab(self.charts, "Charts")
-        self.vault = create_pg_vault(self.db, pg_session(self._dirs))
-        self.tabs.addTab(self.vault, "Vault")
+        # Built when first shown, as the SQLite window's lazy areas are (ui/areas.py, AreaSpec.lazy): the
+        # vault's table sizes its columns over every wallet, seconds at 10,000, and the first paint waits
+        # for nothing the admin has not asked for.
+        self._vault_slot = QWidget(self.tabs)
+        self.tabs.addTab(self._vault_slot, "Vault")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.checks = PgChecksPane(self._params, self.tabs)
         self.tabs.addTab(self.checks, "Checks")
         if self._home is not None:
@@ -102,6 +106,24 @@ class PgWindow(QMainWindow):
         self._changes = self._read_changes()
         self.poll.start()
         self.resize(1100, 700)
+
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        """The Vault tab is shown for the first time: build the vault in its place."""
+        if self.vault is None and self.db is not None and self.tabs.widget(index) is self._vault_slot:
+            self.vault = create_pg_vault(self.db, pg_session(self._dirs))
+            self.tabs.blockSignals(True)  # the swap below would re-enter this slot
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, self.vault, "Vault")
+            self.tabs.setCurrentIndex(index)
+            self.tabs.blockSignals(False)
+            self._vault_slot.deleteLater()
+
+    def show_vault(self) -> QWidget:
+        """Bring the Vault tab to the front (building it); the vault widget."""
+        self.tabs.setCurrentWidget(self._vault_slot if self.vault is None else self.vault)
+        assert self.vault is not None
+        return self.vault
 
     def _show_problem(self, text: str) -> None:
         self.error = text
