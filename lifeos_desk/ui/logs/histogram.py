@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ...core.jsonl.histogram import EMPTY, Bins, FloatArray, TimesCache, bin_times
+from ...core.jsonl.histogram import EMPTY, Bins, FloatArray, LiveBins, TimesCache, bin_times
 from .views import PairsView, RowView, SingleView
 
 Progress = Callable[[int, int], None]
@@ -43,11 +43,20 @@ def view_times(view: RowView, cache: TimesCache, cancel: threading.Event | None 
     return out
 
 
-def compute_bins(view: RowView, cache: TimesCache, max_bins: int) -> Callable[[Progress, threading.Event], Bins]:
-    """The work for a ``TaskRunner``: bin the view's times."""
+def compute_bins(view: RowView, cache: TimesCache, max_bins: int,
+                 live: dict[int, LiveBins] | None = None) -> Callable[[Progress, threading.Event], Bins]:
+    """The work for a ``TaskRunner``: bin the view's times.
+
+    A whole log (``SingleView``, the followed case) keeps its bars in ``live``
+    and adds only its new rows to them; a filtered or merged view is binned
+    whole (its rows are not one growing column).
+    """
 
     def work(_progress: Progress, cancel: threading.Event) -> Bins:
         times = view_times(view, cache, cancel)
+        if live is not None and isinstance(view, SingleView) and view.index < len(view.timelines):
+            key = id(view.timelines[view.index])
+            return live.setdefault(key, LiveBins(max_bins)).update(times)
         return bin_times(times[np.isfinite(times)], max_bins)
 
     return work
