@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer
@@ -39,7 +40,7 @@ from .filterbar import FilterBar, parse_moment
 from .follower import Follower
 from .marks import StateLike
 from .model import Column, LogTableModel, format_time
-from .statusline import Coalescer, status_label, status_text
+from .statusline import FOLLOW_MS, Coalescer, status_label, status_text
 from .tasks import TaskRunner
 from .views import FilteredView, MergedView, RowView, SingleView
 from .workbench import Workbench
@@ -127,6 +128,7 @@ class LogsArea(QWidget, AreaDefaults, FindsInBox):
         self.status = status_label("Malformed: lines that are not one {…} JSON object, not UTF-8, or over 1 MB, "
                                    "found while indexing. Level ▸ Malformed lines lists them.")
         self.status_soon = Coalescer(self._update_status, parent=self)  # counts while following (statusline.py)
+        self.rows_soon = Coalescer(partial(self._take_rows, True), FOLLOW_MS, self)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.notice)
@@ -252,7 +254,10 @@ class LogsArea(QWidget, AreaDefaults, FindsInBox):
         if self._indexing and caught_up and self.follower.caught_up:
             self._indexing = False
             self._offer_events()  # sample event names once the logs are indexed
-        self._take_rows(polled=not events)
+        if events or not caught_up:
+            self._take_rows()
+        else:
+            self.rows_soon.request()  # following: the table takes new lines at most once a second
 
     def _take_rows(self, polled: bool = False) -> None:
         """Show (or, paused, count) new rows; a filtered or merged view takes them in bounded slices.
@@ -477,6 +482,7 @@ class LogsArea(QWidget, AreaDefaults, FindsInBox):
         """Stop following and stop (then join) the filter, merge and export threads."""
         self.follower.stop()
         self.status_soon.stop()
+        self.rows_soon.stop()
         self._backlog_timer.stop()
         self.workbench.shutdown()
         for tasks in (self.tasks, self.exporter.tasks):
