@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from lifeos_desk.core.jsonl import histogram
+from lifeos_desk.core.jsonl import histogram, timeorder
 from lifeos_desk.core.jsonl.histogram import LiveBins, TimesCache, bin_times
 from lifeos_desk.core.jsonl.tail import LiveFile
 from lifeos_desk.core.jsonl.timeline import LogSet
@@ -107,7 +107,7 @@ def test_times_cache_reads_only_the_new_rows(tmp_path: Path, monkeypatch: pytest
     logs.poll(1 << 20)
     timeline = logs.timelines[0]
     asked: list[tuple[int, int | None]] = []
-    real = histogram.timeline_times
+    real = timeorder.timeline_times
 
     def spy(tl: Any, first: int = 0, last: int | None = None, *args: Any) -> Any:
         asked.append((first, last))
