@@ -88,6 +88,7 @@ class Histogram(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Events over time for the rows shown (filters apply). Click a bar to jump there.")
         self.updated_at = 0.0
+        self._bars: tuple[tuple[float, float, int, int], list[tuple[int, QRectF]]] | None = None
 
     def sizeHint(self) -> QSize:
         return QSize(400, 64)
@@ -95,6 +96,7 @@ class Histogram(QWidget):
     def set_bins(self, bins: Bins) -> None:
         """Show new counts."""
         self.bins = bins
+        self._bars = None
         self._hover = -1
         self.updated_at = time.monotonic()
         self.update()
@@ -124,12 +126,7 @@ class Histogram(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No timed rows to chart")
             return
         peak = max(int(counts.max()), 1)
-        for k, count in enumerate(counts):
-            if not count:
-                continue
-            rect = self.bar_rect(k)
-            height = max(plot.height() * count / peak, 1.0)
-            bar = QRectF(rect.left(), plot.bottom() - height, max(rect.width() - 1, 1.0), height)
+        for k, bar in self._bar_rects(plot, peak):
             painter.fillRect(bar, _HOVER if k == self._hover else _BAR)
         painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
         edges, step = self.bins.edges, self.bins.step
@@ -140,6 +137,19 @@ class Histogram(QWidget):
                          _label(float(edges[-1]), step, self.utc))
         painter.drawText(QRectF(plot.left() + 160, text_y, max(plot.width() - 320, 0), 14),
                          Qt.AlignmentFlag.AlignCenter, f"{self.bins.total:,} rows · peak {peak:,} per bar")
+
+    def _bar_rects(self, plot: QRectF, peak: int) -> list[tuple[int, QRectF]]:
+        """The drawn bars, kept until the bins or the size change (the area repaints often while following)."""
+        key = (plot.width(), plot.height(), peak, len(self.bins.counts))
+        if self._bars is None or self._bars[0] != key:
+            bars = []
+            for k, count in enumerate(self.bins.counts.tolist()):
+                if count:
+                    rect = self.bar_rect(k)
+                    height = max(plot.height() * count / peak, 1.0)
+                    bars.append((k, QRectF(rect.left(), plot.bottom() - height, max(rect.width() - 1, 1.0), height)))
+            self._bars = (key, bars)
+        return self._bars[1]
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         k = self.bar_under(event.position().x())
