@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer
@@ -39,6 +40,7 @@ from .filterbar import FilterBar, parse_moment
 from .follower import Follower
 from .marks import StateLike
 from .model import Column, LogTableModel, format_time
+from .statusline import FOLLOW_MS, Coalescer, status_label, status_text
 from .tasks import TaskRunner
 from .views import FilteredView, MergedView, RowView, SingleView
 from .workbench import Workbench
@@ -123,10 +125,10 @@ class LogsArea(QWidget, AreaDefaults, FindsInBox):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.status = QLabel()
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status.setToolTip("Malformed: lines that are not one {…} JSON object, not UTF-8, or over 1 MB, found "
-                               "while indexing. Level ▸ Malformed lines lists them.")
+        self.status = status_label("Malformed: lines that are not one {…} JSON object, not UTF-8, or over 1 MB, "
+                                   "found while indexing. Level ▸ Malformed lines lists them.")
+        self.status_soon = Coalescer(self._update_status, parent=self)  # counts while following (statusline.py)
+        self.rows_soon = Coalescer(partial(self._take_rows, True), FOLLOW_MS, self)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.notice)
@@ -252,30 +254,42 @@ class LogsArea(QWidget, AreaDefaults, FindsInBox):
         if self._indexing and caught_up and self.follower.caught_up:
             self._indexing = False
             self._offer_events()  # sample event names once the logs are indexed
-        self._take_rows()
+        if events or not caught_up:
+            self._take_rows()
+        else:
+            self.rows_soon.request()  # following: the table takes new lines at most once a second
 
-    def _take_rows(self) -> None:
-        """Show (or, paused, count) new rows; a filtered or merged view takes them in bounded slices."""
+    def _take_rows(self, polled: bool = False) -> None:
+        """Show (or, paused, count) new rows; a filtered or merged view takes them in bounded slices.
+
+        ``polled``: lines polled while following; the status counts follow at most once a second.
+        """
         if self._view_building():
             return
         if self.paused:
             self.model.view.extend()
+            shown = 1
         else:
-            self.model.sync()
+            shown = self.model.sync()
         if self.model.view.backlog():
             self._backlog_timer.start()
-        self._after_rows()
+        if polled and not shown:
+            return  # another log grew
+        self._after_rows(status_now=not polled)
 
     def _view_building(self) -> bool:
         return self.tasks.running and self.tasks.name == "merge"
 
-    def _after_rows(self) -> None:
+    def _after_rows(self, status_now: bool = True) -> None:
         if self.follow and not self.paused:
             self._auto_scroll = True
             self.table.scrollToBottom()
             self._auto_scroll = False
         self.workbench.rows_added()
-        self._update_status()
+        if status_now:
+            self.status_soon.run()
+        else:
+            self.status_soon.request()
 
     def set_follow(self, on: bool) -> None:
         """Follow mode: keep the newest line in view."""
@@ -316,24 +330,8 @@ class LogsArea(QWidget, AreaDefaults, FindsInBox):
         return list(self.logs.timelines)
 
     def _update_status(self) -> None:
-        timelines = self._current_timelines()
-        lines = sum(t.count for t in timelines)
-        size = sum(s.ends[-1] for t in timelines for s in t.segments if s.count)
-        bad = sum(t.suspects for t in timelines)
-        parts = [f"{lines:,} lines", f"{size / 1e6:,.1f} MB"]
-        if not self.spec.empty:
-            parts.insert(0, f"{self.model.rowCount():,} matching")
-        parts.append(f"{bad:,} malformed" if bad else "no malformed lines")
-        if self.paused:
-            parts.append(f"paused: {self.model.pending():,} new lines not shown yet")
-        elif self.follow:
-            parts.append("following")
-        if self.last_event:
-            parts.append(self.last_event)
-        problems = [p for t in timelines for p in t.problems]
-        if problems:
-            parts.append("; ".join(problems))
-        self.status.setText("  ·  ".join(parts))
+        self.status.setText(status_text(self._current_timelines(), self.spec.empty, self.model, self.paused,
+                                        self.follow, self.last_event))
 
     def _show_notice(self) -> None:
         notes = [t.notice for t in self._current_timelines() if t.notice]
@@ -483,6 +481,8 @@ class LogsArea(QWidget, AreaDefaults, FindsInBox):
     def shutdown(self) -> None:
         """Stop following and stop (then join) the filter, merge and export threads."""
         self.follower.stop()
+        self.status_soon.stop()
+        self.rows_soon.stop()
         self._backlog_timer.stop()
         self.workbench.shutdown()
         for tasks in (self.tasks, self.exporter.tasks):

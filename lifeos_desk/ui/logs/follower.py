@@ -6,6 +6,13 @@ still being indexed the next tick comes at once (0 ms), so a 300 MB file is
 indexed in ~40 short slices with the event loop running between them. A
 QFileSystemWatcher only wakes the timer early; it is never trusted to
 report every change (on Linux it drops a path after rotation).
+
+A quiet log is polled less often: after ``IDLE_POLLS`` polls that found
+nothing the interval doubles, up to ``MAX_POLL_MS``, and goes back to
+``POLL_MS`` as soon as a poll finds lines (or a watcher hint comes, which
+polls within ``MIN_GAP_MS`` anyway). An idle poll stats each live file and
+reads nothing (core/jsonl/tail.py), so idling costs next to nothing and a
+rotation is still noticed within ``MAX_POLL_MS``.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from PySide6.QtCore import QElapsedTimer, QFileSystemWatcher, QObject, QTimer, S
 from ...core.jsonl.timeline import LogSet
 
 POLL_MS = 100
+MAX_POLL_MS = 800
+IDLE_POLLS = 10
 BUDGET = 6 << 20
 #: A watcher hint polls at once only if the last poll is this old: a busy writer gives hundreds of
 #: hints a second, and polling (and repainting) on each would starve the event loop.
@@ -49,6 +58,8 @@ class Follower(QObject):
         self.rediscover.setInterval(REDISCOVER_MS)
         self.rediscover.timeout.connect(self.refresh)
         self.caught_up = False
+        self.interval = POLL_MS
+        self._idle = 0
         self._since = QElapsedTimer()
         self._since.start()
         self.watcher = QFileSystemWatcher(self)
@@ -71,11 +82,21 @@ class Follower(QObject):
         self._since.restart()
         result = self.logs.poll(budget)
         self.caught_up = result.caught_up
-        self.timer.start(0 if not result.caught_up else POLL_MS)
+        self._pace(bool(result.new_rows or result.events))
+        self.timer.start(0 if not result.caught_up else self.interval)
         if result.new_rows or result.events:
             self.polled.emit(result.new_rows, result.caught_up, result.events)
             if result.events:
                 self._watch()
+
+    def _pace(self, changed: bool) -> None:
+        """Back off while nothing changes; poll every ``POLL_MS`` again on a change."""
+        if changed:
+            self._idle, self.interval = 0, POLL_MS
+            return
+        self._idle += 1
+        if self._idle >= IDLE_POLLS:
+            self._idle, self.interval = 0, min(2 * self.interval, MAX_POLL_MS)
 
     def wake(self, _path: str = "") -> None:
         """A change hint: poll soon, but not more often than every MIN_GAP_MS."""

@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ...core.jsonl.histogram import EMPTY, Bins, FloatArray, TimesCache, bin_times
+from ...core.jsonl.histogram import EMPTY, Bins, FloatArray, LiveBins, TimesCache, bin_times
 from .views import PairsView, RowView, SingleView
 
 Progress = Callable[[int, int], None]
@@ -43,11 +43,20 @@ def view_times(view: RowView, cache: TimesCache, cancel: threading.Event | None 
     return out
 
 
-def compute_bins(view: RowView, cache: TimesCache, max_bins: int) -> Callable[[Progress, threading.Event], Bins]:
-    """The work for a ``TaskRunner``: bin the view's times."""
+def compute_bins(view: RowView, cache: TimesCache, max_bins: int,
+                 live: dict[int, LiveBins] | None = None) -> Callable[[Progress, threading.Event], Bins]:
+    """The work for a ``TaskRunner``: bin the view's times.
+
+    A whole log (``SingleView``, the followed case) keeps its bars in ``live``
+    and adds only its new rows to them; a filtered or merged view is binned
+    whole (its rows are not one growing column).
+    """
 
     def work(_progress: Progress, cancel: threading.Event) -> Bins:
         times = view_times(view, cache, cancel)
+        if live is not None and isinstance(view, SingleView) and view.index < len(view.timelines):
+            key = id(view.timelines[view.index])
+            return live.setdefault(key, LiveBins(max_bins)).update(times)
         return bin_times(times[np.isfinite(times)], max_bins)
 
     return work
@@ -79,6 +88,7 @@ class Histogram(QWidget):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Events over time for the rows shown (filters apply). Click a bar to jump there.")
         self.updated_at = 0.0
+        self._bars: tuple[tuple[float, float, int, int], list[tuple[int, QRectF]]] | None = None
 
     def sizeHint(self) -> QSize:
         return QSize(400, 64)
@@ -86,6 +96,7 @@ class Histogram(QWidget):
     def set_bins(self, bins: Bins) -> None:
         """Show new counts."""
         self.bins = bins
+        self._bars = None
         self._hover = -1
         self.updated_at = time.monotonic()
         self.update()
@@ -115,12 +126,7 @@ class Histogram(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No timed rows to chart")
             return
         peak = max(int(counts.max()), 1)
-        for k, count in enumerate(counts):
-            if not count:
-                continue
-            rect = self.bar_rect(k)
-            height = max(plot.height() * count / peak, 1.0)
-            bar = QRectF(rect.left(), plot.bottom() - height, max(rect.width() - 1, 1.0), height)
+        for k, bar in self._bar_rects(plot, peak):
             painter.fillRect(bar, _HOVER if k == self._hover else _BAR)
         painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
         edges, step = self.bins.edges, self.bins.step
@@ -131,6 +137,19 @@ class Histogram(QWidget):
                          _label(float(edges[-1]), step, self.utc))
         painter.drawText(QRectF(plot.left() + 160, text_y, max(plot.width() - 320, 0), 14),
                          Qt.AlignmentFlag.AlignCenter, f"{self.bins.total:,} rows · peak {peak:,} per bar")
+
+    def _bar_rects(self, plot: QRectF, peak: int) -> list[tuple[int, QRectF]]:
+        """The drawn bars, kept until the bins or the size change (the area repaints often while following)."""
+        key = (plot.width(), plot.height(), peak, len(self.bins.counts))
+        if self._bars is None or self._bars[0] != key:
+            bars = []
+            for k, count in enumerate(self.bins.counts.tolist()):
+                if count:
+                    rect = self.bar_rect(k)
+                    height = max(plot.height() * count / peak, 1.0)
+                    bars.append((k, QRectF(rect.left(), plot.bottom() - height, max(rect.width() - 1, 1.0), height)))
+            self._bars = (key, bars)
+        return self._bars[1]
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         k = self.bar_under(event.position().x())

@@ -1,7 +1,12 @@
 """The table model: rows from a ``RowView``, entries parsed only when Qt asks for them.
 
-Nothing per line is held except in a bounded cache of recently shown
-entries (a million-line log costs its offsets, not a million objects).
+Nothing per line is held except in bounded caches of recently shown
+entries and their cell texts (a million-line log costs its offsets, not a
+million objects). Following a live log repaints the whole screen on every
+append (the rows move up by one), so a repaint must not parse, format
+times or build brushes again: cell texts are cached, brushes are built
+once, and a cell shows at most ``MAX_CELL_CHARS`` characters (Qt measures
+the whole string to elide it; the detail pane and tooltip have it all).
 ``rowCount`` changes only through ``sync``, inside begin/endInsertRows, so
 the view and the model never disagree while lines arrive.
 """
@@ -23,6 +28,8 @@ from .views import RowView
 
 Index = QModelIndex | QPersistentModelIndex
 CACHE_ENTRIES = 4096
+CACHE_TEXTS = 16384
+MAX_CELL_CHARS = 400
 EntryRole = Qt.ItemDataRole.UserRole + 1
 TimeRole = Qt.ItemDataRole.UserRole + 2
 
@@ -39,6 +46,7 @@ class Column(IntEnum):
     DETAILS = 6
 
 
+FIXED = len(Column)
 HEADERS = {Column.TIME: "Time", Column.LOG: "Log", Column.LEVEL: "Level", Column.EVENT: "Event",
            Column.ACTOR: "Actor", Column.RESOURCE: "Resource", Column.DETAILS: "Details"}
 _ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole,
@@ -51,6 +59,9 @@ _TINTS = {"ERROR": QColor("#fdecea"), "CRITICAL": QColor("#fdecea"), "FATAL": QC
           "WARNING": QColor("#fff4e0"), "WARN": QColor("#fff4e0"), "DEBUG": QColor("#f4f4f4")}
 _BOOKMARK = QColor("#dceaff")
 _BROKEN = QColor("#f8c4c4")
+_TINT_BRUSHES = {level: QBrush(colour) for level, colour in _TINTS.items()}
+_BOOKMARK_BRUSH, _BROKEN_BRUSH = QBrush(_BOOKMARK), QBrush(_BROKEN)
+_ERROR_BRUSH, _WARN_BRUSH, _MUTED_BRUSH = QBrush(_ERROR), QBrush(_WARN), QBrush(_MUTED)
 
 
 def format_time(seconds: float | None, utc: bool) -> str:
@@ -73,6 +84,7 @@ class LogTableModel(QAbstractTableModel):
         self.extra_keys: list[str] = []
         self._count = 0
         self._cache: OrderedDict[tuple[int, int], Entry] = OrderedDict()
+        self._texts: dict[tuple[int, int, int], str] = {}  # (log, row, column) → cell text
         self.seen_malformed: set[tuple[int, int]] = set()
         #: (log, row) → True when bookmarked (set by the area; None: no bookmarks).
         self.bookmarked: Callable[[int, int], bool] | None = None
@@ -86,26 +98,26 @@ class LogTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(Column) + len(self.extra_keys)
+        return 0 if parent.isValid() else FIXED + len(self.extra_keys)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        if section < len(Column):
+        if section < FIXED:
             return HEADERS[Column(section)]  # headers are asked rarely; cells use plain ints
-        if section - len(Column) < len(self.extra_keys):
-            return self.extra_keys[section - len(Column)]
+        if section - FIXED < len(self.extra_keys):
+            return self.extra_keys[section - FIXED]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # Roles first: Qt asks ~8 roles per cell per paint, most of which we do not serve.
         if role not in _ROLES or not index.isValid() or not 0 <= index.row() < self._count:
             return None
-        entry = self.entry(index.row())
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(index.row(), col, entry)
+            return self.text(index.row(), col)
+        entry = self.entry(index.row())
         if role == Qt.ItemDataRole.ForegroundRole:
             return self._colour(entry, col)
         if role == Qt.ItemDataRole.BackgroundRole:
@@ -124,6 +136,20 @@ class LogTableModel(QAbstractTableModel):
         return None
 
     # -- helpers --------------------------------------------------------------
+    def text(self, row: int, col: int) -> str:
+        """A cell's text, cached (a repaint while following asks for every shown cell again)."""
+        log, local = self.view.locate(row)
+        key = (log, local, col)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._display(row, col, self.entry(row))
+            if len(text) > MAX_CELL_CHARS:
+                text = text[:MAX_CELL_CHARS - 1] + "…"
+            if len(self._texts) >= CACHE_TEXTS:
+                self._texts.clear()  # cheaper than LRU bookkeeping per cell; refilled by one repaint
+            self._texts[key] = text
+        return text
+
     def _display(self, row: int, col: int, entry: Entry) -> str:
         if col == Column.TIME:
             return format_time(entry.time, self.utc)
@@ -135,8 +161,8 @@ class LogTableModel(QAbstractTableModel):
             if col == Column.DETAILS:
                 return f"{entry.problem}: {entry.summary}" if entry.summary else str(entry.problem)
             return ""
-        if col >= len(Column):
-            key = self.extra_keys[col - len(Column)]
+        if col >= FIXED:
+            key = self.extra_keys[col - FIXED]
             return as_text(entry.data.get(key)) if entry.data else ""
         if col == Column.LEVEL:
             return entry.level
@@ -151,11 +177,11 @@ class LogTableModel(QAbstractTableModel):
     @staticmethod
     def _colour(entry: Entry, col: int) -> QBrush | None:
         if entry.malformed:
-            return QBrush(_MUTED if col != Column.LEVEL else _ERROR)
+            return _MUTED_BRUSH if col != Column.LEVEL else _ERROR_BRUSH
         if col == Column.LEVEL and entry.level in ("ERROR", "CRITICAL", "FATAL"):
-            return QBrush(_ERROR)
+            return _ERROR_BRUSH
         if col == Column.LEVEL and entry.level in ("WARNING", "WARN"):
-            return QBrush(_WARN)
+            return _WARN_BRUSH
         return None
 
     def chain_break(self, row: int) -> str | None:
@@ -167,11 +193,10 @@ class LogTableModel(QAbstractTableModel):
 
     def _tint(self, row: int, entry: Entry) -> QBrush | None:
         if self.chain_breaks and self.chain_break(row):
-            return QBrush(_BROKEN)
+            return _BROKEN_BRUSH
         if self.bookmarked is not None and self.bookmarked(*self.view.locate(row)):
-            return QBrush(_BOOKMARK)
-        tint = _TINTS.get(entry.level)
-        return QBrush(tint) if tint is not None else None
+            return _BOOKMARK_BRUSH
+        return _TINT_BRUSHES.get(entry.level)
 
     def redraw(self) -> None:
         """Repaint every shown row (bookmarks or chain state changed)."""
@@ -222,6 +247,7 @@ class LogTableModel(QAbstractTableModel):
     def set_utc(self, utc: bool) -> None:
         """Redraw the time column in UTC or local time."""
         self.utc = utc
+        self._texts.clear()
         if self._count:
             self.dataChanged.emit(self.index(0, Column.TIME), self.index(self._count - 1, Column.TIME),
                                   [Qt.ItemDataRole.DisplayRole])
@@ -230,6 +256,7 @@ class LogTableModel(QAbstractTableModel):
         """Choose the optional columns (other keys of the entries)."""
         self.beginResetModel()
         self.extra_keys = list(keys)
+        self._texts.clear()
         self.endResetModel()
 
     def seen_keys(self) -> list[str]:

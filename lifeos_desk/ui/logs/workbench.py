@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QMenu, QToolButton, QVBoxLayout
 
 from ...core.jsonl.chain import ChainCheck, is_chained
-from ...core.jsonl.histogram import Bins, TimesCache
+from ...core.jsonl.histogram import Bins, LiveBins, TimesCache
 from .histogram import Histogram, compute_bins
 from .marks import Bookmarks, MemoryState, SavedFilters, StateLike
 from .model import Column
@@ -46,6 +46,7 @@ class Workbench(QObject):
         self.bookmarks = Bookmarks(state)
         self.saved = SavedFilters(state)
         self.times = TimesCache()
+        self.live_bins: dict[int, LiveBins] = {}  # per log: bars extended by new rows only
         self.chart_tasks = TaskRunner(self)
         self.chains: dict[int, ChainCheck | None] = {}
         self._sampled = 0
@@ -153,7 +154,7 @@ class Workbench(QObject):
         if view.available() == 0:
             self.histogram.set_bins(Bins(self.histogram.bins.edges[:0], self.histogram.bins.counts[:0], 0.0))
             return
-        self.chart_tasks.start("chart", compute_bins(view, self.times, MAX_BINS))
+        self.chart_tasks.start("chart", compute_bins(view, self.times, MAX_BINS, self.live_bins))
 
     def _on_chart(self, _name: str, bins: object) -> None:
         if isinstance(bins, Bins):
