@@ -111,7 +111,8 @@ class VaultController(QObject):
         self.importing = False  # an imported key is being sealed
         self.last_lock_reason = ""
         self.model = WalletTableModel(self.domain, self)
-        self.follow = WalletFollow(self.wallets, self.model, self._say, self)  # full reads after our writes
+        self.follow = WalletFollow(self.wallets, self.model, self)  # full reads after our writes
+        self.follow.failed.connect(self.message)
         # Parentless on purpose: it outlives the area to clear the clipboard when the area is deleted (forget()).
         self.clipboard = SecretClipboard()
         self.idle = IdleWatcher(self.timings.idle_lock_ms, self)

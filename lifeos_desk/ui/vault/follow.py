@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from ...core.vault import WalletRecord
 from ...db.errors import DatabaseError
@@ -29,10 +29,13 @@ CONTENT_GAP_S = 15.0  # the content digest (tens of ms at 10,000 wallets) runs a
 class WalletFollow(QObject):
     """Reads the source's wallets into the model: in full on request, or only what moved when the bot commits."""
 
-    def __init__(self, wallets: WalletSource, model: WalletTableModel, say: Callable[[str, bool], None],
-                 parent: QObject | None = None) -> None:
+    failed = Signal(str, bool)  # (message, is an error): the controller relays it as its ``message``
+
+    def __init__(self, wallets: WalletSource, model: WalletTableModel, parent: QObject | None = None) -> None:
+        # No callback into the controller: a reference back would make a cycle that keeps the source
+        # (and a PostgreSQL connection) alive until the garbage collector runs.
         super().__init__(parent)
-        self._wallets, self._model, self._say = wallets, model, say
+        self._wallets, self._model = wallets, model
         self._fingerprint: tuple[Any, ...] = ()
         self._content_at = -CONTENT_GAP_S
         self.recheck = QTimer(self)  # the deferred content check
@@ -74,7 +77,7 @@ class WalletFollow(QObject):
         try:
             records = read()
         except DatabaseError as exc:
-            self._say(f"The wallets could not be read: {exc}", True)
+            self.failed.emit(f"The wallets could not be read: {exc}", True)
             return
         if records is None:
             return
