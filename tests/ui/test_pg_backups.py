@@ -42,12 +42,14 @@ def test_back_up_now_in_a_pg_session_includes_the_dump(qtbot: QtBot, tmp_path: P
     assert f"PostgreSQL dump postgresql/{dbname}.dump" in panel.backup_label.text()
     row = panel.model.index(0, Column.ORIGIN).data()
     assert row == "this console + PostgreSQL dump"
+    window.close()  # closing closes its connection; qtbot holds widgets weakly (see tests/ui/test_pg_window.py)
 
 
 def test_the_window_without_a_home_has_no_backups_tab(qtbot: QtBot, pg_url: str) -> None:
     window = PgWindow(pg_params(pg_url))
     qtbot.addWidget(window)
     assert window.backups is None and "Backups" not in [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    window.close()
 
 
 def test_a_password_goes_to_the_child_environment_only(qtbot: QtBot, tmp_path: Path, pg_url: str) -> None:
