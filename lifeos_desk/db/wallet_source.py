@@ -10,14 +10,15 @@ QPSQL and refuses every write (docs/architecture.md, 'PostgreSQL').
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..core.schema import Domain
 from ..core.vault import ImportPlan, RotationPlan, WalletKey, WalletRecord
 from .connection import Database
-from .wallets import VaultWriteError, insert_wallet, load_users, load_wallets, storage_form, write_rotation
+from .wallet_changes import WalletChanges
+from .wallets import VaultWriteError, insert_wallet, load_users, storage_form, write_rotation
 
-__all__ = ["SqliteWallets", "VaultWriteError", "WalletSource", "storage_form"]
+__all__ = ["FollowsChanges", "SqliteWallets", "VaultWriteError", "WalletSource", "storage_form"]
 
 
 class WalletSource(Protocol):
@@ -53,6 +54,13 @@ class WalletSource(Protocol):
     def insert(self, plan: ImportPlan) -> WalletKey: ...
 
 
+@runtime_checkable
+class FollowsChanges(Protocol):
+    """A source that can tell whether its wallets moved without reading them all (db/wallet_changes.py)."""
+
+    def refresh(self, check_content: bool) -> list[WalletRecord] | None: ...
+
+
 class SqliteWallets:
     """The users store of a SQLite home (db/wallets.py): writable once the admin allows editing."""
 
@@ -65,6 +73,7 @@ class SqliteWallets:
         self.database = database
         self.domain = domain
         self.location = database.path
+        self.changes = WalletChanges(domain)
 
     @property
     def read_only(self) -> bool:
@@ -76,8 +85,12 @@ class SqliteWallets:
         return "The database is open read-only. Allow editing first (Database ▸ Allow editing, Ctrl+E)."
 
     def load(self) -> list[WalletRecord]:
-        """Every wallet row (db/wallets.py, ``load_wallets``)."""
-        return load_wallets(self.database.connection(), self.domain)
+        """Every wallet row, read in full (db/wallet_changes.py)."""
+        return self.changes.load(self.database.connection())
+
+    def refresh(self, check_content: bool) -> list[WalletRecord] | None:
+        """The wallets if any moved since the last read (only new rows are read when only rows were added)."""
+        return self.changes.refresh(self.database.connection(), check_content)
 
     def users(self) -> list[tuple[int, str]]:
         """The users an imported key can go to."""

@@ -66,27 +66,48 @@ def load_wallets(db: QSqlDatabase, domain: Domain) -> list[WalletRecord]:
     Each record's ``key`` tells it apart from every other: a wallet whose key
     is NULL or shared is keyed by its rowid (core.wallet_ids, issue 14 item 14).
     """
+    rows = wallet_rows(db, domain)
+    keys = wallet_keys([(int(row[0]), _from_db(row[1])) for row in rows])
+    return [record_of(key, row) for key, row in zip(keys, rows, strict=True)]
+
+
+def wallet_rows(db: QSqlDatabase, domain: Domain, after: int | None = None,
+                upto: int | None = None) -> list[tuple[Any, ...]]:
+    """The raw wallet rows (rowid, key, user, owner, label, address, default, stored), in ``load_wallets`` order.
+
+    ``after``/``upto`` bound the rowid, so a live refresh reads only the rows a
+    commit added (db/wallet_changes.py).
+    """
     d = domain
+    where, params = [], []
+    if after is not None:
+        where.append("w.rowid > ?")
+        params.append(after)
+    if upto is not None:
+        where.append("w.rowid <= ?")
+        params.append(upto)
     sql = (
         f"SELECT w.rowid, w.{_q(d.wallet_pk)}, w.{_q(d.wallet_user)}, u.{_q(d.user_name)}, w.{_q(d.wallet_label)}, "
         f"w.{_q(d.wallet_address)}, w.{_q(d.wallet_default)}, w.{_q(d.wallet_secret)} "
         f"FROM {_q(d.wallets)} w LEFT JOIN {_q(d.users)} u ON u.{_q(d.user_pk)} = w.{_q(d.wallet_user)} "
-        f"ORDER BY w.{_q(d.wallet_user)}, w.{_q(d.wallet_pk)}, w.rowid LIMIT {MAX_WALLETS}"
+        + (f"WHERE {' AND '.join(where)} " if where else "")
+        + f"ORDER BY w.{_q(d.wallet_user)}, w.{_q(d.wallet_pk)}, w.rowid LIMIT {MAX_WALLETS}"
     )
-    rows = run_rows(db, sql)
-    keys = wallet_keys([(int(row[0]), _from_db(row[1])) for row in rows])
-    records = []
-    for key, (_rowid, _pk, user_id, owner, label, address, default, stored) in zip(keys, rows, strict=True):
-        records.append(WalletRecord(
-            key=key,
-            user_id=int(user_id) if isinstance(user_id, int) else None,
-            owner="" if owner is None else str(owner),
-            label="" if label is None else str(label),
-            address="" if address is None else str(address),
-            is_default=_truthy(default),
-            stored=_from_db(stored),
-        ))
-    return records
+    return [tuple(_from_db(v) for v in row) for row in run_rows(db, sql, tuple(params))]
+
+
+def record_of(key: WalletKey, row: Sequence[Any]) -> WalletRecord:
+    """The record of one ``wallet_rows`` row, given its key (core.wallet_ids)."""
+    _rowid, _pk, user_id, owner, label, address, default, stored = row
+    return WalletRecord(
+        key=key,
+        user_id=int(user_id) if isinstance(user_id, int) else None,
+        owner="" if owner is None else str(owner),
+        label="" if label is None else str(label),
+        address="" if address is None else str(address),
+        is_default=_truthy(default),
+        stored=stored,
+    )
 
 
 def _truthy(value: Any) -> bool:

@@ -40,6 +40,7 @@ from ...db.wallet_source import SqliteWallets, VaultWriteError, WalletSource, st
 from ...session import Session
 from ..busy import BusyToken, app_registry
 from .clipboard import SecretClipboard
+from .follow import WalletFollow
 from .idle import IdleWatcher
 from .model import WalletTableModel
 from .tasks import TaskRelay, safe_message, start_task
@@ -108,9 +109,10 @@ class VaultController(QObject):
         self._running: TaskRelay | None = None
         self._busy_token: BusyToken | None = None
         self.importing = False  # an imported key is being sealed
-        self._fingerprint: tuple[Any, ...] = ()
         self.last_lock_reason = ""
         self.model = WalletTableModel(self.domain, self)
+        self.follow = WalletFollow(self.wallets, self.model, self)  # full reads after our writes
+        self.follow.failed.connect(self.message)
         # Parentless on purpose: it outlives the area to clear the clipboard when the area is deleted (forget()).
         self.clipboard = SecretClipboard()
         self.idle = IdleWatcher(self.timings.idle_lock_ms, self)
@@ -151,21 +153,12 @@ class VaultController(QObject):
     # -- wallets ---------------------------------------------------------------------
     @Slot()
     def reload_wallets(self) -> None:
-        """Re-read the wallet rows (on start, after writes, and when the bot commits).
+        """Bring the wallet rows up to date (on start and when the bot commits), reading only what moved.
 
         The model is reset only when a row changed; the widget keeps its selection
-        across that reset (it listens to the model's reset signals).
+        across that reset (it listens to the model's reset signals). ui/vault/follow.py.
         """
-        try:
-            records = self.wallets.load()
-        except DatabaseError as exc:
-            self._say(f"The wallets could not be read: {exc}", error=True)
-            return
-        fingerprint = tuple((r.key, r.owner, r.label, r.address, r.is_default, r.stored) for r in records)
-        if fingerprint == self._fingerprint:
-            return
-        self._fingerprint = fingerprint
-        self.model.set_records(records)
+        self.follow.refresh()
 
     def set_selection(self, record: WalletRecord | None) -> None:
         """The admin chose another wallet (or none): a key decrypted for a different one is wiped."""
@@ -442,7 +435,7 @@ class VaultController(QObject):
         self._passphrase.wipe()
         self._passphrase, self.iterations = new, iterations
         self.model.clear_results()
-        self.reload_wallets()
+        self.follow.reload()
         self._log("vault_rotate", success=True, wallets=written, iterations=iterations)
         warn = "" if iterations == BOT_ITERATIONS else \
             f" They use {iterations:,} iterations: the running bot cannot read them."
@@ -488,7 +481,7 @@ class VaultController(QObject):
             self._say(f"Not imported: {exc}", error=True)
             return
         self._log("vault_import", success=True, wallet=str(key), user_id=plan.user_id, address=plan.address)
-        self.reload_wallets()
+        self.follow.reload()
         self.walletImported.emit(key)
         self._say(f"Imported wallet {key} ({plan.address}).")
 
