@@ -50,13 +50,18 @@ class PgDump:
     size: int
 
 
+def find_pg_tool(name: str, purpose: str) -> str:
+    """``name`` (pg_dump, pg_restore) on PATH; PgDumpMissing (exit 20) naming the package to install otherwise."""
+    found = shutil.which(name)
+    if found is None:
+        raise PgDumpMissing(f"{name} is not on PATH: install PostgreSQL's client tools (Debian: "
+                            f"apt-get install postgresql-client) to {purpose}")
+    return found
+
+
 def find_pg_dump() -> str:
     """The pg_dump on PATH; PgDumpMissing with the package to install otherwise."""
-    found = shutil.which("pg_dump")
-    if found is None:
-        raise PgDumpMissing("pg_dump is not on PATH: install PostgreSQL's client tools (Debian: "
-                            "apt-get install postgresql-client) to back up a PostgreSQL database")
-    return found
+    return find_pg_tool("pg_dump", "back up a PostgreSQL database")
 
 
 def sha256_of(path: Path) -> str:

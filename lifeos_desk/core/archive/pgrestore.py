@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from typing import Any
 
 from ..migrate.errors import MigrateError, TargetNotEmpty
 from ..migrate.target import CONNECT_TIMEOUT_S
-from ..pgdump import PgDumpMissing
+from ..pgdump import find_pg_tool
 from .errors import Cancelled
 from .pgmember import PgSource
 from .progress import CancelFlag
@@ -49,11 +48,7 @@ class PgRestoreResult:
 
 def find_pg_restore() -> str:
     """pg_restore on PATH; PgDumpMissing (exit 20) naming the package otherwise."""
-    found = shutil.which("pg_restore")
-    if found is None:
-        raise PgDumpMissing("pg_restore is not on PATH: install PostgreSQL's client tools (Debian: apt-get install "
-                            "postgresql-client) to restore a PostgreSQL dump")
-    return found
+    return find_pg_tool("pg_restore", "restore a PostgreSQL dump")
 
 
 def dump_tables(tool: str, dump: Path) -> list[str]:
