@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +19,26 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from tests.pg import PgServer
+
+
+@pytest.fixture(autouse=True)
+def collect_between_tests() -> Iterator[None]:
+    """Cyclic garbage is collected between tests, never inside a Qt event handler.
+
+    A test's top-level widget is owned by Python; once the test returns it may
+    sit in a reference cycle (signals to bound methods) while pytest-qt still
+    processes its pending paint events. An automatic collection triggered by
+    an allocation inside a ``paintEvent`` then deleted the C++ widget tree
+    under the handler being run (a histogram's ``self.rect()`` raised
+    "already deleted" and the process segfaulted). Requested before qtbot, this
+    teardown runs after qtbot has closed the test's widgets.
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)
