@@ -73,6 +73,32 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def run_pg_tool(argv: list[str], env: dict[str, str], cancel: CancelFlag | None,
+                cancelled: str = "") -> tuple[int, list[str]]:
+    """Run a PostgreSQL client tool (pg_dump, pg_restore) to its end: (exit status, its non-blank stderr lines).
+
+    Polled so a cancel terminates it (raising ``Cancelled(cancelled)``); never left running on any path.
+    """
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        try:
+            while True:
+                try:
+                    proc.wait(_POLL_S)
+                    break
+                except subprocess.TimeoutExpired:
+                    if cancel is not None and cancel.is_set():
+                        proc.terminate()
+                        proc.wait()
+                        raise Cancelled(cancelled) if cancelled else Cancelled() from None
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        errors.seek(0)
+        return proc.returncode, [ln for ln in errors.read().decode(errors="replace").splitlines() if ln.strip()]
+
+
 def dump_database(url: str, dest: Path, cancel: CancelFlag | None = None, pg_dump: str | None = None,
                   password: str = "") -> PgDump:
     """Run ``pg_dump --format=custom`` for ``url`` into the file ``dest`` (replaced only on success).
@@ -93,27 +119,10 @@ def dump_database(url: str, dest: Path, cancel: CancelFlag | None = None, pg_dum
     if password:
         env["PGPASSWORD"] = password
     try:
-        with tempfile.TemporaryFile() as errors:
-            proc = subprocess.Popen([tool, "--format=custom", "--no-password", f"--file={tmp}", f"--dbname={url}"],
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, env=env)
-            try:
-                while True:
-                    try:
-                        proc.wait(_POLL_S)
-                        break
-                    except subprocess.TimeoutExpired:
-                        if cancel is not None and cancel.is_set():
-                            proc.terminate()
-                            proc.wait()
-                            raise Cancelled() from None
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-            errors.seek(0)
-            text = errors.read().decode(errors="replace").strip().splitlines()
-        if proc.returncode != 0:
-            why = text[-1] if text else f"exit status {proc.returncode}"
+        returncode, text = run_pg_tool([tool, "--format=custom", "--no-password", f"--file={tmp}",
+                                        f"--dbname={url}"], env, cancel)
+        if returncode != 0:
+            why = text[-1] if text else f"exit status {returncode}"
             raise MigrateError(f"pg_dump of {describe(params)} failed: {why}")
         result = PgDump(dest, sha256_of(tmp), tmp.stat().st_size)
         os.replace(tmp, dest)

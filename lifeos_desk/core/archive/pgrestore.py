@@ -16,20 +16,17 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..migrate.errors import MigrateError, TargetNotEmpty
 from ..migrate.target import CONNECT_TIMEOUT_S
-from ..pgdump import find_pg_tool
-from .errors import Cancelled
+from ..pgdump import find_pg_tool, run_pg_tool
 from .pgmember import PgSource
 from .progress import CancelFlag
 
 _TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (\S+) (.+) \S+$")
-_POLL_S = 0.2
 
 
 @dataclass
@@ -100,24 +97,7 @@ def restore_dump(dump: Path, member: str, source: PgSource, replace: bool, cance
 
 def _run(argv: list[str], env: dict[str, str], cancel: CancelFlag, label: str) -> None:
     """pg_restore to its end; terminated on cancel (its transaction is rolled back: the target is unchanged)."""
-    with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, env=env)
-        try:
-            while True:
-                try:
-                    proc.wait(_POLL_S)
-                    break
-                except subprocess.TimeoutExpired:
-                    if cancel.is_set():
-                        proc.terminate()
-                        proc.wait()
-                        raise Cancelled("cancelled: pg_restore stopped, its transaction rolled back") from None
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        errors.seek(0)
-        text = [ln for ln in errors.read().decode(errors="replace").splitlines() if ln.strip()]
-    if proc.returncode != 0:
-        why = next((ln for ln in text if "error" in ln.lower()), text[-1] if text else f"exit {proc.returncode}")
+    returncode, text = run_pg_tool(argv, env, cancel, "cancelled: pg_restore stopped, its transaction rolled back")
+    if returncode != 0:
+        why = next((ln for ln in text if "error" in ln.lower()), text[-1] if text else f"exit {returncode}")
         raise MigrateError(f"pg_restore into {label} failed, nothing was changed: {why}")
